@@ -1,0 +1,154 @@
+package io.epochstream.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka (combined KRaft broker and controller) running in this JVM from the
+ * official jars, bound to 127.0.0.1 on free ports, its data kept under a directory of the caller's
+ * choice. A directory formatted once is reused as it is on the next start, so topics and their
+ * records outlive the process.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private static final String CONTROLLER = "CONTROLLER";
+  private static final String BROKER = "PLAINTEXT";
+
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+  private final Path dataDir;
+
+  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+    this.dataDir = dataDir;
+  }
+
+  /** Formats {@code dataDir} if it is new, starts the broker and waits until it answers. */
+  public static EmbeddedKafka start(Path dataDir) {
+    try {
+      Path logDir = dataDir.toAbsolutePath().resolve("kafka");
+      Files.createDirectories(logDir);
+      int brokerPort = freePort();
+      int controllerPort = freePort();
+      Properties props = serverProperties(logDir, brokerPort, controllerPort);
+      KafkaConfig config = KafkaConfig.fromProps(props, false);
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        format(logDir);
+      }
+      KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      String bootstrap = "127.0.0.1:" + brokerPort;
+      EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir);
+      try {
+        kafka.awaitReady(Duration.ofSeconds(60));
+      } catch (RuntimeException e) {
+        kafka.close();
+        throw e;
+      }
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded Kafka broker in " + dataDir, e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Client properties that reach this broker. */
+  public Map<String, Object> clientConfig() {
+    return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  }
+
+  /** Ready means the cluster answers a metadata request, not merely that the port accepts. */
+  private void awaitReady(Duration timeout) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the embedded broker did not become ready within " + timeout + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Properties serverProperties(Path logDir, int brokerPort, int controllerPort) {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("listeners", BROKER + "://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", BROKER + "://127.0.0.1:" + brokerPort);
+    p.put("controller.listener.names", CONTROLLER);
+    p.put("inter.broker.listener.name", BROKER);
+    p.put("listener.security.protocol.map", BROKER + ":PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+    p.put("log.dirs", logDir.toString());
+    // Single node: every internal topic must accept one replica, or clients hang with WARN logs only.
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "4");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "4");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("default.replication.factor", "1");
+    // Streams would otherwise wait 3 s before its first assignment.
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("group.streams.initial.rebalance.delay.ms", "0");
+    // Topics are created on purpose, with their configs, by the Admin client.
+    p.put("auto.create.topics.enable", "false");
+    p.put("num.partitions", "1");
+    return p;
+  }
+
+  private static void format(Path logDir) {
+    try {
+      new Formatter()
+          .setClusterId(Uuid.randomUuid().toString())
+          .setNodeId(1)
+          .addDirectory(logDir.toString())
+          .setMetadataLogDirectory(logDir.toString())
+          .setControllerListenerName(CONTROLLER)
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setUnstableFeatureVersionsEnabled(false)
+          .setIgnoreFormatted(true)
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+}

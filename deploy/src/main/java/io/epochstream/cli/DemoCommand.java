@@ -1,0 +1,86 @@
+package io.epochstream.cli;
+
+import io.epochstream.logger.ConsoleTable;
+import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.publish.StepPublisher;
+import io.epochstream.topic.Topics;
+import io.epochstream.topology.MetricsStreamApp;
+import io.epochstream.trainer.TrainingConfig;
+import io.epochstream.trainer.TrainingJob;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Broker, stream app, trainer and console logger in one process: trains a small MLP",
+        "on synthetic blobs and prints each epoch's summary as the stream app closes it.",
+        "Exits 0 when every epoch's train and val summaries have been printed."})
+final class DemoCommand implements Callable<Integer> {
+  @Mixin KafkaOptions kafka;
+  @Mixin TrainingOptions training;
+
+  @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
+      description = "How long to wait for the last summary after training (ISO-8601, default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    long started = System.nanoTime();
+    TrainingConfig config = training.config("demo");
+    out.printf("epochstream demo: run %s, %d epochs%n", config.run(), config.epochs());
+    try (KafkaConnection kafka = this.kafka.connect()) {
+      out.printf("  kafka   %s%n", kafka.description());
+      Topics topics = this.kafka.topics();
+      Stack.createTopics(kafka, topics);
+      try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
+               MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
+           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics.epochSummaries(), false);
+           StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
+        app.start(Duration.ofSeconds(60));
+        out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(), app.state());
+        int expected = config.epochs() * (config.valFraction() > 0 ? 2 : 1);
+        AtomicInteger seen = new AtomicInteger();
+        ConsoleTable table = new ConsoleTable(out);
+        CompletableFuture<Boolean> logged = CompletableFuture.supplyAsync(() -> subscriber.run(
+            s -> s.getRun().equals(config.run()), table,
+            s -> seen.incrementAndGet() == expected, Instant.MAX));
+
+        RunConfigs.announce(publisher, config);
+        TrainingJob.Result result;
+        try {
+          result = new TrainingJob(config).run(publisher);
+          publisher.runFinished("completed", null);
+        } catch (Exception e) {
+          publisher.runFinished("failed", e.toString());
+          throw e;
+        } finally {
+          publisher.flush();
+        }
+        boolean complete;
+        try {
+          complete = logged.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          subscriber.stop();
+          complete = false;
+        }
+        double wall = (System.nanoTime() - started) / 1e9;
+        out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, publishing every batch)%n",
+            seen.get(), expected, wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond());
+        if (!complete) {
+          System.err.printf("epochstream demo: only %d of %d epoch summaries arrived within %s%n", seen.get(), expected, timeout);
+          return 1;
+        }
+        return 0;
+      }
+    }
+  }
+}

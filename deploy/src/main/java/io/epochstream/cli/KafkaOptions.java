@@ -1,0 +1,95 @@
+package io.epochstream.cli;
+
+import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.topic.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every Kafka-facing command shares. Without {@code --bootstrap-servers} a command uses
+ * the embedded broker of {@code --data-dir}: the one a running {@code epochstream broker} serves
+ * there, or else one it starts itself on that directory's data.
+ */
+public final class KafkaOptions {
+  static final String BROKER_FILE = "broker.properties";
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+      description = "Kafka to use. Default: the embedded broker of --data-dir.")
+  String bootstrapServers;
+
+  @Option(names = "--client-config", paramLabel = "FILE",
+      description = "Kafka client properties (SASL, SSL, ...) for every client this command creates.")
+  Path clientConfigFile;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".epochstream",
+      description = "Embedded broker and local state directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = Topics.DEFAULT_PREFIX,
+      description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
+  String topicPrefix;
+
+  Topics topics() {
+    return new Topics(topicPrefix);
+  }
+
+  KafkaConnection connect() {
+    Map<String, Object> config = new HashMap<>();
+    if (clientConfigFile != null) {
+      config.putAll(loadProperties(clientConfigFile));
+    }
+    if (bootstrapServers != null) {
+      config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      return new KafkaConnection(config, null, bootstrapServers);
+    }
+    Path brokerFile = dataDir.resolve(BROKER_FILE);
+    if (Files.exists(brokerFile)) {
+      String running = String.valueOf(loadProperties(brokerFile).get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+      if (answers(running)) {
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, running);
+        return new KafkaConnection(config, null, running + " (epochstream broker in " + dataDir + ")");
+      }
+    }
+    EmbeddedKafka broker = EmbeddedKafka.start(dataDir);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    return new KafkaConnection(config, broker, broker.bootstrapServers() + " (embedded, data in " + dataDir + ")");
+  }
+
+  /** A broker file can outlive a killed broker: only a broker that answers counts. */
+  private static boolean answers(String bootstrap) {
+    Map<String, Object> props = Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000,
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 1000,
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 1000);
+    try (Admin admin = Admin.create(props)) {
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).clusterId().get();
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  static Map<String, Object> loadProperties(Path file) {
+    Properties props = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, Object> map = new HashMap<>();
+    props.forEach((k, v) -> map.put(k.toString(), v));
+    return map;
+  }
+}

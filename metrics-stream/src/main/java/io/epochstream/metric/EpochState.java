@@ -1,0 +1,130 @@
+package io.epochstream.metric;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything folded for one epoch (of one rank, or of several merged): step and sample counts, the
+ * event-time range, and a named set of metrics. Its binary form is the metrics' states in
+ * configuration order, so whoever reads it must build the same set first (see {@link #read}).
+ */
+public final class EpochState {
+  private static final int FORMAT = 1;
+
+  private final Map<String, Metric> metrics;
+  private long steps;
+  private long samples;
+  private long firstTime = Long.MAX_VALUE;
+  private long lastTime = Long.MIN_VALUE;
+
+  public EpochState(Map<String, Metric> metrics) {
+    this.metrics = new LinkedHashMap<>(metrics);
+  }
+
+  /**
+   * Folds one batch. Each metric checks a batch before touching its states, but when a later
+   * metric rejects it an earlier one has already counted it: after an {@link
+   * IllegalArgumentException} the caller must discard this object and go back to its stored copy.
+   */
+  public void update(Batch batch, long eventTime) {
+    for (Map.Entry<String, Metric> e : metrics.entrySet()) {
+      try {
+        e.getValue().update(batch);
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
+      }
+    }
+    steps++;
+    samples += batch.batchSize();
+    firstTime = Math.min(firstTime, eventTime);
+    lastTime = Math.max(lastTime, eventTime);
+  }
+
+  public void merge(EpochState other) {
+    if (!other.metrics.keySet().equals(metrics.keySet())) {
+      throw new IllegalArgumentException("cannot merge epochs with different metric sets");
+    }
+    metrics.forEach((name, m) -> m.merge(other.metrics.get(name)));
+    steps += other.steps;
+    samples += other.samples;
+    firstTime = Math.min(firstTime, other.firstTime);
+    lastTime = Math.max(lastTime, other.lastTime);
+  }
+
+  public Map<String, MetricResult> compute() {
+    Map<String, MetricResult> out = new LinkedHashMap<>();
+    metrics.forEach((name, m) -> out.put(name, m.compute()));
+    return out;
+  }
+
+  public Map<String, Metric> metrics() {
+    return Collections.unmodifiableMap(metrics);
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  public long samples() {
+    return samples;
+  }
+
+  public long firstTime() {
+    return firstTime;
+  }
+
+  public long lastTime() {
+    return lastTime;
+  }
+
+  public byte[] toBytes() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(FORMAT);
+      out.writeLong(steps);
+      out.writeLong(samples);
+      out.writeLong(firstTime);
+      out.writeLong(lastTime);
+      out.writeInt(metrics.size());
+      for (Metric m : metrics.values()) {
+        m.write(out);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Replaces this state with the serialised one; the metric set must match the writer's. */
+  public EpochState read(byte[] data) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+      int format = in.readByte();
+      if (format != FORMAT) {
+        throw new IOException("unknown epoch state format " + format);
+      }
+      steps = in.readLong();
+      samples = in.readLong();
+      firstTime = in.readLong();
+      lastTime = in.readLong();
+      int count = in.readInt();
+      if (count != metrics.size()) {
+        throw new IOException("serialised state has " + count + " metrics, expected " + metrics.size());
+      }
+      for (Metric m : metrics.values()) {
+        m.read(in);
+      }
+      return this;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt epoch state: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.epochstream.metric;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * One named state of a metric with its declared {@link Reduction}, the analogue of TorchMetrics'
+ * {@code add_state(name, default, dist_reduce_fx)}. Fixed-size states hold one slot per counter;
+ * a {@link Reduction#CAT} state is a list that grows. Counts are kept in doubles: exact up to 2^53.
+ */
+public final class MetricState {
+  private final String name;
+  private final Reduction reduction;
+  private double[] values;
+  private int size;
+
+  private MetricState(String name, Reduction reduction, int length) {
+    this.name = name;
+    this.reduction = reduction;
+    this.values = new double[length];
+    this.size = reduction == Reduction.CAT ? 0 : length;
+    reset();
+  }
+
+  static MetricState fixed(String name, int length, Reduction reduction) {
+    if (reduction == Reduction.CAT) {
+      throw new IllegalArgumentException("use cat() for a CAT state");
+    }
+    return new MetricState(name, reduction, length);
+  }
+
+  static MetricState cat(String name) {
+    return new MetricState(name, Reduction.CAT, 16);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Reduction reduction() {
+    return reduction;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public double get(int i) {
+    return values[i];
+  }
+
+  /** The live backing array of a fixed-size state, for tight update loops. */
+  public double[] values() {
+    return values;
+  }
+
+  public void add(int i, double delta) {
+    values[i] += delta;
+  }
+
+  public void set(int i, double value) {
+    values[i] = value;
+  }
+
+  /** Appends to a CAT state. */
+  public void append(double value) {
+    if (size == values.length) {
+      values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+    }
+    values[size++] = value;
+  }
+
+  /** Combines {@code other} into this state by the declared reduction. */
+  void mergeFrom(MetricState other) {
+    if (other.reduction != reduction || !other.name.equals(name)) {
+      throw new IllegalArgumentException("cannot merge state " + other.name + " into " + name);
+    }
+    if (reduction == Reduction.CAT) {
+      for (int i = 0; i < other.size; i++) {
+        append(other.values[i]);
+      }
+      return;
+    }
+    if (other.size != size) {
+      throw new IllegalArgumentException("state " + name + " has " + other.size + " slots, expected " + size);
+    }
+    for (int i = 0; i < size; i++) {
+      values[i] = reduction.combine(values[i], other.values[i]);
+    }
+  }
+
+  void reset() {
+    if (reduction == Reduction.CAT) {
+      size = 0;
+    } else {
+      Arrays.fill(values, reduction.identity());
+    }
+  }
+
+  void write(DataOutput out) throws IOException {
+    out.writeInt(size);
+    for (int i = 0; i < size; i++) {
+      out.writeDouble(values[i]);
+    }
+  }
+
+  void read(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (reduction == Reduction.CAT) {
+      values = new double[Math.max(16, n)];
+    } else if (n != size) {
+      throw new IOException("state " + name + " has " + n + " slots, expected " + size);
+    }
+    for (int i = 0; i < n; i++) {
+      values[i] = in.readDouble();
+    }
+    size = n;
+  }
+}

@@ -1,0 +1,33 @@
+package io.epochstream.topology;
+
+import io.epochstream.event.Tensors;
+import io.epochstream.metric.Batch;
+import io.epochstream.schema.StepOutput;
+import io.epochstream.schema.Tensor;
+
+/** Turns a {@link StepOutput} event into the metric library's {@link Batch}: one array per tensor. */
+final class BatchDecoder {
+  private BatchDecoder() {}
+
+  static Batch decode(StepOutput step) {
+    if (step.getBatchSize() < 0) {
+      throw new IllegalArgumentException("batch_size is negative");
+    }
+    Tensor preds = step.getPreds();
+    Tensor target = step.getTarget();
+    if ((preds == null) != (target == null)) {
+      throw new IllegalArgumentException("preds and target must come together");
+    }
+    if (preds != null && !Tensors.isFloating(preds) && preds.getShape().size() > 1) {
+      throw new IllegalArgumentException("preds of shape " + preds.getShape() + " must be floating point scores");
+    }
+    return new Batch(
+        step.getBatchSize(),
+        step.getLoss(),
+        preds == null ? null : Tensors.toDoubles(preds),
+        preds == null ? null : Tensors.shape(preds),
+        target == null ? null : Tensors.toDoubles(target),
+        target == null ? null : Tensors.shape(target),
+        step.getScalars());
+  }
+}

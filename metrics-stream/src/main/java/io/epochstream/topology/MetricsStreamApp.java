@@ -1,0 +1,62 @@
+package io.epochstream.topology;
+
+import io.epochstream.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/** The metrics-stream service: the topology running under exactly-once v2. */
+public final class MetricsStreamApp implements AutoCloseable {
+  public static final String DEFAULT_APPLICATION_ID = "epochstream-metrics";
+
+  private final KafkaStreams streams;
+
+  public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
+    Properties props = new Properties();
+    props.putAll(clientConfig);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // An undecodable record is logged with topic, partition and offset, then skipped: one bad
+    // producer must not stop every run's metrics.
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+    // No global stores here; enabling it now is the 5.0 default and silences a start-up warning.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    this.streams = new KafkaStreams(MetricsTopology.build(topics, DefaultMetrics::lossAndAccuracy, props), props);
+  }
+
+  /** Starts and waits until the app is RUNNING (its tasks assigned and restored). */
+  public void start(Duration timeout) throws InterruptedException {
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener((next, previous) -> {
+      if (next == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+    });
+    streams.start();
+    if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the stream app did not reach RUNNING within " + timeout + " (state " + streams.state() + ")");
+    }
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /**
+   * Closes and leaves the group: without the leave, a restarted instance waits out the old
+   * member's session timeout (45 s) before it gets its tasks back.
+   */
+  @Override
+  public void close() {
+    streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+  }
+}

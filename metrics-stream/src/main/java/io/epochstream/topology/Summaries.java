@@ -1,0 +1,48 @@
+package io.epochstream.topology;
+
+import io.epochstream.metric.EpochState;
+import io.epochstream.metric.MetricResult;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the {@link EpochSummary} event of a closed epoch from its folded state. */
+final class Summaries {
+  private Summaries() {}
+
+  static EpochSummary of(String run, String stage, int epoch, EpochState state, int ranks,
+      List<Integer> missingRanks, long closedTime) {
+    Map<String, MetricValue> values = new LinkedHashMap<>();
+    state.compute().forEach((name, result) -> values.put(name, toValue(result)));
+    boolean empty = state.steps() == 0;
+    return EpochSummary.newBuilder()
+        .setRun(run)
+        .setStage(stage)
+        .setEpoch(epoch)
+        .setComplete(missingRanks.isEmpty())
+        .setRanks(ranks)
+        .setMissingRanks(missingRanks)
+        .setSteps(state.steps())
+        .setSamples(state.samples())
+        .setMetrics(values)
+        .setFirstEventTime(empty ? closedTime : state.firstTime())
+        .setLastEventTime(empty ? closedTime : state.lastTime())
+        .setClosedTime(closedTime)
+        .build();
+  }
+
+  static MetricValue toValue(MetricResult r) {
+    List<Integer> shape = new ArrayList<>(r.shape().length);
+    for (int d : r.shape()) {
+      shape.add(d);
+    }
+    List<Double> values = new ArrayList<>(r.values().length);
+    for (double v : r.values()) {
+      values.add(v);
+    }
+    return new MetricValue(shape, values);
+  }
+}

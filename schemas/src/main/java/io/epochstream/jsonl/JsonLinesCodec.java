@@ -1,0 +1,295 @@
+package io.epochstream.jsonl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.epochstream.event.Tensors;
+import io.epochstream.schema.EpochEnd;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricSpec;
+import io.epochstream.schema.MetricValue;
+import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunFinished;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.schema.StepOutput;
+import io.epochstream.schema.Tensor;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The JSON-lines interchange of DESIGN §5: decodes {@code run}, {@code run_finished}, {@code step}
+ * and {@code epoch_end} lines into the Avro events, and encodes epoch summaries as one line each.
+ * Field names are the Avro field names. Predictions and targets become packed tensors:
+ * integral JSON numbers are INT64, others FLOAT64, so no precision is lost on the way in.
+ */
+public final class JsonLinesCodec {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Set<String> STAGES = Set.of("train", "val", "test", "predict");
+
+  private JsonLinesCodec() {}
+
+  /** Decodes one line; {@code defaultTime} stamps events that carry no {@code time} field. */
+  public static JsonEvent decode(String line, long defaultTime) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new JsonLinesException("-", "malformed JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new JsonLinesException("-", "a line must be one JSON object");
+    }
+    String type = text(node, "type");
+    String run = text(node, "run");
+    long time = node.has("time") ? longValue(node, "time") : defaultTime;
+    return switch (type) {
+      case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node)));
+      case "run_finished" -> new JsonEvent.Run(new RunEvent(run, time,
+          new RunFinished(text(node, "status"), node.has("error") ? text(node, "error") : null)));
+      case "step" -> new JsonEvent.Step(stepEvent(node, run, time, stepOutput(node)));
+      case "epoch_end" -> new JsonEvent.Step(stepEvent(node, run, time,
+          new EpochEnd(node.has("steps") ? longValue(node, "steps") : -1L)));
+      default -> throw new JsonLinesException("type",
+          "unknown type '" + type + "' (expected run, run_finished, step or epoch_end)");
+    };
+  }
+
+  private static RunStarted runStarted(JsonNode node) {
+    int worldSize = node.has("world_size") ? intValue(node, "world_size") : 1;
+    if (worldSize < 1) {
+      throw new JsonLinesException("world_size", "world_size must be at least 1");
+    }
+    Map<String, MetricSpec> metrics = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : fields(node, "metrics")) {
+      JsonNode spec = e.getValue();
+      String where = "metrics." + e.getKey();
+      if (!spec.isObject() || !spec.path("metric").isTextual()) {
+        throw new JsonLinesException(where, where + " must be an object with a \"metric\" name");
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      spec.fields().forEachRemaining(p -> {
+        if (!p.getKey().equals("metric")) {
+          params.put(p.getKey(), p.getValue().toString());
+        }
+      });
+      metrics.put(e.getKey(), new MetricSpec(spec.get("metric").asText(), params));
+    }
+    return new RunStarted(worldSize, metrics, stringMap(node, "scalars"), stringMap(node, "hparams"));
+  }
+
+  private static StepEvent stepEvent(JsonNode node, String run, long time, Object payload) {
+    String stage = text(node, "stage");
+    if (!STAGES.contains(stage)) {
+      throw new JsonLinesException("stage", "stage must be train, val, test or predict, not '" + stage + "'");
+    }
+    int epoch = intValue(node, "epoch");
+    int rank = node.has("rank") ? intValue(node, "rank") : 0;
+    if (epoch < 0 || rank < 0) {
+      throw new JsonLinesException(epoch < 0 ? "epoch" : "rank", "epoch and rank must not be negative");
+    }
+    return new StepEvent(run, stage, epoch, rank, time, payload);
+  }
+
+  private static StepOutput stepOutput(JsonNode node) {
+    Tensor preds = node.has("preds") ? tensor(node.get("preds"), "preds") : null;
+    Tensor target = node.has("target") ? tensor(node.get("target"), "target") : null;
+    int batchSize;
+    if (node.has("batch_size")) {
+      batchSize = intValue(node, "batch_size");
+    } else {
+      batchSize = target != null && !target.getShape().isEmpty() ? target.getShape().get(0) : 1;
+    }
+    if (batchSize < 0) {
+      throw new JsonLinesException("batch_size", "batch_size must not be negative");
+    }
+    Double loss = null;
+    if (node.has("loss") && !node.get("loss").isNull()) {
+      loss = number(node.get("loss"), "loss");
+    }
+    Map<String, Double> scalars = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : fields(node, "scalars")) {
+      scalars.put(e.getKey(), number(e.getValue(), "scalars." + e.getKey()));
+    }
+    return new StepOutput(longValue(node, "step"), batchSize, loss, preds, target, scalars);
+  }
+
+  /** A JSON number or nested rectangular list of numbers as a packed tensor. */
+  static Tensor tensor(JsonNode node, String field) {
+    if (node.isNumber()) {
+      return node.isIntegralNumber() ? Tensors.ofLongs(new long[] {node.asLong()}) : Tensors.ofDoubles(new double[] {node.asDouble()});
+    }
+    if (!node.isArray()) {
+      throw new JsonLinesException(field, field + " must be a number or a list");
+    }
+    List<Integer> shape = new ArrayList<>();
+    for (JsonNode n = node; n.isArray(); n = n.size() > 0 ? n.get(0) : MAPPER.nullNode()) {
+      shape.add(n.size());
+      if (n.size() == 0) {
+        break;
+      }
+    }
+    int[] dims = shape.stream().mapToInt(Integer::intValue).toArray();
+    int count = 1;
+    for (int d : dims) {
+      count *= d;
+    }
+    double[] values = new double[count];
+    boolean[] integral = {true};
+    int filled = flatten(node, dims, 0, values, 0, integral, field);
+    if (filled != count) {
+      throw new JsonLinesException(field, field + " is not a rectangular list of numbers");
+    }
+    if (integral[0]) {
+      long[] longs = new long[count];
+      for (int i = 0; i < count; i++) {
+        longs[i] = (long) values[i];
+      }
+      return Tensors.ofLongs(longs, dims);
+    }
+    return Tensors.ofDoubles(values, dims);
+  }
+
+  private static int flatten(JsonNode node, int[] dims, int depth, double[] out, int pos, boolean[] integral, String field) {
+    if (depth == dims.length) {
+      if (!node.isNumber()) {
+        throw new JsonLinesException(field, field + " must hold numbers only (found " + node + ")");
+      }
+      integral[0] &= node.isIntegralNumber();
+      out[pos] = node.asDouble();
+      return pos + 1;
+    }
+    if (!node.isArray() || node.size() != dims[depth]) {
+      throw new JsonLinesException(field, field + " is not a rectangular list of numbers");
+    }
+    for (JsonNode child : node) {
+      pos = flatten(child, dims, depth + 1, out, pos, integral, field);
+    }
+    return pos;
+  }
+
+  /** The summary as one DESIGN §5 output line: loss first, then the other metrics by name. */
+  public static String encode(EpochSummary s) {
+    ObjectNode out = MAPPER.createObjectNode();
+    out.put("run", s.getRun());
+    out.put("stage", s.getStage());
+    out.put("epoch", s.getEpoch());
+    out.put("complete", s.getComplete());
+    out.put("ranks", s.getRanks());
+    if (!s.getMissingRanks().isEmpty()) {
+      ArrayNode missing = out.putArray("missing_ranks");
+      s.getMissingRanks().forEach(missing::add);
+    }
+    out.put("steps", s.getSteps());
+    out.put("samples", s.getSamples());
+    ObjectNode metrics = out.putObject("metrics");
+    Map<String, MetricValue> sorted = new TreeMap<>((a, b) ->
+        a.equals(b) ? 0 : a.equals("loss") ? -1 : b.equals("loss") ? 1 : a.compareTo(b));
+    sorted.putAll(s.getMetrics());
+    sorted.forEach((name, value) -> metrics.set(name, metricValue(value)));
+    return out.toString();
+  }
+
+  private static JsonNode metricValue(MetricValue v) {
+    int[] shape = v.getShape().stream().mapToInt(Integer::intValue).toArray();
+    double[] values = v.getValues().stream().mapToDouble(Double::doubleValue).toArray();
+    if (shape.length == 0) {
+      return number(values.length == 1 ? values[0] : Double.NaN);
+    }
+    return nested(shape, 0, values, new int[] {0});
+  }
+
+  private static JsonNode nested(int[] shape, int depth, double[] values, int[] pos) {
+    ArrayNode array = MAPPER.createArrayNode();
+    for (int i = 0; i < shape[depth]; i++) {
+      array.add(depth == shape.length - 1 ? number(values[pos[0]++]) : nested(shape, depth + 1, values, pos));
+    }
+    return array;
+  }
+
+  /** NaN and infinities are not JSON numbers: DESIGN §5 writes them as strings. */
+  private static JsonNode number(double d) {
+    if (Double.isNaN(d)) {
+      return MAPPER.getNodeFactory().textNode("NaN");
+    }
+    if (Double.isInfinite(d)) {
+      return MAPPER.getNodeFactory().textNode(d > 0 ? "Infinity" : "-Infinity");
+    }
+    return MAPPER.getNodeFactory().numberNode(d);
+  }
+
+  private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return List.of();
+    }
+    if (!value.isObject()) {
+      throw new JsonLinesException(field, field + " must be an object");
+    }
+    return () -> {
+      Iterator<Map.Entry<String, JsonNode>> it = value.fields();
+      return it;
+    };
+  }
+
+  private static Map<String, String> stringMap(JsonNode node, String field) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : fields(node, field)) {
+      map.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+    }
+    return map;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new JsonLinesException(field, "missing field '" + field + "'");
+    }
+    if (!v.isTextual()) {
+      throw new JsonLinesException(field, "'" + field + "' must be a string");
+    }
+    return v.asText();
+  }
+
+  private static long longValue(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new JsonLinesException(field, "missing field '" + field + "'");
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new JsonLinesException(field, "'" + field + "' must be an integer");
+    }
+    return v.asLong();
+  }
+
+  private static int intValue(JsonNode node, String field) {
+    long v = longValue(node, field);
+    if (v != (int) v) {
+      throw new JsonLinesException(field, "'" + field + "' is out of range");
+    }
+    return (int) v;
+  }
+
+  /** A number; the strings "NaN", "Infinity", "-Infinity" are accepted as DESIGN §5 writes them. */
+  private static double number(JsonNode v, String field) {
+    if (v.isNumber()) {
+      return v.asDouble();
+    }
+    if (v.isTextual()) {
+      switch (v.asText()) {
+        case "NaN": return Double.NaN;
+        case "Infinity": return Double.POSITIVE_INFINITY;
+        case "-Infinity": return Double.NEGATIVE_INFINITY;
+        default: break;
+      }
+    }
+    throw new JsonLinesException(field, "'" + field + "' must be a number");
+  }
+}

@@ -1,0 +1,34 @@
+package io.epochstream.topic;
+
+/** The topic names of DESIGN §3, all behind one configurable prefix (default {@code epochstream.}). */
+public record Topics(String prefix) {
+  public static final String DEFAULT_PREFIX = "epochstream.";
+
+  public static Topics defaults() {
+    return new Topics(DEFAULT_PREFIX);
+  }
+
+  public String runs() {
+    return prefix + "runs";
+  }
+
+  public String steps() {
+    return prefix + "steps";
+  }
+
+  public String stepMetrics() {
+    return prefix + "step-metrics";
+  }
+
+  public String epochSummaries() {
+    return prefix + "epoch-summaries";
+  }
+
+  public String control() {
+    return prefix + "control";
+  }
+
+  public String deadLetters() {
+    return prefix + "dead-letters";
+  }
+}

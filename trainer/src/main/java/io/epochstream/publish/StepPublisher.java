@@ -1,0 +1,115 @@
+package io.epochstream.publish;
+
+import io.epochstream.event.Keys;
+import io.epochstream.schema.EpochEnd;
+import io.epochstream.schema.MetricSpec;
+import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunFinished;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.schema.StepOutput;
+import io.epochstream.schema.Tensor;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes one rank's run and step events to Kafka, for any JVM training loop (it knows nothing
+ * of DJL). Sends are asynchronous; the producer is idempotent with {@code acks=all}, so retries
+ * after a broker hiccup neither lose nor duplicate a step. Its bounded buffer blocks {@code step}
+ * when the broker falls behind: a slow broker slows training instead of filling the heap.
+ * A failed send is reported by the next call, and by {@link #flush}.
+ */
+public final class StepPublisher implements StepSink, AutoCloseable {
+  private final KafkaProducer<String, byte[]> producer;
+  private final Topics topics;
+  private final String run;
+  private final int rank;
+  private final AvroSerde<StepEvent> stepSerde = AvroSerde.of(StepEvent.class);
+  private final AvroSerde<RunEvent> runSerde = AvroSerde.of(RunEvent.class);
+  private final AtomicReference<Exception> failure = new AtomicReference<>();
+  private final Callback onSent = (metadata, e) -> {
+    if (e != null) {
+      failure.compareAndSet(null, e);
+    }
+  };
+
+  public StepPublisher(Map<String, Object> clientConfig, Topics topics, String run, int rank) {
+    Map<String, Object> props = new HashMap<>(clientConfig);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
+    props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    this.topics = topics;
+    this.run = run;
+    this.rank = rank;
+  }
+
+  public String run() {
+    return run;
+  }
+
+  public int rank() {
+    return rank;
+  }
+
+  /** The run's configuration; every rank may send it, the compacted topic keeps one. */
+  public void runStarted(int worldSize, Map<String, MetricSpec> metrics, Map<String, String> scalars, Map<String, String> hparams) {
+    sendRun(new RunStarted(worldSize, metrics, scalars, hparams));
+  }
+
+  /** {@code status}: completed, stopped_early or failed (then with {@code error}). */
+  public void runFinished(String status, String error) {
+    sendRun(new RunFinished(status, error));
+  }
+
+  @Override
+  public void step(String stage, int epoch, long step, int batchSize, Double loss, Tensor preds, Tensor target, Map<String, Double> scalars) {
+    sendStep(stage, epoch, new StepOutput(step, batchSize, loss, preds, target, scalars == null ? Map.of() : scalars));
+  }
+
+  @Override
+  public void epochEnd(String stage, int epoch, long steps) {
+    sendStep(stage, epoch, new EpochEnd(steps));
+  }
+
+  private void sendStep(String stage, int epoch, Object payload) {
+    throwIfFailed();
+    StepEvent event = new StepEvent(run, stage, epoch, rank, System.currentTimeMillis(), payload);
+    producer.send(new ProducerRecord<>(topics.steps(), Keys.step(run, rank), stepSerde.encode(event)), onSent);
+  }
+
+  private void sendRun(Object payload) {
+    throwIfFailed();
+    RunEvent event = new RunEvent(run, System.currentTimeMillis(), payload);
+    producer.send(new ProducerRecord<>(topics.runs(), run, runSerde.encode(event)), onSent);
+  }
+
+  /** Blocks until everything sent so far is acknowledged; throws if anything failed. */
+  public void flush() {
+    producer.flush();
+    throwIfFailed();
+  }
+
+  private void throwIfFailed() {
+    Exception e = failure.get();
+    if (e != null) {
+      throw new IllegalStateException("publishing to Kafka failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

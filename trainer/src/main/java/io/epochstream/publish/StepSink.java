@@ -1,0 +1,24 @@
+package io.epochstream.publish;
+
+import io.epochstream.schema.Tensor;
+import java.util.Map;
+
+/**
+ * Where a training loop hands each batch's step output and each stage's end. {@link StepPublisher}
+ * sends them to Kafka; {@link #NONE} drops them (training without metrics, for comparisons).
+ */
+public interface StepSink {
+  StepSink NONE = new StepSink() {
+    @Override
+    public void step(String stage, int epoch, long step, int batchSize, Double loss, Tensor preds, Tensor target, Map<String, Double> scalars) {}
+
+    @Override
+    public void epochEnd(String stage, int epoch, long steps) {}
+  };
+
+  /** One batch: {@code loss} may be null; {@code preds} and {@code target} may both be null. */
+  void step(String stage, int epoch, long step, int batchSize, Double loss, Tensor preds, Tensor target, Map<String, Double> scalars);
+
+  /** This rank finished {@code stage} of {@code epoch} after {@code steps} batches. */
+  void epochEnd(String stage, int epoch, long steps);
+}

@@ -1,0 +1,93 @@
+package io.epochstream.trainer.listener;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.epochstream.event.Tensors;
+import io.epochstream.publish.StepSink;
+import java.util.Map;
+
+/**
+ * A DJL {@code TrainingListener} that hands every train and validation batch to a {@link StepSink}:
+ * the batch-mean loss, softmax probabilities [N, C] and labels, copied out of the NDArrays inside the
+ * callback (the batch is closed right after). It also marks stage ends: DJL's fit runs the train
+ * batches, then the validation batches, then {@code onEpoch}, so the first validation batch (or
+ * {@code onEpoch}) ends "train", and {@code onEpoch} ends "val".
+ */
+public final class PublishingListener extends TrainingListenerAdapter {
+  private final StepSink sink;
+  private int epoch;
+  private long trainStep;
+  private long valStep;
+  private long trainStepsThisEpoch;
+  private long valStepsThisEpoch;
+  private boolean trainEnded;
+
+  public PublishingListener(StepSink sink, int firstEpoch) {
+    this.sink = sink;
+    this.epoch = firstEpoch;
+  }
+
+  @Override
+  public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+    publish(trainer, batchData, "train", trainStep++);
+    trainStepsThisEpoch++;
+  }
+
+  @Override
+  public void onValidationBatch(Trainer trainer, BatchData batchData) {
+    endTrainStage();
+    publish(trainer, batchData, "val", valStep++);
+    valStepsThisEpoch++;
+  }
+
+  @Override
+  public void onEpoch(Trainer trainer) {
+    endTrainStage();
+    if (valStepsThisEpoch > 0) {
+      sink.epochEnd("val", epoch, valStepsThisEpoch);
+    }
+    epoch++;
+    trainEnded = false;
+    trainStepsThisEpoch = 0;
+    valStepsThisEpoch = 0;
+  }
+
+  private void endTrainStage() {
+    if (!trainEnded) {
+      sink.epochEnd("train", epoch, trainStepsThisEpoch);
+      trainEnded = true;
+    }
+  }
+
+  /** One step per batch, whatever the number of devices it was split across. */
+  private void publish(Trainer trainer, BatchData data, String stage, long step) {
+    int rows = 0;
+    int classes = 0;
+    double lossSum = 0;
+    for (Map.Entry<Device, NDList> e : data.getPredictions().entrySet()) {
+      NDArray logits = e.getValue().singletonOrThrow();
+      rows += (int) logits.getShape().get(0);
+      classes = (int) logits.getShape().get(1);
+    }
+    float[] probs = new float[rows * classes];
+    int[] labels = new int[rows];
+    int row = 0;
+    for (Map.Entry<Device, NDList> e : data.getPredictions().entrySet()) {
+      NDList predictions = e.getValue();
+      NDList deviceLabels = data.getLabels().get(e.getKey());
+      NDArray logits = predictions.singletonOrThrow().stopGradient();
+      int n = (int) logits.getShape().get(0);
+      // The batch-mean loss of this device's share, weighted back to a sum over its rows.
+      lossSum += trainer.getLoss().evaluate(deviceLabels, new NDList(logits)).getFloat() * (double) n;
+      System.arraycopy(logits.softmax(-1).toFloatArray(), 0, probs, row * classes, n * classes);
+      System.arraycopy(deviceLabels.singletonOrThrow().toType(DataType.INT32, false).toIntArray(), 0, labels, row, n);
+      row += n;
+    }
+    sink.step(stage, epoch, step, rows, rows == 0 ? null : lossSum / rows,
+        Tensors.ofFloats(probs, rows, classes), Tensors.ofInts(labels, rows), Map.of());
+  }
+}
