@@ -19,6 +19,12 @@ public final class MetricsStreamApp implements AutoCloseable {
   private final KafkaStreams streams;
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
+    Properties props = streamsConfig(clientConfig, applicationId, stateDir);
+    this.streams = new KafkaStreams(MetricsTopology.build(topics, DefaultMetrics::lossAndAccuracy, props), props);
+  }
+
+  /** The Streams configuration the service runs with (tests drive the topology with it too). */
+  public static Properties streamsConfig(Map<String, Object> clientConfig, String applicationId, Path stateDir) {
     Properties props = new Properties();
     props.putAll(clientConfig);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -29,7 +35,7 @@ public final class MetricsStreamApp implements AutoCloseable {
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
     // No global stores here; enabling it now is the 5.0 default and silences a start-up warning.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    this.streams = new KafkaStreams(MetricsTopology.build(topics, DefaultMetrics::lossAndAccuracy, props), props);
+    return props;
   }
 
   /** Starts and waits until the app is RUNNING (its tasks assigned and restored). */

@@ -52,7 +52,7 @@ public final class TrainingJob {
   /** Trains all epochs; with {@link StepSink#NONE} no listener is attached at all. */
   public Result run(StepSink sink) throws IOException, TranslateException {
     Engine.getInstance().setRandomSeed((int) config.seed());
-    Blobs all = Blobs.generate(config.samples(), config.features(), config.classes(), 0.45, config.seed());
+    Blobs all = Blobs.generate(config.samples(), config.features(), config.classes(), Blobs.DEFAULT_SPREAD, config.seed());
     int valCount = (int) Math.round(all.samples() * config.valFraction());
     int trainCount = all.samples() - valCount;
     // Each rank trains on its own contiguous shard; validation is sharded the same way.

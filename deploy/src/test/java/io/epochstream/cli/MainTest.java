@@ -1,0 +1,89 @@
+package io.epochstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it, run in-process with stdout and stderr captured. */
+class MainTest {
+  @TempDir Path dir;
+
+  record Outcome(int code, String out, String err) {
+    List<String> rows(String stage) {
+      return Arrays.stream(out.split("\n")).filter(l -> l.matches("^\\S+\\s+\\d+\\s+" + stage + "\\s.*")).toList();
+    }
+  }
+
+  static synchronized Outcome run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void demoPrintsEveryEpochAndLaterCommandsFindItsData() throws Exception {
+    Path data = dir.resolve("data");
+    Outcome demo = run("demo", "--epochs", "2", "--run", "cli-demo", "--data-dir", data.toString());
+    assertThat(demo.code).as(demo.err).isZero();
+    assertThat(demo.rows("train")).hasSize(2);
+    assertThat(demo.rows("val")).hasSize(2);
+    assertThat(demo.out).contains("4 of 4 summaries");
+    assertThat(Files.isDirectory(data.resolve("kafka"))).isTrue();
+
+    // The broker is gone with the demo; `log` restarts it on the same data and finds the history.
+    Outcome log = run("log", "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString());
+    assertThat(log.code).as(log.err).isZero();
+    assertThat(log.rows("train")).isEqualTo(demo.rows("train"));
+    assertThat(log.rows("val")).isEqualTo(demo.rows("val"));
+  }
+
+  @Test
+  void aBadFlagGivesOneLineAndExitCodeTwo() {
+    Outcome o = run("demo", "--epochs", "many");
+    assertThat(o.code).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("--epochs").contains("many").contains("--help");
+    assertThat(o.err).doesNotContain("Exception");
+  }
+
+  @Test
+  void anUnknownCommandOrNoCommandIsAUsageError() {
+    assertThat(run("fly").code).isEqualTo(2);
+    assertThat(run().code).isEqualTo(2);
+  }
+
+  @Test
+  void invalidTrainingSettingsAreOneLineErrors() {
+    Outcome o = run("train", "--no-publish", "--rank", "3", "--world-size", "2");
+    assertThat(o.code).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("rank must be in [0, world size)");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : List.of("demo", "broker", "stream", "train", "log")) {
+      Outcome o = run(command, "--help");
+      assertThat(o.code).isZero();
+      assertThat(o.out).contains("Usage: epochstream " + command);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.epochstream.jsonl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epochstream.event.Tensors;
+import io.epochstream.schema.DType;
+import io.epochstream.schema.EpochEnd;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricValue;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepOutput;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The three example lines and the output line of DESIGN §5. */
+class JsonLinesCodecTest {
+  @Test
+  void runLineCarriesMetricSpecsAsJsonParameters() {
+    JsonEvent e = JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"r1\",\"world_size\":1,"
+        + "\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":3,\"average\":\"macro\"}},"
+        + "\"scalars\":{\"grad_norm\":\"max\"}}", 9L);
+    RunStarted run = (RunStarted) ((JsonEvent.Run) e).event().getPayload();
+    assertThat(run.getWorldSize()).isEqualTo(1);
+    assertThat(run.getMetrics().get("acc").getMetric()).isEqualTo("accuracy");
+    assertThat(run.getMetrics().get("acc").getParams())
+        .containsEntry("task", "\"multiclass\"").containsEntry("num_classes", "3").containsEntry("average", "\"macro\"");
+    assertThat(run.getScalars()).containsEntry("grad_norm", "max");
+  }
+
+  @Test
+  void stepLineBecomesPackedTensors() {
+    JsonEvent e = JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"rank\":0,\"step\":0,"
+        + "\"batch_size\":4,\"loss\":0.42,\"preds\":[[0.1,0.8,0.1],[0.7,0.2,0.1],[0.2,0.2,0.6],[0.9,0.05,0.05]],"
+        + "\"target\":[1,0,2,1],\"scalars\":{\"grad_norm\":1.5}}", 9L);
+    var event = ((JsonEvent.Step) e).event();
+    assertThat(event.getTime()).isEqualTo(9L);
+    StepOutput s = (StepOutput) event.getPayload();
+    assertThat(s.getBatchSize()).isEqualTo(4);
+    assertThat(s.getLoss()).isEqualTo(0.42);
+    assertThat(s.getPreds().getShape()).containsExactly(4, 3);
+    assertThat(s.getPreds().getDtype()).isEqualTo(DType.FLOAT64);
+    assertThat(Tensors.toDoubles(s.getPreds())).startsWith(0.1, 0.8, 0.1, 0.7);
+    assertThat(s.getTarget().getDtype()).isEqualTo(DType.INT64);
+    assertThat(Tensors.toDoubles(s.getTarget())).containsExactly(1, 0, 2, 1);
+    assertThat(s.getScalars()).containsEntry("grad_norm", 1.5);
+  }
+
+  @Test
+  void batchSizeDefaultsToTargetLength() {
+    var s = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode(
+        "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"train\",\"epoch\":1,\"step\":5,\"preds\":[0.2,0.9],\"target\":[0,1]}", 0L))
+        .event().getPayload();
+    assertThat(s.getBatchSize()).isEqualTo(2);
+    assertThat(s.getLoss()).isNull();
+  }
+
+  @Test
+  void epochEndLine() {
+    var event = ((JsonEvent.Step) JsonLinesCodec.decode("{\"type\":\"epoch_end\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"rank\":0}", 0L)).event();
+    assertThat(event.getPayload()).isInstanceOf(EpochEnd.class);
+    assertThat(event.getStage()).isEqualTo("val");
+  }
+
+  @Test
+  void errorsNameTheField() {
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"train\",\"epoch\":0,\"step\":0,"
+        + "\"preds\":[[0.1,0.9],[0.5]],\"target\":[0,1]}", 0L))
+        .isInstanceOf(JsonLinesException.class).extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("preds");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"fit\",\"epoch\":0,\"step\":0}", 0L))
+        .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("stage");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":\"x\",\"step\":0}", 0L))
+        .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("epoch");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":", 0L))
+        .hasMessageStartingWith("malformed JSON").extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("-");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"nope\",\"run\":\"r\"}", 0L))
+        .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("type");
+  }
+
+  @Test
+  void summaryLineMatchesDesignForm() {
+    Map<String, MetricValue> metrics = new LinkedHashMap<>();
+    metrics.put("acc", new MetricValue(List.of(), List.of(0.8333)));
+    metrics.put("grad_norm", new MetricValue(List.of(), List.of(1.5)));
+    metrics.put("loss", new MetricValue(List.of(), List.of(0.42)));
+    EpochSummary s = new EpochSummary("r1", "val", 0, true, 1, List.of(), 1L, 4L, metrics, 0L, 0L, 0L);
+    assertThat(JsonLinesCodec.encode(s)).isEqualTo(
+        "{\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,\"steps\":1,\"samples\":4,"
+            + "\"metrics\":{\"loss\":0.42,\"acc\":0.8333,\"grad_norm\":1.5}}");
+  }
+
+  @Test
+  void vectorsMatricesAndNonFiniteValues() {
+    Map<String, MetricValue> metrics = new LinkedHashMap<>();
+    metrics.put("cm", new MetricValue(List.of(2, 2), List.of(1.0, 0.0, 2.0, 3.0)));
+    metrics.put("f1", new MetricValue(List.of(3), List.of(0.5, Double.NaN, Double.POSITIVE_INFINITY)));
+    EpochSummary s = new EpochSummary("r1", "train", 2, false, 1, List.of(1), 3L, 9L, metrics, 0L, 0L, 0L);
+    assertThat(JsonLinesCodec.encode(s)).isEqualTo(
+        "{\"run\":\"r1\",\"stage\":\"train\",\"epoch\":2,\"complete\":false,\"ranks\":1,\"missing_ranks\":[1],\"steps\":3,\"samples\":9,"
+            + "\"metrics\":{\"cm\":[[1.0,0.0],[2.0,3.0]],\"f1\":[0.5,\"NaN\",\"Infinity\"]}}");
+  }
+}
