@@ -1,0 +1,58 @@
+package io.epochstream.metric.input;
+
+/**
+ * TorchMetrics' input normalisation: an update whose float scores leave [0, 1] is taken as logits
+ * and squashed (sigmoid for binary and multilabel, softmax over classes for multiclass). The check
+ * is per update, over the whole batch, exactly as TorchMetrics does it.
+ */
+public final class Probabilities {
+  private Probabilities() {}
+
+  public static boolean outsideUnitInterval(double[] values) {
+    for (double v : values) {
+      if (v < 0 || v > 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sigmoid of every value when any value lies outside [0, 1]; otherwise the input itself. */
+  public static double[] sigmoidIfLogits(double[] values) {
+    if (!outsideUnitInterval(values)) {
+      return values;
+    }
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = 1.0 / (1.0 + Math.exp(-values[i]));
+    }
+    return out;
+  }
+
+  /**
+   * Softmax over the class axis of a [N, C, extra] score layout when any value lies outside [0, 1];
+   * otherwise the input itself.
+   */
+  public static double[] softmaxIfLogits(double[] values, ScoreLayout layout) {
+    if (!outsideUnitInterval(values)) {
+      return values;
+    }
+    double[] out = new double[values.length];
+    for (int s = 0; s < layout.samples(); s++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < layout.classes(); c++) {
+        max = Math.max(max, values[layout.index(s, c)]);
+      }
+      double sum = 0;
+      for (int c = 0; c < layout.classes(); c++) {
+        double e = Math.exp(values[layout.index(s, c)] - max);
+        out[layout.index(s, c)] = e;
+        sum += e;
+      }
+      for (int c = 0; c < layout.classes(); c++) {
+        out[layout.index(s, c)] /= sum;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,131 @@
+package io.epochstream.metric;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One published reference value from {@code reference/torchmetrics-vectors.json} (TorchMetrics 1.9
+ * docstrings and tests, a copy of shared/reference), translated to this library's config: the
+ * TorchMetrics class name becomes our metric name plus {@code task}, and the Binary / Multiclass /
+ * Multilabel classes' own default {@code average="macro"} is made explicit (our names follow the
+ * task wrappers, whose default is "micro").
+ */
+public record ReferenceVector(int index, String className, String task, String metric, Map<String, Object> params,
+    JsonNode preds, JsonNode target, JsonNode expected, String note) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, String> NAMES = Map.ofEntries(
+      Map.entry("Accuracy", "accuracy"), Map.entry("Precision", "precision"), Map.entry("Recall", "recall"),
+      Map.entry("F1Score", "f1_score"), Map.entry("FBetaScore", "fbeta_score"), Map.entry("StatScores", "stat_scores"),
+      Map.entry("ConfusionMatrix", "confusion_matrix"), Map.entry("AveragePrecision", "average_precision"),
+      Map.entry("AUROC", "auroc"), Map.entry("MeanSquaredError", "mean_squared_error"),
+      Map.entry("MeanAbsoluteError", "mean_absolute_error"));
+
+  public static List<ReferenceVector> all() {
+    try (InputStream in = ReferenceVector.class.getResourceAsStream("/reference/torchmetrics-vectors.json")) {
+      JsonNode root = JSON.readTree(in);
+      List<ReferenceVector> out = new ArrayList<>();
+      int i = 0;
+      for (JsonNode v : root.get("vectors")) {
+        out.add(of(i++, v));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The vectors of one of our metric names (classification and regression metrics). */
+  public static List<ReferenceVector> forMetrics(String... metrics) {
+    List<String> wanted = List.of(metrics);
+    return all().stream().filter(v -> v.metric != null && wanted.contains(v.metric)).toList();
+  }
+
+  private static ReferenceVector of(int index, JsonNode v) {
+    String cls = v.get("metric").asText();
+    String task = v.get("task").asText();
+    String base = cls.replaceAll("\\(.*\\)$", "");
+    boolean wrapper = cls.contains("(task=");
+    boolean taskClass = base.startsWith("Binary") || base.startsWith("Multiclass") || base.startsWith("Multilabel");
+    String stripped = base.replaceFirst("^(Binary|Multiclass|Multilabel)", "");
+    String metric = NAMES.get(stripped);
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (metric != null && !task.equals("regression")) {
+      params.put("task", task);
+    }
+    v.get("params").fields().forEachRemaining(e -> {
+      String k = e.getKey();
+      JsonNode value = e.getValue();
+      switch (k) {
+        case "output_order", "layout", "preds_shape" -> { } // descriptions, not parameters
+        case "average" -> params.put(k, value.isNull() ? "none" : value.asText().replace(" (wrapper default)", ""));
+        case "normalize" -> params.put(k, value.isNull() ? "none" : value.asText());
+        default -> params.put(k, JSON.convertValue(value, Object.class));
+      }
+    });
+    boolean averaged = metric != null && !metric.equals("confusion_matrix") && !task.equals("regression") && !task.equals("binary");
+    if (averaged && !params.containsKey("average")) {
+      // Multiclass*/Multilabel* classes default to macro; the task wrappers (and we) to micro.
+      params.put("average", taskClass && !wrapper ? "macro" : "micro");
+    }
+    return new ReferenceVector(index, cls, task, metric, params, v.get("preds"), v.get("target"), v.get("expected"),
+        v.get("note").isNull() ? "" : v.get("note").asText());
+  }
+
+  /** The vector's data as one batch; nested lists give the shape. */
+  public Batch batch() {
+    double[] p = flatten(preds);
+    double[] t = target.isNull() ? null : flatten(target);
+    int n = shape(target.isNull() ? preds : target)[0];
+    return new Batch(n, null, p, shape(preds), t, t == null ? null : shape(target), Map.of());
+  }
+
+  /** Expected values flattened; JSON null and "NaN" are NaN, "-inf"/"inf" infinities. */
+  public double[] expectedValues() {
+    return flatten(expected);
+  }
+
+  public int[] expectedShape() {
+    return expected.isArray() ? shape(expected) : new int[0];
+  }
+
+  public static int[] shape(JsonNode node) {
+    List<Integer> dims = new ArrayList<>();
+    for (JsonNode n = node; n.isArray(); n = n.size() > 0 ? n.get(0) : JSON.nullNode()) {
+      dims.add(n.size());
+    }
+    return dims.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  public static double[] flatten(JsonNode node) {
+    List<Double> out = new ArrayList<>();
+    collect(node, out);
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static void collect(JsonNode node, List<Double> out) {
+    if (node.isArray()) {
+      node.forEach(child -> collect(child, out));
+    } else if (node.isNull()) {
+      out.add(Double.NaN);
+    } else if (node.isTextual()) {
+      String s = node.asText().toLowerCase(Locale.ROOT);
+      out.add(s.contains("inf") ? (s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY) : Double.NaN);
+    } else {
+      out.add(node.asDouble());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "#" + index + " " + className + " " + params;
+  }
+}
