@@ -2,7 +2,7 @@ package io.epochstream.topology;
 
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.Metric;
-import io.epochstream.metric.aggregation.WeightedMean;
+import io.epochstream.metric.aggregation.Aggregation;
 import io.epochstream.metric.classification.MulticlassAccuracy;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +16,7 @@ public final class DefaultMetrics {
 
   public static EpochState lossAndAccuracy() {
     Map<String, Metric> metrics = new LinkedHashMap<>();
-    metrics.put("loss", WeightedMean.ofLoss());
+    metrics.put("loss", Aggregation.loss());
     metrics.put("acc", new MulticlassAccuracy(0));
     return new EpochState(metrics);
   }

@@ -3,7 +3,7 @@ package io.epochstream.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.epochstream.metric.aggregation.WeightedMean;
+import io.epochstream.metric.aggregation.Aggregation;
 import io.epochstream.metric.classification.MulticlassAccuracy;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class EpochStateTest {
   private static EpochState fresh() {
     Map<String, Metric> m = new LinkedHashMap<>();
-    m.put("loss", WeightedMean.ofLoss());
+    m.put("loss", Aggregation.loss());
     m.put("acc", new MulticlassAccuracy(3));
     return new EpochState(m);
   }
@@ -89,10 +89,12 @@ class EpochStateTest {
   }
 
   @Test
-  void aNanLossPropagatesLikeLightningsAccumulator() {
+  void aNanLossIsDroppedAndCountedAsTorchMetricsWarnStrategyDoes() {
     EpochState s = fresh();
     s.update(new Batch(2, 1.0, null, null, null, null, Map.of()), 0);
     s.update(new Batch(2, Double.NaN, null, null, null, null, Map.of()), 1);
-    assertThat(s.compute().get("loss").scalarValue()).isNaN();
+    s.update(new Batch(6, 3.0, null, null, null, null, Map.of()), 2);
+    assertThat(s.compute().get("loss").scalarValue()).isEqualTo((2 * 1.0 + 6 * 3.0) / 8);
+    assertThat(((Aggregation) s.metrics().get("loss")).droppedNans()).isEqualTo(1);
   }
 }
