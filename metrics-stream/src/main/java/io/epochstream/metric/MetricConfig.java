@@ -20,7 +20,7 @@ public record MetricConfig(Map<String, Spec> metrics, Map<String, String> scalar
   public MetricConfig {
     metrics = Map.copyOf(new LinkedHashMap<>(metrics));
     scalars = Map.copyOf(new LinkedHashMap<>(scalars));
-    newEpoch(); // validate once, up front: a bad config fails when the run is announced
+    build(metrics, scalars); // validate once, up front: a bad config fails when the run is announced
   }
 
   /** Only the loss: what a run without configured metrics gets. */
@@ -29,6 +29,10 @@ public record MetricConfig(Map<String, Spec> metrics, Map<String, String> scalar
   }
 
   public EpochState newEpoch() {
+    return build(metrics, scalars);
+  }
+
+  private static EpochState build(Map<String, Spec> metrics, Map<String, String> scalars) {
     Map<String, Metric> set = new LinkedHashMap<>();
     set.put(LOSS, Aggregation.loss());
     for (String name : new java.util.TreeSet<>(scalars.keySet())) {

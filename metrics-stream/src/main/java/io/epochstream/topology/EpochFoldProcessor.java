@@ -1,6 +1,8 @@
 package io.epochstream.topology;
 
 import io.epochstream.event.Keys;
+import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.Summaries;
 import io.epochstream.metric.EpochState;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;

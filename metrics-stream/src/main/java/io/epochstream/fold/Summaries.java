@@ -1,4 +1,4 @@
-package io.epochstream.topology;
+package io.epochstream.fold;
 
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricResult;
@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds the {@link EpochSummary} event of a closed epoch from its folded state. */
-final class Summaries {
+public final class Summaries {
   private Summaries() {}
 
-  static EpochSummary of(String run, String stage, int epoch, EpochState state, int ranks,
+  public static EpochSummary of(String run, String stage, int epoch, EpochState state, int ranks,
       List<Integer> missingRanks, long closedTime) {
     Map<String, MetricValue> values = new LinkedHashMap<>();
     state.compute().forEach((name, result) -> values.put(name, toValue(result)));
@@ -34,7 +34,7 @@ final class Summaries {
         .build();
   }
 
-  static MetricValue toValue(MetricResult r) {
+  public static MetricValue toValue(MetricResult r) {
     List<Integer> shape = new ArrayList<>(r.shape().length);
     for (int d : r.shape()) {
       shape.add(d);

@@ -1,4 +1,4 @@
-package io.epochstream.topology;
+package io.epochstream.fold;
 
 import io.epochstream.event.Tensors;
 import io.epochstream.metric.Batch;
@@ -6,10 +6,10 @@ import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
 
 /** Turns a {@link StepOutput} event into the metric library's {@link Batch}: one array per tensor. */
-final class BatchDecoder {
+public final class BatchDecoder {
   private BatchDecoder() {}
 
-  static Batch decode(StepOutput step) {
+  public static Batch decode(StepOutput step) {
     if (step.getBatchSize() < 0) {
       throw new IllegalArgumentException("batch_size is negative");
     }
