@@ -5,12 +5,14 @@ import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
+import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             s -> s.getRun().equals(config.run()), table,
             s -> seen.incrementAndGet() == expected, Instant.MAX));
 
-        RunConfigs.announce(publisher, config);
+        publisher.runStarted(config.worldSize(), DefaultMetrics.multiclass(config.classes()), Map.of(), config.hparams());
         TrainingJob.Result result;
         try {
           result = new TrainingJob(config).run(publisher);

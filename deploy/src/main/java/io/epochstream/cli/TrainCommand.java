@@ -2,9 +2,11 @@ package io.epochstream.cli;
 
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
+import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +37,7 @@ final class TrainCommand implements Callable<Integer> {
     try (KafkaConnection connection = kafka.connect();
          StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
       Stack.createTopics(connection, kafka.topics());
-      RunConfigs.announce(publisher, config);
+      publisher.runStarted(config.worldSize(), DefaultMetrics.multiclass(config.classes()), Map.of(), config.hparams());
       TrainingJob.Result result;
       try {
         result = new TrainingJob(config).run(publisher);

@@ -16,6 +16,8 @@ import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
+import io.epochstream.schema.MetricSpec;
+import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
 import java.nio.file.Path;
@@ -55,15 +57,17 @@ class TrainerToSummariesTest {
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "app-" + UUID.randomUUID(), stateDir)) {
       app.start(Duration.ofSeconds(60));
       try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
+        publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), config.hparams());
         new TrainingJob(config).run(publisher);
         publisher.flush();
       }
       List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
           AvroSerde.of(EpochSummary.class).deserializer(), 4, Duration.ofSeconds(60));
       // 800 train samples / 64 = 13 steps, 200 val / 64 = 4 steps, 2 epochs, plus 4 EpochEnds.
+      // One RunStarted ahead of the steps.
       List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(),
-          AvroSerde.of(StepEvent.class).deserializer(), 2 * (13 + 4) + 4, Duration.ofSeconds(30));
-      assertThat(steps).hasSize(38);
+          AvroSerde.of(StepEvent.class).deserializer(), 1 + 2 * (13 + 4) + 4, Duration.ofSeconds(30));
+      assertThat(steps).hasSize(39);
       assertThat(summaries).hasSize(4);
 
       Map<String, Expected> expected = new HashMap<>();
@@ -111,6 +115,7 @@ class TrainerToSummariesTest {
          KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
          StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "bad", 0)) {
       app.start(Duration.ofSeconds(60));
+      publisher.runStarted(1, Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "2"))), Map.of(), Map.of());
       raw.send(new ProducerRecord<>(topics.steps(), Keys.step("bad", 0), "not avro".getBytes())).get();
       // A well-formed event that breaks a rule (class 9 of 2) is skipped the same way.
       publisher.step("train", 0, 0, 1, 9.0, Tensors.ofFloats(new float[] {.5f, .5f}, 1, 2), Tensors.ofInts(new int[] {9}, 1), Map.of());

@@ -20,7 +20,7 @@ public final class MetricsStreamApp implements AutoCloseable {
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
     Properties props = streamsConfig(clientConfig, applicationId, stateDir);
-    this.streams = new KafkaStreams(MetricsTopology.build(topics, DefaultMetrics::lossAndAccuracy, props), props);
+    this.streams = new KafkaStreams(MetricsTopology.build(topics, props), props);
   }
 
   /** The Streams configuration the service runs with (tests drive the topology with it too). */

@@ -1,6 +1,5 @@
 package io.epochstream.topology;
 
-import io.epochstream.metric.EpochState;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
@@ -9,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.common.serialization.Serdes;
@@ -18,7 +16,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.state.Stores;
 
-/** steps → fold per (run, stage, epoch, rank) → epoch-summaries, with Processor API and a store. */
+/** steps → fold per (run, stage, epoch, rank) with the run's metrics → epoch-summaries (Processor API, stores). */
 public final class MetricsTopology {
   private MetricsTopology() {}
 
@@ -34,13 +32,15 @@ public final class MetricsTopology {
     }
   }
 
-  public static Topology build(Topics topics, Supplier<EpochState> newState, Properties streamsConfig) {
+  public static Topology build(Topics topics, Properties streamsConfig) {
     Topology topology = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
     topology.addSource("steps", Serdes.String().deserializer(),
         AvroSerde.of(StepEvent.class).deserializer(), topics.steps());
-    topology.addProcessor("fold", () -> new EpochFoldProcessor(newState), "steps");
+    topology.addProcessor("fold", EpochFoldProcessor::new, "steps");
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(EpochFoldProcessor.STORE), Serdes.String(), Serdes.ByteArray()), "fold");
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(EpochFoldProcessor.RUNS_STORE), Serdes.String(), Serdes.ByteArray()), "fold");
     topology.addSink("summaries", topics.epochSummaries(), Serdes.String().serializer(),
         AvroSerde.of(EpochSummary.class).serializer(), new ByRun(), "fold");
     return topology;

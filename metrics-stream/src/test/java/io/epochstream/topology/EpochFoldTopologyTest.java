@@ -6,6 +6,8 @@ import io.epochstream.event.Keys;
 import io.epochstream.event.Tensors;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricSpec;
+import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
@@ -38,10 +40,15 @@ class EpochFoldTopologyTest {
   @BeforeEach
   void start() {
     Properties config = MetricsStreamApp.streamsConfig(Map.of("bootstrap.servers", "unused:9092"), "test", stateDir);
-    driver = new TopologyTestDriver(MetricsTopology.build(TOPICS, DefaultMetrics::lossAndAccuracy, config), config);
+    driver = new TopologyTestDriver(MetricsTopology.build(TOPICS, config), config);
     steps = driver.createInputTopic(TOPICS.steps(), new StringSerializer(), AvroSerde.of(StepEvent.class).serializer());
     rawSteps = driver.createInputTopic(TOPICS.steps(), new StringSerializer(), new ByteArraySerializer());
     summaries = driver.createOutputTopic(TOPICS.epochSummaries(), Serdes.String().deserializer(), AvroSerde.of(EpochSummary.class).deserializer());
+    announce("r1", Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "2"))));
+  }
+
+  private void announce(String run, Map<String, MetricSpec> metrics) {
+    steps.pipeInput(Keys.step(run, 0), new StepEvent(run, "", 0, 0, 0L, new RunStarted(1, metrics, Map.of("lr", "max"), Map.of())));
   }
 
   @AfterEach
@@ -128,6 +135,33 @@ class EpochFoldTopologyTest {
     assertThat(s.getSteps()).isEqualTo(1);
     assertThat(s.getSamples()).isEqualTo(1);
     assertThat(metric(s, "acc")).isEqualTo(1.0);
+  }
+
+  @Test
+  void theRunsConfigurationDecidesTheMetrics() {
+    announce("r2", Map.of("mae", new MetricSpec("mean_absolute_error", Map.of())));
+    steps.pipeInput(Keys.step("r2", 0), new StepEvent("r2", "test", 0, 0, 0L, new StepOutput(0L, 2, 1.0,
+        Tensors.ofDoubles(new double[] {1, 5}, 2), Tensors.ofDoubles(new double[] {2, 2}, 2), Map.of("lr", 0.1))));
+    steps.pipeInput(Keys.step("r2", 0), new StepEvent("r2", "test", 0, 0, 1L, new EpochEnd(1L)));
+    EpochSummary s = summaries.readValue();
+    assertThat(s.getMetrics()).containsOnlyKeys("loss", "lr", "mae");
+    assertThat(metric(s, "mae")).isEqualTo(2.0);
+    assertThat(metric(s, "lr")).isEqualTo(0.1);
+  }
+
+  @Test
+  void stepsOfARunNobodyAnnouncedAreSkipped() {
+    steps.pipeInput(Keys.step("ghost", 0), new StepEvent("ghost", "train", 0, 0, 0L, lossStep(0, 1, 1.0)));
+    steps.pipeInput(Keys.step("ghost", 0), new StepEvent("ghost", "train", 0, 0, 1L, new EpochEnd(1L)));
+    assertThat(summaries.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anInvalidConfigurationIsRefusedAndItsRunStaysUnknown() {
+    announce("bad", Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"")))); // no num_classes
+    steps.pipeInput(Keys.step("bad", 0), new StepEvent("bad", "train", 0, 0, 0L, lossStep(0, 1, 1.0)));
+    steps.pipeInput(Keys.step("bad", 0), new StepEvent("bad", "train", 0, 0, 1L, new EpochEnd(1L)));
+    assertThat(summaries.isEmpty()).isTrue();
   }
 
   private void send(String stage, int epoch, long time, Object payload) {

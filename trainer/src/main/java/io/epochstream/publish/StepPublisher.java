@@ -63,9 +63,15 @@ public final class StepPublisher implements StepSink, AutoCloseable {
     return rank;
   }
 
-  /** The run's configuration; every rank may send it, the compacted topic keeps one. */
+  /**
+   * The run's configuration, sent before the first step: to the compacted runs topic (every rank
+   * may send it; one is kept) and ahead of this rank's steps on the steps topic, where the stream
+   * app reads it in order with the steps it configures.
+   */
   public void runStarted(int worldSize, Map<String, MetricSpec> metrics, Map<String, String> scalars, Map<String, String> hparams) {
-    sendRun(new RunStarted(worldSize, metrics, scalars, hparams));
+    RunStarted started = new RunStarted(worldSize, metrics, scalars, hparams);
+    sendRun(started);
+    sendStep("", 0, started);
   }
 
   /** {@code status}: completed, stopped_early or failed (then with {@code error}). */
