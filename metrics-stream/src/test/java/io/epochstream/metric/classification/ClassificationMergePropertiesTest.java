@@ -26,7 +26,7 @@ import net.jqwik.api.constraints.IntRange;
  * several instances ("ranks") and merged in any order computes exactly what one pass computes; a
  * state written and read back, then merged into a fresh instance, changes nothing.
  */
-class ClassificationMergeProperties {
+class ClassificationMergePropertiesTest {
   private static final List<String> METRICS = List.of("accuracy", "precision", "recall", "f1_score", "fbeta_score",
       "stat_scores", "confusion_matrix");
   private static final List<String> TASKS = List.of("binary", "multiclass", "multilabel");
