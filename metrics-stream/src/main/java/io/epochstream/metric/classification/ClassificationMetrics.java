@@ -5,10 +5,49 @@ import io.epochstream.metric.MetricParams;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Registers the stat-score family: accuracy, precision, recall, f1_score, fbeta_score, stat_scores, confusion_matrix. */
+/**
+ * Registers the stat-score family: accuracy, precision, recall, f1_score, fbeta_score, stat_scores,
+ * confusion_matrix — TorchMetrics' task wrappers (task=binary|multiclass|multilabel) with their
+ * parameter names and defaults (average="micro", threshold=0.5, top_k=1, zero_division=0).
+ */
 public final class ClassificationMetrics {
   private ClassificationMetrics() {}
 
   public static void register(Map<String, Function<MetricParams, Metric>> registry) {
+    registry.put("accuracy", p -> ratio(p, Score.ACCURACY, 1.0, false));
+    registry.put("precision", p -> ratio(p, Score.PRECISION, 1.0, true));
+    registry.put("recall", p -> ratio(p, Score.RECALL, 1.0, true));
+    registry.put("f1_score", p -> ratio(p, Score.FBETA, 1.0, true));
+    registry.put("fbeta_score", p -> {
+      if (!p.has("beta")) {
+        throw p.error("beta", "is required");
+      }
+      double beta = p.real("beta", 1.0);
+      if (!(beta > 0) || Double.isInfinite(beta)) {
+        throw p.error("beta", "must be a number larger than 0, not " + beta);
+      }
+      return ratio(p, Score.FBETA, beta, true);
+    });
+    registry.put("stat_scores", p -> {
+      TaskConfig cfg = TaskConfig.read(p, true);
+      return new StatScores(cfg, Average.read(p, cfg.task()));
+    });
+    registry.put("confusion_matrix", p -> {
+      TaskConfig cfg = TaskConfig.read(p, false);
+      return new ConfusionMatrix(cfg, ConfusionMatrix.normalize(p.string("normalize", "none", "none", "true", "pred", "all")));
+    });
+  }
+
+  private static Metric ratio(MetricParams p, Score score, double beta, boolean zeroDivision) {
+    TaskConfig cfg = TaskConfig.read(p, true);
+    Average average = Average.read(p, cfg.task());
+    double zd = 0;
+    if (zeroDivision) {
+      zd = p.real("zero_division", 0);
+      if (zd != 0 && zd != 1) {
+        throw p.error("zero_division", "must be 0 or 1, not " + zd);
+      }
+    }
+    return new StatScoreMetric(cfg, score, average, beta, zd);
   }
 }

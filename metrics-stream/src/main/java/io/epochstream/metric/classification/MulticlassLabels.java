@@ -1,0 +1,118 @@
+package io.epochstream.metric.classification;
+
+import io.epochstream.metric.Batch;
+import java.util.Arrays;
+
+/**
+ * Turns one multiclass batch into (predicted, target) class pairs, TorchMetrics'
+ * {@code _multiclass_stat_scores_format}: preds are class indices shaped like the target, or scores
+ * [N, C, d...] whose extra dimensions flatten into the batch. Scores are argmax'ed (ties to the lower
+ * index, a NaN counting as the largest value as in torch.argmax); no softmax is needed since it keeps
+ * the order. With top_k &gt; 1 the prediction becomes the target when the target ranks among the
+ * sample's k best scores, else the top-1 class ({@code _refine_preds_oh}). Samples whose target is
+ * {@code ignore_index} are dropped. The whole batch is validated before anything is returned.
+ */
+final class MulticlassLabels {
+  /** The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size. */
+  record Pairs(int[] preds, int[] targets, int size) {}
+
+  private MulticlassLabels() {}
+
+  static Pairs decode(Batch batch, TaskConfig cfg) {
+    Shapes.checkSizes(batch);
+    int[] ps = batch.predsShape();
+    int[] ts = batch.targetShape();
+    int classes = cfg.classes();
+    double[] target = batch.target();
+    int[] outPreds = new int[target.length];
+    int[] outTargets = new int[target.length];
+    int size = 0;
+    if (ps.length == ts.length + 1) {
+      if (ps[1] != classes) {
+        throw new IllegalArgumentException("preds scores have " + ps[1] + " classes (dimension 1), num_classes is " + classes);
+      }
+      if (!Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length))) {
+        throw new IllegalArgumentException("scores [N, C, ...] need target [N, ...]: " + Shapes.describe(batch));
+      }
+      double[] scores = batch.preds();
+      int extra = target.length / Math.max(1, ps[0]);
+      int topK = cfg.topK();
+      int s = 0;
+      for (int n = 0; n < ps[0]; n++) {
+        int rowBase = n * classes * extra;
+        for (int j = 0; j < extra; j++, s++) {
+          double t = target[s];
+          if (cfg.ignores(t)) {
+            continue;
+          }
+          int tc = classIndex(t, classes, "target", s);
+          int base = rowBase + j;
+          int best = argmax(scores, base, extra, classes);
+          int pred = best;
+          if (topK > 1 && best != tc && rank(scores, base, extra, classes, tc) < topK) {
+            pred = tc;
+          }
+          outPreds[size] = pred;
+          outTargets[size++] = tc;
+        }
+      }
+    } else if (ps.length == ts.length) {
+      if (!Arrays.equals(ps, ts)) {
+        throw new IllegalArgumentException("class-index preds must have the target's shape: " + Shapes.describe(batch));
+      }
+      if (cfg.topK() > 1) {
+        throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + Shapes.describe(batch));
+      }
+      double[] preds = batch.preds();
+      for (int i = 0; i < target.length; i++) {
+        double t = target[i];
+        if (cfg.ignores(t)) {
+          continue;
+        }
+        outTargets[size] = classIndex(t, classes, "target", i);
+        outPreds[size++] = classIndex(preds[i], classes, "preds", i);
+      }
+    } else {
+      throw new IllegalArgumentException("multiclass preds must be class indices shaped like the target or scores "
+          + "[N, C, ...] for target [N, ...]: " + Shapes.describe(batch));
+    }
+    return new Pairs(outPreds, outTargets, size);
+  }
+
+  static int classIndex(double v, int classes, String what, int at) {
+    int c = (int) v;
+    if (c != v || c < 0 || c >= classes) {
+      throw new IllegalArgumentException(what + "[" + at + "] is " + v + ", not a class index in [0, " + classes + ")"
+          + (Double.isNaN(v) ? " (NaN)" : ""));
+    }
+    return c;
+  }
+
+  /** torch.argmax over one sample's class scores: first maximum, a NaN beats every number. */
+  private static int argmax(double[] scores, int base, int stride, int classes) {
+    int best = 0;
+    double max = scores[base];
+    for (int c = 1; c < classes; c++) {
+      double v = scores[base + c * stride];
+      if (v > max || (v != v && max == max)) {
+        max = v;
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** How many classes rank before class {@code c}: higher score, or equal score and lower index. */
+  private static int rank(double[] scores, int base, int stride, int classes, int c) {
+    double v = scores[base + c * stride];
+    int ahead = 0;
+    for (int i = 0; i < classes; i++) {
+      double w = scores[base + i * stride];
+      boolean before = v != v ? (w != w && i < c) : (w > v || (w != w) || (w == v && i < c));
+      if (before) {
+        ahead++;
+      }
+    }
+    return ahead;
+  }
+}

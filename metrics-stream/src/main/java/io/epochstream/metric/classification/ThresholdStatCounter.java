@@ -1,0 +1,92 @@
+package io.epochstream.metric.classification;
+
+import io.epochstream.metric.Batch;
+import io.epochstream.metric.MetricState;
+import io.epochstream.metric.Reduction;
+import io.epochstream.metric.input.Probabilities;
+import io.epochstream.metric.input.Task;
+import java.util.Arrays;
+
+/**
+ * Binary and multilabel stat scores: preds and target share a shape ([N, ...] binary, [N, L, ...]
+ * multilabel, extra dimensions flattened into the batch). Float preds get a sigmoid when any value
+ * of the update lies outside [0, 1]; the label is {@code prob > threshold}. Targets must be 0 or 1;
+ * elements whose target is {@code ignore_index} are dropped. Per label: tp, fp, tn, fn.
+ */
+final class ThresholdStatCounter extends StatCounter {
+  private final TaskConfig cfg;
+  private final int labels;
+  private final MetricState tp;
+  private final MetricState fp;
+  private final MetricState tn;
+  private final MetricState fn;
+
+  ThresholdStatCounter(TaskConfig cfg, States states) {
+    this.cfg = cfg;
+    this.labels = cfg.task() == Task.MULTILABEL ? cfg.classes() : 1;
+    this.tp = states.add("tp", labels, Reduction.SUM);
+    this.fp = states.add("fp", labels, Reduction.SUM);
+    this.tn = states.add("tn", labels, Reduction.SUM);
+    this.fn = states.add("fn", labels, Reduction.SUM);
+  }
+
+  @Override
+  void update(Batch batch) {
+    Shapes.checkSizes(batch);
+    int[] ps = batch.predsShape();
+    if (!Arrays.equals(ps, batch.targetShape())) {
+      throw new IllegalArgumentException("preds and target must have the same shape: " + Shapes.describe(batch));
+    }
+    if (cfg.task() == Task.MULTILABEL && (ps.length < 2 || ps[1] != labels)) {
+      throw new IllegalArgumentException("multilabel preds must be [N, " + labels + ", ...] for num_labels=" + labels
+          + ": " + Shapes.describe(batch));
+    }
+    double[] target = batch.target();
+    double[] prob = Probabilities.sigmoidIfLogits(batch.preds());
+    double threshold = cfg.threshold();
+    int extra = labels == 1 || ps[0] == 0 ? 1 : target.length / (ps[0] * labels);
+    int rows = labels == 1 ? target.length : ps[0];
+    long[] ltp = new long[labels];
+    long[] lfp = new long[labels];
+    long[] ltn = new long[labels];
+    long[] lfn = new long[labels];
+    int i = 0;
+    for (int n = 0; n < rows; n++) {
+      for (int l = 0; l < labels; l++) {
+        for (int j = 0; j < extra; j++, i++) {
+          double t = target[i];
+          if (cfg.ignores(t)) {
+            continue;
+          }
+          boolean positive = prob[i] > threshold;
+          if (t == 1) {
+            if (positive) {
+              ltp[l]++;
+            } else {
+              lfn[l]++;
+            }
+          } else if (t == 0) {
+            if (positive) {
+              lfp[l]++;
+            } else {
+              ltn[l]++;
+            }
+          } else {
+            throw new IllegalArgumentException("target[" + i + "] is " + t + ", expected 0 or 1"
+                + (cfg.ignoreIndex() != null ? " or ignore_index " + cfg.ignoreIndex() : ""));
+          }
+        }
+      }
+    }
+    addTo(tp, ltp);
+    addTo(fp, lfp);
+    addTo(tn, ltn);
+    addTo(fn, lfn);
+  }
+
+  @Override
+  StatCounts counts() {
+    return new StatCounts(tp.values().clone(), fp.values().clone(), tn.values().clone(), fn.values().clone(),
+        cfg.task() == Task.MULTILABEL, 1);
+  }
+}
