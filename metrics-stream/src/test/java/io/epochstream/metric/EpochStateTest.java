@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.epochstream.metric.aggregation.Aggregation;
-import io.epochstream.metric.classification.MulticlassAccuracy;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -14,7 +13,7 @@ class EpochStateTest {
   private static EpochState fresh() {
     Map<String, Metric> m = new LinkedHashMap<>();
     m.put("loss", Aggregation.loss());
-    m.put("acc", new MulticlassAccuracy(3));
+    m.put("acc", MetricFactory.create("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3")));
     return new EpochState(m);
   }
 
