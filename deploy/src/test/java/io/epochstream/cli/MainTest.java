@@ -79,8 +79,31 @@ class MainTest {
   }
 
   @Test
+  void evalPrintsClosedEpochsAndStopsAtTheFirstBadLine() throws Exception {
+    Path good = dir.resolve("good.jsonl");
+    Files.writeString(good, String.join("\n",
+        "{\"type\":\"run\",\"run\":\"r1\",\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":3,\"average\":\"macro\"}}}",
+        "{\"type\":\"step\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"step\":0,\"batch_size\":4,\"loss\":0.42,"
+            + "\"preds\":[[0.1,0.8,0.1],[0.7,0.2,0.1],[0.2,0.2,0.6],[0.9,0.05,0.05]],\"target\":[1,0,2,1]}",
+        "{\"type\":\"epoch_end\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0}"));
+    Outcome o = run("eval", good.toString());
+    assertThat(o.code).as(o.err).isZero();
+    // Per-class recall [1, 0.5, 1] -> macro 0.8333...
+    assertThat(o.out.strip()).isEqualTo("{\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,"
+        + "\"steps\":1,\"samples\":4,\"metrics\":{\"loss\":0.42,\"acc\":" + (2.5 / 3) + "}}");
+
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, Files.readString(good).replace("[1,0,2,1]", "[1,0,7,1]"));
+    Outcome b = run("eval", bad.toString());
+    assertThat(b.code).isEqualTo(2);
+    assertThat(b.out).isEmpty();
+    assertThat(b.err.strip()).startsWith("epochstream eval: line 2: target:").contains("7").doesNotContain("Exception");
+    assertThat(b.err.strip().lines()).hasSize(1);
+  }
+
+  @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("demo", "broker", "stream", "train", "log")) {
+    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval")) {
       Outcome o = run(command, "--help");
       assertThat(o.code).isZero();
       assertThat(o.out).contains("Usage: epochstream " + command);

@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * One batch's step output as the metric library sees it: plain arrays, no Kafka, no DJL.
  * {@code preds} is row-major with {@code predsShape} ([N] or [N, C]); {@code target} likewise.
- * {@code loss} is null when the step reported none (a NaN loss is a value: it propagates).
+ * {@code loss} is null when the step reported none. A batch is immutable by contract: metrics may
+ * share work derived from the same batch object (its arrays must not change after construction).
  */
 public record Batch(
     int batchSize,

@@ -16,9 +16,28 @@ final class MulticlassLabels {
   /** The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size. */
   record Pairs(int[] preds, int[] targets, int size) {}
 
+  /**
+   * The last batch decoded on this thread. An epoch usually holds several multiclass metrics
+   * (accuracy, F1, confusion matrix) with the same task settings: they share one argmax pass over
+   * the batch instead of each scanning every score. Batches are immutable by contract.
+   */
+  private record Decoded(Batch batch, TaskConfig cfg, Pairs pairs) {}
+
+  private static final ThreadLocal<Decoded> LAST = new ThreadLocal<>();
+
   private MulticlassLabels() {}
 
   static Pairs decode(Batch batch, TaskConfig cfg) {
+    Decoded last = LAST.get();
+    if (last != null && last.batch == batch && last.cfg.equals(cfg)) {
+      return last.pairs;
+    }
+    Pairs pairs = decodeUncached(batch, cfg);
+    LAST.set(new Decoded(batch, cfg, pairs));
+    return pairs;
+  }
+
+  private static Pairs decodeUncached(Batch batch, TaskConfig cfg) {
     Shapes.checkSizes(batch);
     int[] ps = batch.predsShape();
     int[] ts = batch.targetShape();

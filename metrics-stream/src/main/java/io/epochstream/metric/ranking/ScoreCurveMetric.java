@@ -35,6 +35,7 @@ public abstract class ScoreCurveMetric extends Metric {
   /** For each threshold in the configured order, how many thresholds are strictly smaller. */
   private final int[] below;
   private final int buckets;
+  private final ThresholdBuckets bucketOf;
 
   protected ScoreCurveMetric(RankingConfig config) {
     this.config = config;
@@ -46,6 +47,7 @@ public abstract class ScoreCurveMetric extends Metric {
       sortedThresholds = null;
       below = null;
       buckets = 0;
+      bucketOf = null;
     } else {
       double[] t = config.thresholds();
       sortedThresholds = t.clone();
@@ -55,6 +57,7 @@ public abstract class ScoreCurveMetric extends Metric {
         below[i] = lowerBound(sortedThresholds, t[i]);
       }
       buckets = t.length + 1;
+      bucketOf = new ThresholdBuckets(sortedThresholds);
       counts = addState("bucket_counts", classes * buckets * 2, Reduction.SUM);
       scores = null;
     }
@@ -312,22 +315,8 @@ public abstract class ScoreCurveMetric extends Metric {
 
   /** Histogram slot: bucket b = number of thresholds ≤ score, so score ≥ threshold j ⇔ b > below[j]. */
   private int slot(int c, double score, boolean positive) {
-    int b = upperBound(sortedThresholds, score);
+    int b = bucketOf.bucket(score);
     return ((c * buckets) + b) * 2 + (positive ? 1 : 0);
-  }
-
-  private static int upperBound(double[] a, double v) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] <= v) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   private static int lowerBound(double[] a, double v) {
