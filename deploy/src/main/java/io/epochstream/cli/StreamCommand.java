@@ -21,12 +21,16 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state directory (default: <data-dir>/streams).")
   Path stateDir;
 
+  @Option(names = "--epoch-timeout", paramLabel = "DURATION", defaultValue = "PT10M",
+      description = "Close an epoch as incomplete when its missing ranks stay silent this long (ISO-8601, default: ${DEFAULT-VALUE}).")
+  Duration epochTimeout;
+
   @Override
   public Integer call() throws Exception {
     try (KafkaConnection connection = kafka.connect()) {
       Stack.createTopics(connection, kafka.topics());
       Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
-      try (MetricsStreamApp app = new MetricsStreamApp(connection.clientConfig(), kafka.topics(), applicationId, state)) {
+      try (MetricsStreamApp app = new MetricsStreamApp(connection.clientConfig(), kafka.topics(), applicationId, state, epochTimeout)) {
         app.start(Duration.ofSeconds(120));
         System.out.printf("stream app %s running on %s; Ctrl-C stops it%n", applicationId, connection.description());
         System.out.flush();

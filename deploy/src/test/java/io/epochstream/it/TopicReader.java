@@ -18,9 +18,17 @@ final class TopicReader {
   private TopicReader() {}
 
   static <V> List<V> read(Map<String, Object> clientConfig, String topic, Deserializer<V> values, int atLeast, Duration timeout) {
+    return records(clientConfig, topic, values, atLeast, timeout).stream().map(ConsumerRecord::value).toList();
+  }
+
+  static List<ConsumerRecord<String, byte[]>> records(Map<String, Object> clientConfig, String topic, int atLeast, Duration timeout) {
+    return records(clientConfig, topic, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), atLeast, timeout);
+  }
+
+  private static <V> List<ConsumerRecord<String, V>> records(Map<String, Object> clientConfig, String topic, Deserializer<V> values, int atLeast, Duration timeout) {
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<V> out = new ArrayList<>();
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -29,7 +37,7 @@ final class TopicReader {
       Instant deadline = Instant.now().plus(timeout);
       while (out.size() < atLeast && Instant.now().isBefore(deadline)) {
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(r.value());
+          out.add(r);
         }
       }
     }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -51,24 +52,27 @@ class TrainerToSummariesTest {
   }
 
   @Test
-  void everySummaryEqualsAnIndependentFoldOfThePublishedSteps(EmbeddedKafka kafka) throws Exception {
+  void everySummaryOfATwoRankRunEqualsAnIndependentFoldOfThePublishedSteps(EmbeddedKafka kafka) throws Exception {
     Topics topics = isolatedTopics(kafka);
-    TrainingConfig config = new TrainingConfig("e2e", 0, 1, 2, 64, 0.01f, 5, 1000, 20, 4, new int[] {32}, 0.2);
+    TrainingConfig config = new TrainingConfig("e2e", 0, 2, 2, 64, 0.01f, 5, 2000, 20, 4, new int[] {32}, 0.2);
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "app-" + UUID.randomUUID(), stateDir)) {
       app.start(Duration.ofSeconds(60));
-      try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
-        publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), config.hparams());
-        new TrainingJob(config).run(publisher);
-        publisher.flush();
+      for (int rank = 0; rank < 2; rank++) {
+        try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), rank)) {
+          publisher.runStarted(2, DefaultMetrics.multiclass(4), Map.of(), config.hparams());
+          new TrainingJob(config.withRank(rank, 2)).run(publisher);
+          publisher.flush();
+        }
       }
       List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
           AvroSerde.of(EpochSummary.class).deserializer(), 4, Duration.ofSeconds(60));
-      // 800 train samples / 64 = 13 steps, 200 val / 64 = 4 steps, 2 epochs, plus 4 EpochEnds.
-      // One RunStarted ahead of the steps.
+      // Per rank: 800 train samples / 64 = 13 steps, 200 val / 64 = 4 steps, 2 epochs, 4 EpochEnds,
+      // and its RunStarted ahead of the steps.
       List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(),
-          AvroSerde.of(StepEvent.class).deserializer(), 1 + 2 * (13 + 4) + 4, Duration.ofSeconds(30));
-      assertThat(steps).hasSize(39);
+          AvroSerde.of(StepEvent.class).deserializer(), 2 * (1 + 2 * (13 + 4) + 4), Duration.ofSeconds(30));
+      assertThat(steps).hasSize(78);
       assertThat(summaries).hasSize(4);
+      assertThat(summaries).allSatisfy(s -> assertThat(s.getRanks()).isEqualTo(2));
 
       Map<String, Expected> expected = new HashMap<>();
       for (StepEvent e : steps) {
@@ -129,6 +133,18 @@ class TrainerToSummariesTest {
       assertThat(summaries.get(0).getMetrics().get("loss").getValues().get(0)).isEqualTo(3.0);
       assertThat(summaries.get(0).getMetrics().get("acc").getValues().get(0)).isEqualTo(0.5);
       assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
+
+      // Both bad records are kept, with why and where, on the dead-letter topic.
+      List<ConsumerRecord<String, byte[]>> dead = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 2, Duration.ofSeconds(30));
+      assertThat(dead).hasSize(2);
+      assertThat(dead).anySatisfy(r -> assertThat(r.value()).isEqualTo("not avro".getBytes()));
+      assertThat(dead).anySatisfy(r -> {
+        assertThat(r.headers().lastHeader("epochstream.reason")).isNotNull();
+        assertThat(new String(r.headers().lastHeader("epochstream.reason").value())).startsWith("invalid step: acc:").contains("9");
+      });
+      // Kafka Streams' own dead-letter headers (KIP-1034) say what failed for the undecodable one.
+      assertThat(dead).anySatisfy(r -> assertThat(r.headers().toArray()).extracting(h -> h.key())
+          .anyMatch(k -> k.contains("exception")));
     }
   }
 

@@ -4,6 +4,7 @@ import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
+import io.epochstream.schema.StepOffsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +16,15 @@ public final class Summaries {
 
   public static EpochSummary of(String run, String stage, int epoch, EpochState state, int ranks,
       List<Integer> missingRanks, long closedTime) {
+    return of(run, stage, epoch, state, ranks, missingRanks, closedTime, List.of());
+  }
+
+  public static EpochSummary of(String run, String stage, int epoch, EpochState state, int ranks,
+      List<Integer> missingRanks, long closedTime, List<StepOffsets> offsets) {
     Map<String, MetricValue> values = new LinkedHashMap<>();
     state.compute().forEach((name, result) -> values.put(name, toValue(result)));
     boolean empty = state.steps() == 0;
+    double wall = empty ? 0.0 : (state.lastTime() - state.firstTime()) / 1000.0;
     return EpochSummary.newBuilder()
         .setRun(run)
         .setStage(stage)
@@ -31,6 +38,9 @@ public final class Summaries {
         .setFirstEventTime(empty ? closedTime : state.firstTime())
         .setLastEventTime(empty ? closedTime : state.lastTime())
         .setClosedTime(closedTime)
+        .setWallSeconds(wall)
+        .setSamplesPerSecond(wall > 0 ? state.samples() / wall : 0.0)
+        .setOffsets(offsets)
         .build();
   }
 

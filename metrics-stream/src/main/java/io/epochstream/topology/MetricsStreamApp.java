@@ -15,24 +15,31 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 /** The metrics-stream service: the topology running under exactly-once v2. */
 public final class MetricsStreamApp implements AutoCloseable {
   public static final String DEFAULT_APPLICATION_ID = "epochstream-metrics";
+  /** How long an epoch waits for silent ranks before it closes incomplete. */
+  public static final Duration DEFAULT_EPOCH_TIMEOUT = Duration.ofMinutes(10);
 
   private final KafkaStreams streams;
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
-    Properties props = streamsConfig(clientConfig, applicationId, stateDir);
-    this.streams = new KafkaStreams(MetricsTopology.build(topics, props), props);
+    this(clientConfig, topics, applicationId, stateDir, DEFAULT_EPOCH_TIMEOUT);
+  }
+
+  public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir, Duration epochTimeout) {
+    Properties props = streamsConfig(clientConfig, topics, applicationId, stateDir);
+    this.streams = new KafkaStreams(MetricsTopology.build(topics, epochTimeout, props), props);
   }
 
   /** The Streams configuration the service runs with (tests drive the topology with it too). */
-  public static Properties streamsConfig(Map<String, Object> clientConfig, String applicationId, Path stateDir) {
+  public static Properties streamsConfig(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
     Properties props = new Properties();
     props.putAll(clientConfig);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    // An undecodable record is logged with topic, partition and offset, then skipped: one bad
-    // producer must not stop every run's metrics.
+    // An undecodable record is logged with topic, partition and offset and goes, bytes and all, to
+    // the dead-letter topic (KIP-1034 headers): one bad producer must not stop every run's metrics.
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+    props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
     // No global stores here; enabling it now is the 5.0 default and silences a start-up warning.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return props;

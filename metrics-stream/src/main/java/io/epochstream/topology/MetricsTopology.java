@@ -1,48 +1,73 @@
 package io.epochstream.topology;
 
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
-/** steps → fold per (run, stage, epoch, rank) with the run's metrics → epoch-summaries (Processor API, stores). */
+/**
+ * The two-stage topology of DESIGN §3:
+ * <pre>
+ * steps (run:rank) → RankFoldProcessor → partials (run:stage:epoch) → EpochMergeProcessor → epoch-summaries
+ *                          └──────────────→ dead-letters ←──────────────────┘
+ * </pre>
+ */
 public final class MetricsTopology {
   private MetricsTopology() {}
+
+  public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig) {
+    Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
+    t.addSource("steps", Serdes.String().deserializer(), AvroSerde.of(StepEvent.class).deserializer(), topics.steps());
+    t.addProcessor("fold", RankFoldProcessor::new, "steps");
+    for (String store : new String[] {RankFoldProcessor.STATE_STORE, RankFoldProcessor.RUNS_STORE, RankFoldProcessor.PROGRESS_STORE}) {
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray()), "fold");
+    }
+    t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
+        erase(AvroSerde.of(RankPartial.class).serializer()), "fold");
+    t.addSink(RankFoldProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "fold");
+
+    t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());
+    t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout), "partials-in");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.ASSEMBLY_STORE),
+        Serdes.String(), Serdes.ByteArray()), "merge");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.CLOSED_STORE),
+        Serdes.String(), Serdes.Long()), "merge");
+    t.addSink(EpochMergeProcessor.SUMMARIES, topics.epochSummaries(), Serdes.String().serializer(),
+        erase(AvroSerde.of(EpochSummary.class).serializer()), new ByRun(), "merge");
+    t.addSink(EpochMergeProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "merge");
+    return t;
+  }
+
+  /** The processors forward several value types, one per child; each sink knows its own. */
+  @SuppressWarnings("unchecked")
+  private static Serializer<Object> erase(Serializer<?> serializer) {
+    return (Serializer<Object>) serializer;
+  }
 
   /**
    * All summaries of a run go to one partition, so a logger reads a run's epochs in the order
    * they closed; keys stay per epoch, so compaction keeps one summary per epoch.
    */
-  static final class ByRun implements StreamPartitioner<String, EpochSummary> {
+  static final class ByRun implements StreamPartitioner<String, Object> {
     @Override
-    public Optional<Set<Integer>> partitions(String topic, String key, EpochSummary value, int numPartitions) {
-      int hash = Utils.toPositive(Utils.murmur2(value.getRun().getBytes(StandardCharsets.UTF_8)));
+    public Optional<Set<Integer>> partitions(String topic, String key, Object value, int numPartitions) {
+      int hash = Utils.toPositive(Utils.murmur2(((EpochSummary) value).getRun().getBytes(StandardCharsets.UTF_8)));
       return Optional.of(Set.of(hash % numPartitions));
     }
-  }
-
-  public static Topology build(Topics topics, Properties streamsConfig) {
-    Topology topology = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
-    topology.addSource("steps", Serdes.String().deserializer(),
-        AvroSerde.of(StepEvent.class).deserializer(), topics.steps());
-    topology.addProcessor("fold", EpochFoldProcessor::new, "steps");
-    topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(EpochFoldProcessor.STORE), Serdes.String(), Serdes.ByteArray()), "fold");
-    topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(EpochFoldProcessor.RUNS_STORE), Serdes.String(), Serdes.ByteArray()), "fold");
-    topology.addSink("summaries", topics.epochSummaries(), Serdes.String().serializer(),
-        AvroSerde.of(EpochSummary.class).serializer(), new ByRun(), "fold");
-    return topology;
   }
 }

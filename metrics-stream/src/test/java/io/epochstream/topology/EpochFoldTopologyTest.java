@@ -12,10 +12,14 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -24,36 +28,45 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The two-stage topology under TopologyTestDriver (partials loop back through the driver). */
 class EpochFoldTopologyTest {
   private static final Topics TOPICS = Topics.defaults();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Map<String, MetricSpec> ACCURACY =
+      Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "2")));
   @TempDir Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, StepEvent> steps;
   private TestInputTopic<String, byte[]> rawSteps;
   private TestOutputTopic<String, EpochSummary> summaries;
+  private TestOutputTopic<String, byte[]> deadLetters;
 
   @BeforeEach
   void start() {
-    Properties config = MetricsStreamApp.streamsConfig(Map.of("bootstrap.servers", "unused:9092"), "test", stateDir);
-    driver = new TopologyTestDriver(MetricsTopology.build(TOPICS, config), config);
+    Properties config = MetricsStreamApp.streamsConfig(Map.of("bootstrap.servers", "unused:9092"), TOPICS, "test", stateDir);
+    driver = new TopologyTestDriver(MetricsTopology.build(TOPICS, TIMEOUT, config), config);
     steps = driver.createInputTopic(TOPICS.steps(), new StringSerializer(), AvroSerde.of(StepEvent.class).serializer());
     rawSteps = driver.createInputTopic(TOPICS.steps(), new StringSerializer(), new ByteArraySerializer());
     summaries = driver.createOutputTopic(TOPICS.epochSummaries(), Serdes.String().deserializer(), AvroSerde.of(EpochSummary.class).deserializer());
-    announce("r1", Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "2"))));
-  }
-
-  private void announce(String run, Map<String, MetricSpec> metrics) {
-    steps.pipeInput(Keys.step(run, 0), new StepEvent(run, "", 0, 0, 0L, new RunStarted(1, metrics, Map.of("lr", "max"), Map.of())));
+    deadLetters = driver.createOutputTopic(TOPICS.deadLetters(), Serdes.String().deserializer(), new ByteArrayDeserializer());
+    announce("r1", 1, ACCURACY);
   }
 
   @AfterEach
   void stop() {
     driver.close();
+  }
+
+  private void announce(String run, int worldSize, Map<String, MetricSpec> metrics) {
+    for (int rank = 0; rank < worldSize; rank++) {
+      steps.pipeInput(Keys.step(run, rank), new StepEvent(run, "", 0, rank, 0L, new RunStarted(worldSize, metrics, Map.of("lr", "max"), Map.of())));
+    }
   }
 
   @Test
@@ -64,11 +77,13 @@ class EpochFoldTopologyTest {
     }
     send("train", 0, 99, new EpochEnd(9L));
     EpochSummary s = summaries.readValue();
-    assertThat(metric(s, "loss")).isEqualTo(2025.0 / 285.0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(metric(s, "loss")).isCloseTo(2025.0 / 285.0, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(metric(s, "loss")).isNotEqualTo(5.0); // the unweighted mean of batch means
     assertThat(s.getSamples()).isEqualTo(285);
     assertThat(s.getSteps()).isEqualTo(9);
     assertThat(s.getComplete()).isTrue();
+    assertThat(s.getWallSeconds()).isEqualTo(0.008); // event times 1..9 ms
+    assertThat(s.getOffsets()).singleElement().satisfies(o -> assertThat(o.getLastOffset() - o.getFirstOffset()).isEqualTo(8));
     assertThat(summaries.isEmpty()).isTrue();
   }
 
@@ -82,19 +97,13 @@ class EpochFoldTopologyTest {
   }
 
   @Test
-  void argmaxTiesGoToTheLowerClass() {
-    send("val", 0, 0, classStep(0, new float[] {.5f, .5f, .25f, .25f}, new int[] {0, 1}));
-    send("val", 0, 1, new EpochEnd(1L));
-    assertThat(metric(summaries.readValue(), "acc")).isEqualTo(0.5);
-  }
-
-  @Test
   void stateIsGoneAfterTheSummarySoTheNextEpochStartsFromZero() {
     send("train", 0, 0, lossStep(0, 10, 100.0));
     send("train", 0, 1, new EpochEnd(1L));
-    KeyValueStore<String, byte[]> store = driver.getKeyValueStore(EpochFoldProcessor.STORE);
-    assertThat(store.all()).toIterable().isEmpty();
-
+    for (String store : List.of(RankFoldProcessor.STATE_STORE, EpochMergeProcessor.ASSEMBLY_STORE)) {
+      KeyValueStore<String, byte[]> kv = driver.getKeyValueStore(store);
+      assertThat(kv.all()).toIterable().as(store).isEmpty();
+    }
     send("train", 1, 2, lossStep(2, 2, 5.0));
     send("train", 1, 3, new EpochEnd(1L));
     List<KeyValue<String, EpochSummary>> out = summaries.readKeyValuesToList();
@@ -117,7 +126,86 @@ class EpochFoldTopologyTest {
   }
 
   @Test
+  void ranksAreMergedAndTheEpochClosesOnlyWhenAllHaveEnded() {
+    announce("dist", 2, ACCURACY);
+    // Rank 0: 2 samples, loss 1, both right. Rank 1: 6 samples, loss 3, 3 right.
+    sendAs("dist", 0, "val", 0, 0, classStep(0, new float[] {.9f, .1f, .1f, .9f}, new int[] {0, 1}, 1.0));
+    sendAs("dist", 0, "val", 0, 1, new EpochEnd(1L));
+    assertThat(summaries.isEmpty()).as("rank 1 has not ended").isTrue();
+    sendAs("dist", 1, "val", 0, 2, classStep(0, new float[] {.9f, .1f, .9f, .1f, .9f, .1f, .9f, .1f, .9f, .1f, .9f, .1f},
+        new int[] {0, 0, 0, 1, 1, 1}, 3.0));
+    sendAs("dist", 1, "val", 0, 3, new EpochEnd(1L));
+    EpochSummary s = summaries.readValue();
+    assertThat(s.getRanks()).isEqualTo(2);
+    assertThat(s.getComplete()).isTrue();
+    assertThat(s.getSamples()).isEqualTo(8);
+    assertThat(metric(s, "loss")).isEqualTo((2 * 1.0 + 6 * 3.0) / 8); // not (1 + 3) / 2: Lightning #12354
+    assertThat(metric(s, "acc")).isEqualTo(5.0 / 8);
+    assertThat(s.getOffsets()).hasSize(2);
+  }
+
+  @Test
+  void aSilentRankClosesTheEpochIncompleteAfterTheTimeoutAndItsLatePartialIsADeadLetter() {
+    announce("dist", 3, ACCURACY);
+    sendAs("dist", 0, "train", 0, 0, lossStep(0, 4, 2.0));
+    sendAs("dist", 0, "train", 0, 1, new EpochEnd(1L));
+    sendAs("dist", 2, "train", 0, 2, new EpochEnd(0L));
+    driver.advanceWallClockTime(TIMEOUT.minusSeconds(5));
+    assertThat(summaries.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(6));
+    EpochSummary s = summaries.readValue();
+    assertThat(s.getComplete()).isFalse();
+    assertThat(s.getMissingRanks()).containsExactly(1);
+    assertThat(s.getRanks()).isEqualTo(2);
+    assertThat(metric(s, "loss")).isEqualTo(2.0);
+
+    sendAs("dist", 1, "train", 0, 3, lossStep(0, 4, 100.0));
+    sendAs("dist", 1, "train", 0, 4, new EpochEnd(1L));
+    assertThat(summaries.isEmpty()).as("a closed epoch never changes").isTrue();
+    assertThat(reasons()).singleElement().asString().contains("already closed").contains("rank 1 arrived late");
+  }
+
+  @Test
+  void aDuplicateStepIsADeadLetterAndChangesNothing() {
+    send("train", 0, 0, lossStep(0, 4, 1.0));
+    send("train", 0, 1, lossStep(0, 4, 50.0));
+    send("train", 0, 2, lossStep(1, 4, 3.0));
+    send("train", 0, 3, new EpochEnd(2L));
+    EpochSummary s = summaries.readValue();
+    assertThat(metric(s, "loss")).isEqualTo(2.0);
+    assertThat(s.getSteps()).isEqualTo(2);
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(header(dead, DeadLetters.REASON)).isEqualTo("duplicate step 0 of rank 0");
+    assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(TOPICS.steps());
+    assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isNotBlank();
+    StepEvent original = AvroSerde.of(StepEvent.class).decode(dead.value());
+    assertThat(((StepOutput) original.getPayload()).getLoss()).isEqualTo(50.0);
+  }
+
+  @Test
+  void aStepAfterItsEpochClosedIsADeadLetter() {
+    send("train", 0, 0, lossStep(0, 4, 1.0));
+    send("train", 0, 1, new EpochEnd(1L));
+    send("train", 0, 2, lossStep(1, 4, 9.0));
+    assertThat(summaries.readValuesToList()).hasSize(1);
+    assertThat(reasons()).singleElement().asString().contains("epoch 0 of stage train is already closed for rank 0");
+  }
+
+  @Test
+  void aStepOfTheNextEpochEndsTheOpenOne() {
+    send("train", 0, 0, lossStep(0, 4, 1.0));
+    send("train", 1, 1, lossStep(1, 4, 7.0));
+    EpochSummary s = summaries.readValue();
+    assertThat(s.getEpoch()).isZero();
+    assertThat(metric(s, "loss")).isEqualTo(1.0);
+    send("train", 1, 2, new EpochEnd(1L));
+    assertThat(metric(summaries.readValue(), "loss")).isEqualTo(7.0);
+  }
+
+  @Test
   void anUndecodableRecordIsSkippedAndTheAppKeepsGoing() {
+    // Its dead letter (Kafka Streams' KIP-1034 record) is checked on a real broker in deploy's
+    // TrainerToSummariesTest: TopologyTestDriver does not emit the handler's dead-letter records.
     rawSteps.pipeInput(Keys.step("r1", 0), new byte[] {0x13, 0x37, 0x00});
     send("train", 0, 1, lossStep(0, 3, 2.0));
     send("train", 0, 2, new EpochEnd(1L));
@@ -127,7 +215,7 @@ class EpochFoldTopologyTest {
   }
 
   @Test
-  void anInvalidStepChangesNothing() {
+  void anInvalidStepIsADeadLetterAndChangesNothing() {
     send("val", 0, 0, classStep(0, new float[] {.9f, .1f}, new int[] {0}));
     send("val", 0, 1, classStep(1, new float[] {.9f, .1f}, new int[] {7})); // class 7 of 2
     send("val", 0, 2, new EpochEnd(2L));
@@ -135,11 +223,12 @@ class EpochFoldTopologyTest {
     assertThat(s.getSteps()).isEqualTo(1);
     assertThat(s.getSamples()).isEqualTo(1);
     assertThat(metric(s, "acc")).isEqualTo(1.0);
+    assertThat(reasons()).singleElement().asString().startsWith("invalid step: acc:").contains("7");
   }
 
   @Test
   void theRunsConfigurationDecidesTheMetrics() {
-    announce("r2", Map.of("mae", new MetricSpec("mean_absolute_error", Map.of())));
+    announce("r2", 1, Map.of("mae", new MetricSpec("mean_absolute_error", Map.of())));
     steps.pipeInput(Keys.step("r2", 0), new StepEvent("r2", "test", 0, 0, 0L, new StepOutput(0L, 2, 1.0,
         Tensors.ofDoubles(new double[] {1, 5}, 2), Tensors.ofDoubles(new double[] {2, 2}, 2), Map.of("lr", 0.1))));
     steps.pipeInput(Keys.step("r2", 0), new StepEvent("r2", "test", 0, 0, 1L, new EpochEnd(1L)));
@@ -150,22 +239,35 @@ class EpochFoldTopologyTest {
   }
 
   @Test
-  void stepsOfARunNobodyAnnouncedAreSkipped() {
+  void stepsOfARunNobodyAnnouncedAreDeadLetters() {
     steps.pipeInput(Keys.step("ghost", 0), new StepEvent("ghost", "train", 0, 0, 0L, lossStep(0, 1, 1.0)));
-    steps.pipeInput(Keys.step("ghost", 0), new StepEvent("ghost", "train", 0, 0, 1L, new EpochEnd(1L)));
     assertThat(summaries.isEmpty()).isTrue();
+    assertThat(reasons()).singleElement().asString().contains("unknown run 'ghost'");
   }
 
   @Test
   void anInvalidConfigurationIsRefusedAndItsRunStaysUnknown() {
-    announce("bad", Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"")))); // no num_classes
+    announce("bad", 1, Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"")))); // no num_classes
     steps.pipeInput(Keys.step("bad", 0), new StepEvent("bad", "train", 0, 0, 0L, lossStep(0, 1, 1.0)));
-    steps.pipeInput(Keys.step("bad", 0), new StepEvent("bad", "train", 0, 0, 1L, new EpochEnd(1L)));
     assertThat(summaries.isEmpty()).isTrue();
+    assertThat(reasons()).hasSize(2).first().asString().contains("invalid metric configuration").contains("num_classes");
+  }
+
+  private List<String> reasons() {
+    return deadLetters.readRecordsToList().stream().map(r -> header(r, DeadLetters.REASON)).toList();
+  }
+
+  private static String header(TestRecord<String, byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
   private void send(String stage, int epoch, long time, Object payload) {
-    steps.pipeInput(Keys.step("r1", 0), new StepEvent("r1", stage, epoch, 0, time, payload));
+    sendAs("r1", 0, stage, epoch, time, payload);
+  }
+
+  private void sendAs(String run, int rank, String stage, int epoch, long time, Object payload) {
+    steps.pipeInput(Keys.step(run, rank), new StepEvent(run, stage, epoch, rank, time, payload));
   }
 
   private static StepOutput lossStep(long step, int batchSize, double loss) {
@@ -173,8 +275,12 @@ class EpochFoldTopologyTest {
   }
 
   private static StepOutput classStep(long step, float[] probs, int[] target) {
+    return classStep(step, probs, target, 0.0);
+  }
+
+  private static StepOutput classStep(long step, float[] probs, int[] target, double loss) {
     int n = target.length;
-    return new StepOutput(step, n, 0.0, Tensors.ofFloats(probs, n, probs.length / n), Tensors.ofInts(target, n), Map.of());
+    return new StepOutput(step, n, loss, Tensors.ofFloats(probs, n, probs.length / n), Tensors.ofInts(target, n), Map.of());
   }
 
   private static double metric(EpochSummary s, String name) {

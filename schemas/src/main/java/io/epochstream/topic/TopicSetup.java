@@ -36,6 +36,7 @@ public final class TopicSetup {
     list.add(new NewTopic(topics.runs(), 1, replicationFactor).configs(compacted));
     list.add(new NewTopic(topics.steps(), partitions, replicationFactor).configs(thirtyDays));
     list.add(new NewTopic(topics.stepMetrics(), partitions, replicationFactor).configs(sevenDays));
+    list.add(new NewTopic(topics.partials(), partitions, replicationFactor).configs(sevenDays));
     list.add(new NewTopic(topics.epochSummaries(), partitions, replicationFactor).configs(compacted));
     list.add(new NewTopic(topics.control(), 1, replicationFactor).configs(compacted));
     list.add(new NewTopic(topics.deadLetters(), 1, replicationFactor).configs(thirtyDays));

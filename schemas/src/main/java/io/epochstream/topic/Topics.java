@@ -20,6 +20,11 @@ public record Topics(String prefix) {
     return prefix + "step-metrics";
   }
 
+  /** Internal: one rank's folded epoch, from the per-rank stage to the merging stage. */
+  public String partials() {
+    return prefix + "partials";
+  }
+
   public String epochSummaries() {
     return prefix + "epoch-summaries";
   }

@@ -85,7 +85,7 @@ class JsonLinesCodecTest {
     metrics.put("acc", new MetricValue(List.of(), List.of(0.8333)));
     metrics.put("grad_norm", new MetricValue(List.of(), List.of(1.5)));
     metrics.put("loss", new MetricValue(List.of(), List.of(0.42)));
-    EpochSummary s = new EpochSummary("r1", "val", 0, true, 1, List.of(), 1L, 4L, metrics, 0L, 0L, 0L);
+    EpochSummary s = summary("r1", "val", 0, true, List.of(), 1L, 4L, metrics);
     assertThat(JsonLinesCodec.encode(s)).isEqualTo(
         "{\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,\"steps\":1,\"samples\":4,"
             + "\"metrics\":{\"loss\":0.42,\"acc\":0.8333,\"grad_norm\":1.5}}");
@@ -96,9 +96,16 @@ class JsonLinesCodecTest {
     Map<String, MetricValue> metrics = new LinkedHashMap<>();
     metrics.put("cm", new MetricValue(List.of(2, 2), List.of(1.0, 0.0, 2.0, 3.0)));
     metrics.put("f1", new MetricValue(List.of(3), List.of(0.5, Double.NaN, Double.POSITIVE_INFINITY)));
-    EpochSummary s = new EpochSummary("r1", "train", 2, false, 1, List.of(1), 3L, 9L, metrics, 0L, 0L, 0L);
+    EpochSummary s = summary("r1", "train", 2, false, List.of(1), 3L, 9L, metrics);
     assertThat(JsonLinesCodec.encode(s)).isEqualTo(
         "{\"run\":\"r1\",\"stage\":\"train\",\"epoch\":2,\"complete\":false,\"ranks\":1,\"missing_ranks\":[1],\"steps\":3,\"samples\":9,"
             + "\"metrics\":{\"cm\":[[1.0,0.0],[2.0,3.0]],\"f1\":[0.5,\"NaN\",\"Infinity\"]}}");
+  }
+
+  private static EpochSummary summary(String run, String stage, int epoch, boolean complete, List<Integer> missing,
+      long steps, long samples, Map<String, MetricValue> metrics) {
+    return EpochSummary.newBuilder().setRun(run).setStage(stage).setEpoch(epoch).setComplete(complete).setRanks(1)
+        .setMissingRanks(missing).setSteps(steps).setSamples(samples).setMetrics(metrics)
+        .setFirstEventTime(0L).setLastEventTime(0L).setClosedTime(0L).build();
   }
 }
