@@ -3,6 +3,7 @@ package io.epochstream.topology;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.StepEvent;
+import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.state.Stores;
  * The two-stage topology of DESIGN §3:
  * <pre>
  * steps (run:rank) → RankFoldProcessor → partials (run:stage:epoch) → EpochMergeProcessor → epoch-summaries
+ *                          ├──→ step-metrics (run:rank)
  *                          └──────────────→ dead-letters ←──────────────────┘
  * </pre>
  */
@@ -39,6 +41,8 @@ public final class MetricsTopology {
     }
     t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
         erase(AvroSerde.of(RankPartial.class).serializer()), "fold");
+    t.addSink(RankFoldProcessor.STEP_METRICS, topics.stepMetrics(), Serdes.String().serializer(),
+        erase(AvroSerde.of(StepMetrics.class).serializer()), "fold");
     t.addSink(RankFoldProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "fold");
 
     t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());

@@ -9,6 +9,7 @@ import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
+import io.epochstream.schema.StepMetrics;
 import io.epochstream.schema.StepOffsets;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
@@ -35,6 +36,7 @@ final class RankFoldProcessor implements Processor<String, StepEvent, String, Ob
   static final String RUNS_STORE = "run-config";
   static final String PROGRESS_STORE = "rank-progress";
   static final String PARTIALS = "partials";
+  static final String STEP_METRICS = "step-metrics";
   static final String DEAD_LETTERS = "fold-dead-letters";
   private static final AvroSerde<RunStarted> RUN_SERDE = AvroSerde.of(RunStarted.class);
   private static final AvroSerde<StepEvent> STEP_SERDE = AvroSerde.of(StepEvent.class);
@@ -122,10 +124,24 @@ final class RankFoldProcessor implements Processor<String, StepEvent, String, Ob
       context.recordMetadata().ifPresent(m -> open.markOffset(m.partition(), m.offset()));
       states.put(key, open.toBytes());
       progress.put(progressKey, new Progress(epoch, p.closed()).toBytes());
+      context.forward(new Record<String, Object>(record.key(), stepMetrics(event, step, open), record.timestamp()), STEP_METRICS);
     } else if (event.getPayload() instanceof EpochEnd) {
       closeRank(config, event, epoch, record.timestamp());
       progress.put(progressKey, new Progress(-1, epoch).toBytes());
     }
+  }
+
+  /**
+   * Lightning's on_step values: the values the step itself carries (loss, custom scalars), so no
+   * metric runs twice and nothing is stored for them; plus the epoch's progress on this rank.
+   */
+  private static StepMetrics stepMetrics(StepEvent event, StepOutput step, RankEpoch open) {
+    Map<String, Double> values = new java.util.TreeMap<>(step.getScalars());
+    if (step.getLoss() != null) {
+      values.put(MetricConfig.LOSS, step.getLoss());
+    }
+    return new StepMetrics(event.getRun(), event.getStage(), event.getEpoch(), event.getRank(), step.getStep(),
+        event.getTime(), step.getBatchSize(), open.state.steps(), open.state.samples(), values);
   }
 
   private void closeRank(MetricConfig config, StepEvent event, int epoch, long timestamp) {

@@ -9,6 +9,7 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
+import io.epochstream.schema.StepMetrics;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
@@ -163,6 +164,22 @@ class EpochFoldTopologyTest {
     sendAs("dist", 1, "train", 0, 4, new EpochEnd(1L));
     assertThat(summaries.isEmpty()).as("a closed epoch never changes").isTrue();
     assertThat(reasons()).singleElement().asString().contains("already closed").contains("rank 1 arrived late");
+  }
+
+  @Test
+  void everyAcceptedStepGoesToStepMetricsWithItsLossScalarsAndEpochProgress() {
+    TestOutputTopic<String, StepMetrics> stepMetrics = driver.createOutputTopic(TOPICS.stepMetrics(),
+        Serdes.String().deserializer(), AvroSerde.of(StepMetrics.class).deserializer());
+    send("train", 0, 5, new StepOutput(0L, 4, 0.5, null, null, Map.of("lr", 0.01)));
+    send("train", 0, 6, lossStep(0, 4, 9.0)); // duplicate: no on_step value either
+    send("train", 0, 7, lossStep(1, 2, 0.25));
+    List<StepMetrics> out = stepMetrics.readValuesToList();
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).getValues()).containsEntry("loss", 0.5).containsEntry("lr", 0.01);
+    assertThat(out.get(0).getTime()).isEqualTo(5);
+    assertThat(out.get(1).getValues()).containsOnly(Map.entry("loss", 0.25));
+    assertThat(out.get(1).getEpochSteps()).isEqualTo(2);
+    assertThat(out.get(1).getEpochSamples()).isEqualTo(6);
   }
 
   @Test
