@@ -4,7 +4,15 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.fold.Summaries;
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
+import io.epochstream.metric.tracking.EarlyStopRule;
+import io.epochstream.metric.tracking.MetricTracker;
+import io.epochstream.schema.BestValue;
+import io.epochstream.schema.ControlEvent;
+import io.epochstream.schema.EarlyStop;
+import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricValue;
+import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.StepOffsets;
 import io.epochstream.serde.AvroSerde;
@@ -16,6 +24,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
@@ -32,12 +42,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ranks have arrived: merges their states in rank order (so the result does not depend on arrival
  * order), emits the summary and deletes the epoch (the reset). A wall-clock punctuator closes an
  * epoch whose ranks went silent for the epoch timeout, as {@code complete: false} with the missing
- * ranks listed. A partial for an epoch already closed goes to the dead-letter topic.
+ * ranks listed. A partial for an epoch already closed goes to the dead-letter topic. Across a run's
+ * epochs it keeps the best-so-far of tracked metrics and Lightning's early-stopping rule.
  */
 final class EpochMergeProcessor implements Processor<String, RankPartial, String, Object> {
   static final String ASSEMBLY_STORE = "epoch-assembly";
   static final String CLOSED_STORE = "closed-epochs";
+  static final String TRACKING_STORE = "run-tracking";
   static final String SUMMARIES = "summaries";
+  static final String CONTROL = "control";
   static final String DEAD_LETTERS = "merge-dead-letters";
   /** How long a closed epoch is remembered, to recognise late partials. */
   private static final long CLOSED_RETENTION_MS = Duration.ofDays(7).toMillis();
@@ -47,6 +60,7 @@ final class EpochMergeProcessor implements Processor<String, RankPartial, String
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> assemblies;
   private KeyValueStore<String, Long> closed;
+  private KeyValueStore<String, byte[]> tracking;
 
   EpochMergeProcessor(Duration epochTimeout) {
     this.epochTimeout = epochTimeout;
@@ -98,6 +112,7 @@ final class EpochMergeProcessor implements Processor<String, RankPartial, String
     this.context = context;
     this.assemblies = context.getStateStore(ASSEMBLY_STORE);
     this.closed = context.getStateStore(CLOSED_STORE);
+    this.tracking = context.getStateStore(TRACKING_STORE);
     Duration every = epochTimeout.dividedBy(4);
     if (every.compareTo(Duration.ofSeconds(1)) > 0) {
       every = Duration.ofSeconds(1);
@@ -176,9 +191,58 @@ final class EpochMergeProcessor implements Processor<String, RankPartial, String
     long now = context.currentSystemTimeMs();
     EpochSummary summary = Summaries.of(first.getRun(), first.getStage(), first.getEpoch(), merged,
         assembly.ranks().size(), missing, now, offsets);
+    track(first.getConfig(), summary, timestamp);
     context.forward(new Record<String, Object>(key, summary, timestamp), SUMMARIES);
     assemblies.delete(key);
     closed.put(key, now);
+  }
+
+  /**
+   * Best-so-far of the metrics the run tracks goes into the summary; the early-stopping rule
+   * watches its monitor and, the first time it says stop, sends EarlyStop to the control topic.
+   */
+  private void track(RunStarted config, EpochSummary summary, long timestamp) {
+    EarlyStopping stopping = config.getEarlyStopping();
+    boolean watches = stopping != null && stopping.getStage().equals(summary.getStage());
+    if (config.getBest().isEmpty() && !watches) {
+      return;
+    }
+    String key = summary.getRun() + ":" + summary.getStage();
+    RunTracking t = RunTracking.of(tracking.get(key));
+    Map<String, BestValue> best = new LinkedHashMap<>();
+    config.getBest().forEach((name, mode) -> {
+      Double value = scalar(summary, name);
+      MetricTracker tracker = new MetricTracker(MetricTracker.Mode.of(mode),
+          t.best.getOrDefault(name, new MetricTracker.Best(Double.NaN, -1)));
+      if (value != null) {
+        tracker.record(summary.getEpoch(), value);
+      }
+      t.best.put(name, tracker.best());
+      if (tracker.best().epoch() >= 0) {
+        best.put(name, new BestValue(tracker.best().value(), tracker.best().epoch()));
+      }
+    });
+    summary.setBest(best);
+    Double monitored = watches ? scalar(summary, stopping.getMonitor()) : null;
+    if (monitored != null && !t.stopSignalled) {
+      EarlyStopRule rule = new EarlyStopRule(MetricTracker.Mode.of(stopping.getMode()), stopping.getPatience(),
+          stopping.getMinDelta(), t.early);
+      String reason = rule.record(summary.getEpoch(), monitored, stopping.getMonitor());
+      t.early = rule.state();
+      if (reason != null) {
+        t.stopSignalled = true;
+        EarlyStop stop = new EarlyStop(summary.getStage(), stopping.getMonitor(), summary.getEpoch(),
+            rule.state().best(), rule.state().bestEpoch(), reason);
+        context.forward(new Record<String, Object>(summary.getRun(), new ControlEvent(summary.getRun(),
+            context.currentSystemTimeMs(), stop), timestamp), CONTROL);
+      }
+    }
+    tracking.put(key, t.toBytes());
+  }
+
+  private static Double scalar(EpochSummary summary, String name) {
+    MetricValue v = summary.getMetrics().get(name);
+    return v == null || !v.getShape().isEmpty() ? null : v.getValues().get(0);
   }
 
   private void reject(Record<String, RankPartial> record, String reason) {

@@ -1,5 +1,6 @@
 package io.epochstream.topology;
 
+import io.epochstream.schema.ControlEvent;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.StepEvent;
@@ -26,7 +27,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * steps (run:rank) → RankFoldProcessor → partials (run:stage:epoch) → EpochMergeProcessor → epoch-summaries
  *                          ├──→ step-metrics (run:rank)
- *                          └──────────────→ dead-letters ←──────────────────┘
+ *                          └──────────────→ dead-letters ←──────────────────┤
+ *                                                                            └──→ control (EarlyStop)
  * </pre>
  */
 public final class MetricsTopology {
@@ -51,6 +53,10 @@ public final class MetricsTopology {
         Serdes.String(), Serdes.ByteArray()), "merge");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.CLOSED_STORE),
         Serdes.String(), Serdes.Long()), "merge");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.TRACKING_STORE),
+        Serdes.String(), Serdes.ByteArray()), "merge");
+    t.addSink(EpochMergeProcessor.CONTROL, topics.control(), Serdes.String().serializer(),
+        erase(AvroSerde.of(ControlEvent.class).serializer()), "merge");
     t.addSink(EpochMergeProcessor.SUMMARIES, topics.epochSummaries(), Serdes.String().serializer(),
         erase(AvroSerde.of(EpochSummary.class).serializer()), new ByRun(), "merge");
     t.addSink(EpochMergeProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "merge");

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.event.Keys;
 import io.epochstream.event.Tensors;
+import io.epochstream.schema.BestValue;
+import io.epochstream.schema.ControlEvent;
+import io.epochstream.schema.EarlyStop;
+import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
@@ -66,7 +70,8 @@ class EpochFoldTopologyTest {
 
   private void announce(String run, int worldSize, Map<String, MetricSpec> metrics) {
     for (int rank = 0; rank < worldSize; rank++) {
-      steps.pipeInput(Keys.step(run, rank), new StepEvent(run, "", 0, rank, 0L, new RunStarted(worldSize, metrics, Map.of("lr", "max"), Map.of())));
+      steps.pipeInput(Keys.step(run, rank), new StepEvent(run, "", 0, rank, 0L, RunStarted.newBuilder().setWorldSize(worldSize)
+          .setMetrics(metrics).setScalars(Map.of("lr", "max")).build()));
     }
   }
 
@@ -180,6 +185,31 @@ class EpochFoldTopologyTest {
     assertThat(out.get(1).getValues()).containsOnly(Map.entry("loss", 0.25));
     assertThat(out.get(1).getEpochSteps()).isEqualTo(2);
     assertThat(out.get(1).getEpochSamples()).isEqualTo(6);
+  }
+
+  @Test
+  void summariesCarryTheBestSoFarAndEarlyStoppingSignalsOnceOnTheControlTopic() {
+    TestOutputTopic<String, ControlEvent> control = driver.createOutputTopic(TOPICS.control(),
+        Serdes.String().deserializer(), AvroSerde.of(ControlEvent.class).deserializer());
+    steps.pipeInput(Keys.step("es", 0), new StepEvent("es", "", 0, 0, 0L, RunStarted.newBuilder().setWorldSize(1)
+        .setMetrics(Map.of()).setBest(Map.of("loss", "min"))
+        .setEarlyStopping(EarlyStopping.newBuilder().setMonitor("loss").setStage("train").setPatience(2).build()).build()));
+    double[] losses = {1.0, 0.5, 0.6, 0.7, 0.8};
+    for (int e = 0; e < losses.length; e++) {
+      sendAs("es", 0, "train", e, e, lossStep(e, 4, losses[e]));
+      sendAs("es", 0, "train", e, e, new EpochEnd(1L));
+    }
+    List<EpochSummary> out = summaries.readValuesToList();
+    assertThat(out).extracting(x -> x.getBest().get("loss"))
+        .containsExactly(new BestValue(1.0, 0), new BestValue(0.5, 1), new BestValue(0.5, 1), new BestValue(0.5, 1), new BestValue(0.5, 1));
+    List<KeyValue<String, ControlEvent>> signals = control.readKeyValuesToList();
+    assertThat(signals).singleElement().satisfies(kv -> {
+      assertThat(kv.key).isEqualTo("es");
+      EarlyStop stop = (EarlyStop) kv.value.getPayload();
+      assertThat(stop.getEpoch()).isEqualTo(3);
+      assertThat(stop.getBestEpoch()).isEqualTo(1);
+      assertThat(stop.getReason()).contains("did not improve in the last 2 epochs");
+    });
   }
 
   @Test

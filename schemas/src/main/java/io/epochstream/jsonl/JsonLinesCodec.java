@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.event.Tensors;
+import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
@@ -82,7 +83,46 @@ public final class JsonLinesCodec {
       });
       metrics.put(e.getKey(), new MetricSpec(spec.get("metric").asText(), params));
     }
-    return new RunStarted(worldSize, metrics, stringMap(node, "scalars"), stringMap(node, "hparams"));
+    Map<String, String> best = stringMap(node, "best");
+    best.forEach((name, mode) -> {
+      if (!mode.equals("min") && !mode.equals("max")) {
+        throw new JsonLinesException("best." + name, "best." + name + " must be \"min\" or \"max\"");
+      }
+    });
+    return RunStarted.newBuilder().setWorldSize(worldSize).setMetrics(metrics).setScalars(stringMap(node, "scalars"))
+        .setHparams(stringMap(node, "hparams")).setBest(best).setEarlyStopping(earlyStopping(node.get("early_stopping"))).build();
+  }
+
+  /** Lightning's EarlyStopping(monitor, mode, patience, min_delta), plus the stage it watches. */
+  private static EarlyStopping earlyStopping(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new JsonLinesException("early_stopping", "early_stopping must be an object");
+    }
+    EarlyStopping.Builder b = EarlyStopping.newBuilder().setMonitor(text(node, "monitor"));
+    if (node.has("stage")) {
+      b.setStage(text(node, "stage"));
+    }
+    if (node.has("mode")) {
+      String mode = text(node, "mode");
+      if (!mode.equals("min") && !mode.equals("max")) {
+        throw new JsonLinesException("early_stopping.mode", "early_stopping.mode must be \"min\" or \"max\"");
+      }
+      b.setMode(mode);
+    }
+    if (node.has("patience")) {
+      int patience = intValue(node, "patience");
+      if (patience < 1) {
+        throw new JsonLinesException("early_stopping.patience", "early_stopping.patience must be at least 1");
+      }
+      b.setPatience(patience);
+    }
+    if (node.has("min_delta")) {
+      b.setMinDelta(Math.abs(number(node.get("min_delta"), "early_stopping.min_delta")));
+    }
+    return b.build();
   }
 
   private static StepEvent stepEvent(JsonNode node, String run, long time, Object payload) {

@@ -31,6 +31,23 @@ class JsonLinesCodecTest {
   }
 
   @Test
+  void runLineCarriesBestTrackingAndEarlyStopping() {
+    RunStarted run = (RunStarted) ((JsonEvent.Run) JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"r\","
+        + "\"best\":{\"acc\":\"max\"},\"early_stopping\":{\"monitor\":\"loss\",\"patience\":5,\"min_delta\":0.01}}", 0L))
+        .event().getPayload();
+    assertThat(run.getBest()).containsEntry("acc", "max");
+    assertThat(run.getEarlyStopping().getMonitor()).isEqualTo("loss");
+    assertThat(run.getEarlyStopping().getStage()).isEqualTo("val");
+    assertThat(run.getEarlyStopping().getMode()).isEqualTo("min");
+    assertThat(run.getEarlyStopping().getPatience()).isEqualTo(5);
+    assertThat(run.getEarlyStopping().getMinDelta()).isEqualTo(0.01);
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"r\",\"best\":{\"acc\":\"up\"}}", 0L))
+        .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("best.acc");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"r\",\"early_stopping\":{\"monitor\":\"loss\",\"patience\":0}}", 0L))
+        .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("early_stopping.patience");
+  }
+
+  @Test
   void stepLineBecomesPackedTensors() {
     JsonEvent e = JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"rank\":0,\"step\":0,"
         + "\"batch_size\":4,\"loss\":0.42,\"preds\":[[0.1,0.8,0.1],[0.7,0.2,0.1],[0.2,0.2,0.6],[0.9,0.05,0.05]],"

@@ -69,7 +69,11 @@ public final class StepPublisher implements StepSink, AutoCloseable {
    * app reads it in order with the steps it configures.
    */
   public void runStarted(int worldSize, Map<String, MetricSpec> metrics, Map<String, String> scalars, Map<String, String> hparams) {
-    RunStarted started = new RunStarted(worldSize, metrics, scalars, hparams);
+    runStarted(RunStarted.newBuilder().setWorldSize(worldSize).setMetrics(metrics).setScalars(scalars).setHparams(hparams).build());
+  }
+
+  /** The run's full configuration, including best-so-far tracking and early stopping. */
+  public void runStarted(RunStarted started) {
     sendRun(started);
     sendStep("", 0, started);
   }

@@ -31,6 +31,13 @@ public final class MetricTracker {
     this.mode = mode;
   }
 
+  /** A tracker that continues from a best recorded earlier (epoch -1: none yet). */
+  public MetricTracker(Mode mode, Best resumeFrom) {
+    this.mode = mode;
+    this.best = resumeFrom.value();
+    this.bestEpoch = resumeFrom.epoch();
+  }
+
   /** Records an epoch's value; returns whether it is the new best. */
   public boolean record(int epoch, double value) {
     if (Double.isNaN(value)) {
