@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.query.QueryServer;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,21 @@ final class Stack {
   static void createTopics(KafkaConnection kafka, Topics topics) {
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       new TopicSetup(topics, PARTITIONS, (short) 1).ensure(admin);
+    }
+  }
+
+  /** Binds the live query endpoint at {@code HOST:PORT}; a bad or busy address is a one-line error. */
+  static QueryServer queryServer(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--http must be HOST:PORT, not '" + hostPort + "'");
+    }
+    try {
+      return new QueryServer(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--http must be HOST:PORT, not '" + hostPort + "'");
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot serve the live query endpoint at " + hostPort + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,10 @@
 package io.epochstream.cli;
 
+import io.epochstream.query.QueryServer;
 import io.epochstream.topology.MetricsStreamApp;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -25,14 +29,30 @@ final class StreamCommand implements Callable<Integer> {
       description = "Close an epoch as incomplete when its missing ranks stay silent this long (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration epochTimeout;
 
+  @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8081",
+      description = "Live query endpoint (GET /runs, /runs/{run}/epochs, /runs/{run}/live); other instances reach it here (default: ${DEFAULT-VALUE}).")
+  String http;
+
+  @Option(names = "--no-http", description = "Run without the live query endpoint.")
+  boolean noHttp;
+
   @Override
   public Integer call() throws Exception {
-    try (KafkaConnection connection = kafka.connect()) {
+    try (KafkaConnection connection = kafka.connect();
+         QueryServer query = noHttp ? null : Stack.queryServer(http)) {
       Stack.createTopics(connection, kafka.topics());
       Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
-      try (MetricsStreamApp app = new MetricsStreamApp(connection.clientConfig(), kafka.topics(), applicationId, state, epochTimeout)) {
+      Map<String, Object> config = new HashMap<>(connection.clientConfig());
+      if (query != null) {
+        config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, query.applicationServer());
+      }
+      try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout)) {
         app.start(Duration.ofSeconds(120));
-        System.out.printf("stream app %s running on %s; Ctrl-C stops it%n", applicationId, connection.description());
+        if (query != null) {
+          query.start(app.streams());
+        }
+        System.out.printf("stream app %s running on %s%s; Ctrl-C stops it%n", applicationId, connection.description(),
+            query == null ? "" : ", live query at http://" + query.applicationServer() + "/runs");
         System.out.flush();
         Stack.awaitShutdown(() -> { });
       }

@@ -45,10 +45,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ranks listed. A partial for an epoch already closed goes to the dead-letter topic. Across a run's
  * epochs it keeps the best-so-far of tracked metrics and Lightning's early-stopping rule.
  */
-final class EpochMergeProcessor implements Processor<String, RankPartial, String, Object> {
+public final class EpochMergeProcessor implements Processor<String, RankPartial, String, Object> {
   static final String ASSEMBLY_STORE = "epoch-assembly";
   static final String CLOSED_STORE = "closed-epochs";
   static final String TRACKING_STORE = "run-tracking";
+  /** Every summary emitted, by run:stage:epoch: what the live query serves as a run's history. */
+  public static final String HISTORY_STORE = "summary-history";
+  private static final AvroSerde<EpochSummary> SUMMARY_SERDE = AvroSerde.of(EpochSummary.class);
   static final String SUMMARIES = "summaries";
   static final String CONTROL = "control";
   static final String DEAD_LETTERS = "merge-dead-letters";
@@ -61,6 +64,7 @@ final class EpochMergeProcessor implements Processor<String, RankPartial, String
   private KeyValueStore<String, byte[]> assemblies;
   private KeyValueStore<String, Long> closed;
   private KeyValueStore<String, byte[]> tracking;
+  private KeyValueStore<String, byte[]> history;
 
   EpochMergeProcessor(Duration epochTimeout) {
     this.epochTimeout = epochTimeout;
@@ -113,6 +117,7 @@ final class EpochMergeProcessor implements Processor<String, RankPartial, String
     this.assemblies = context.getStateStore(ASSEMBLY_STORE);
     this.closed = context.getStateStore(CLOSED_STORE);
     this.tracking = context.getStateStore(TRACKING_STORE);
+    this.history = context.getStateStore(HISTORY_STORE);
     Duration every = epochTimeout.dividedBy(4);
     if (every.compareTo(Duration.ofSeconds(1)) > 0) {
       every = Duration.ofSeconds(1);
@@ -192,6 +197,7 @@ final class EpochMergeProcessor implements Processor<String, RankPartial, String
     EpochSummary summary = Summaries.of(first.getRun(), first.getStage(), first.getEpoch(), merged,
         assembly.ranks().size(), missing, now, offsets);
     track(first.getConfig(), summary, timestamp);
+    history.put(key, SUMMARY_SERDE.encode(summary));
     context.forward(new Record<String, Object>(key, summary, timestamp), SUMMARIES);
     assemblies.delete(key);
     closed.put(key, now);

@@ -59,6 +59,11 @@ public final class MetricsStreamApp implements AutoCloseable {
     }
   }
 
+  /** The running Streams instance, for interactive queries. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

@@ -53,6 +53,8 @@ public final class MetricsTopology {
         Serdes.String(), Serdes.ByteArray()), "merge");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.CLOSED_STORE),
         Serdes.String(), Serdes.Long()), "merge");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.HISTORY_STORE),
+        Serdes.String(), Serdes.ByteArray()), "merge");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.TRACKING_STORE),
         Serdes.String(), Serdes.ByteArray()), "merge");
     t.addSink(EpochMergeProcessor.CONTROL, topics.control(), Serdes.String().serializer(),

@@ -16,8 +16,8 @@ import java.util.List;
  * counted (as ranges, since steps are almost always consecutive) and the offset range of its step
  * events on their partition.
  */
-final class RankEpoch {
-  final EpochState state;
+public final class RankEpoch {
+  public final EpochState state;
   /** Sorted, disjoint, inclusive [from, to] ranges of step numbers seen. */
   private final List<long[]> steps = new ArrayList<>();
   int partition = -1;
@@ -86,7 +86,7 @@ final class RankEpoch {
     }
   }
 
-  static RankEpoch read(MetricConfig config, byte[] bytes) {
+  public static RankEpoch read(MetricConfig config, byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       RankEpoch e = new RankEpoch(config.newEpoch());
       e.partition = in.readInt();

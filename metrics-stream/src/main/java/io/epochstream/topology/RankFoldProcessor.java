@@ -31,9 +31,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * reaches a summary: a step of an unknown run, a step for an epoch this rank already closed, a
  * duplicate step and a step the metrics reject all go to the dead-letter topic with the reason.
  */
-final class RankFoldProcessor implements Processor<String, StepEvent, String, Object> {
-  static final String STATE_STORE = "rank-epoch-state";
-  static final String RUNS_STORE = "run-config";
+public final class RankFoldProcessor implements Processor<String, StepEvent, String, Object> {
+  public static final String STATE_STORE = "rank-epoch-state";
+  public static final String RUNS_STORE = "run-config";
   static final String PROGRESS_STORE = "rank-progress";
   static final String PARTIALS = "partials";
   static final String STEP_METRICS = "step-metrics";

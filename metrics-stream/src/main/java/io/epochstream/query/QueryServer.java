@@ -1,0 +1,278 @@
+package io.epochstream.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.epochstream.fold.RunConfigs;
+import io.epochstream.fold.Summaries;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.metric.EpochState;
+import io.epochstream.metric.MetricConfig;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.serde.AvroSerde;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The live query endpoint over interactive queries, JSON over HTTP (the JDK's server):
+ * <ul>
+ *   <li>{@code GET /runs}: every run, its world size, metrics and epochs closed so far;</li>
+ *   <li>{@code GET /runs/{run}/epochs}: the run's summaries so far, DESIGN §5 form;</li>
+ *   <li>{@code GET /runs/{run}/live}: the open epochs' metrics right now, ranks merged.</li>
+ * </ul>
+ * State is partitioned across the app's instances: each answers {@code /local/...} from its own
+ * stores, and the public paths gather every instance's part (found through the Streams metadata and
+ * {@code application.server}) and merge it — open epochs by their mergeable metric states.
+ */
+public final class QueryServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AvroSerde<RunStarted> RUN_SERDE = AvroSerde.of(RunStarted.class);
+  private volatile KafkaStreams streams;
+  private volatile LocalView local;
+  private final HostInfo self;
+  private final HttpServer server;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * Binds {@code host:port} (port 0 picks a free one) before the Streams app exists, so that
+   * {@link #applicationServer()} can go into its {@code application.server} config; serves once
+   * {@link #start} hands it the app.
+   */
+  public QueryServer(String host, int port) throws IOException {
+    this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    this.self = new HostInfo(host, server.getAddress().getPort());
+    server.createContext("/", this::handle);
+    server.setExecutor(Executors.newFixedThreadPool(2));
+  }
+
+  /** {@code host:port} as other instances reach this one (Streams' application.server). */
+  public String applicationServer() {
+    return self.host() + ":" + self.port();
+  }
+
+  public int port() {
+    return self.port();
+  }
+
+  public void start(KafkaStreams streams) {
+    this.streams = streams;
+    this.local = new LocalView(streams);
+    server.start();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!exchange.getRequestMethod().equals("GET")) {
+        respond(exchange, 405, error("only GET"));
+        return;
+      }
+      String[] path = exchange.getRequestURI().getRawPath().replaceAll("^/+|/+$", "").split("/");
+      for (int i = 0; i < path.length; i++) {
+        path[i] = URLDecoder.decode(path[i], StandardCharsets.UTF_8);
+      }
+      boolean localOnly = path.length > 0 && path[0].equals("local");
+      int at = localOnly ? 1 : 0;
+      if (path.length == at + 1 && path[at].equals("runs")) {
+        respond(exchange, 200, localOnly ? localRuns() : runs());
+      } else if (path.length == at + 3 && path[at].equals("runs") && path[at + 2].equals("epochs")) {
+        respond(exchange, 200, localOnly ? localEpochs(path[at + 1]) : epochs(path[at + 1]));
+      } else if (path.length == at + 3 && path[at].equals("runs") && path[at + 2].equals("live")) {
+        respond(exchange, 200, localOnly ? localLive(path[at + 1]) : live(path[at + 1]));
+      } else {
+        respond(exchange, 404, error("unknown path; try /runs, /runs/{run}/epochs, /runs/{run}/live"));
+      }
+    } catch (RuntimeException e) {
+      // Stores migrate during a rebalance: the caller may simply ask again.
+      respond(exchange, 503, error("not available right now: " + e.getMessage()));
+    }
+  }
+
+  // ---------------------------------------------------------------- this instance's part
+
+  private JsonNode localRuns() {
+    ArrayNode out = JSON.createArrayNode();
+    for (LocalView.Run r : local.runs()) {
+      ObjectNode n = out.addObject().put("run", r.run()).put("world_size", r.config().getWorldSize())
+          .put("epochs_closed", local.history(r.run()).size());
+      ArrayNode names = n.putArray("metrics");
+      r.config().getMetrics().keySet().stream().sorted().forEach(names::add);
+    }
+    return out;
+  }
+
+  private JsonNode localEpochs(String run) {
+    ArrayNode out = JSON.createArrayNode();
+    for (EpochSummary s : local.history(run)) {
+      out.add(parse(JsonLinesCodec.encode(s)));
+    }
+    return out;
+  }
+
+  private JsonNode localLive(String run) {
+    ObjectNode out = JSON.createObjectNode();
+    RunStarted config = local.config(run);
+    if (config != null) {
+      out.put("config", Base64.getEncoder().encodeToString(RUN_SERDE.encode(config)));
+    }
+    ArrayNode states = out.putArray("states");
+    for (LocalView.OpenRankEpoch o : local.open(run)) {
+      states.addObject().put("stage", o.stage()).put("epoch", o.epoch()).put("rank", o.rank())
+          .put("state", Base64.getEncoder().encodeToString(o.state()));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- gathered from every instance
+
+  private JsonNode runs() {
+    Map<String, ObjectNode> byRun = new TreeMap<>();
+    for (JsonNode part : gather("runs")) {
+      for (JsonNode r : part) {
+        ObjectNode known = byRun.get(r.get("run").asText());
+        if (known == null) {
+          byRun.put(r.get("run").asText(), (ObjectNode) r);
+        } else {
+          known.put("epochs_closed", known.get("epochs_closed").asInt() + r.get("epochs_closed").asInt());
+        }
+      }
+    }
+    ArrayNode out = JSON.createArrayNode();
+    byRun.values().forEach(out::add);
+    return out;
+  }
+
+  private JsonNode epochs(String run) {
+    List<JsonNode> all = new ArrayList<>();
+    for (JsonNode part : gather("runs/" + encode(run) + "/epochs")) {
+      part.forEach(all::add);
+    }
+    all.sort(Comparator.comparing((JsonNode n) -> n.get("stage").asText()).thenComparingInt(n -> n.get("epoch").asInt()));
+    ArrayNode out = JSON.createArrayNode();
+    all.forEach(out::add);
+    return out;
+  }
+
+  /** Open epochs: every instance's rank states for the run, merged per (stage, epoch) in rank order. */
+  private JsonNode live(String run) {
+    RunStarted config = null;
+    Map<String, TreeMap<Integer, byte[]>> open = new TreeMap<>();
+    for (JsonNode part : gather("runs/" + encode(run) + "/live")) {
+      if (part.has("config")) {
+        config = RUN_SERDE.decode(Base64.getDecoder().decode(part.get("config").asText()));
+      }
+      for (JsonNode s : part.get("states")) {
+        open.computeIfAbsent(s.get("stage").asText() + ":" + s.get("epoch").asInt(), k -> new TreeMap<>())
+            .put(s.get("rank").asInt(), Base64.getDecoder().decode(s.get("state").asText()));
+      }
+    }
+    ArrayNode out = JSON.createArrayNode();
+    if (config == null) {
+      return out;
+    }
+    MetricConfig metrics = RunConfigs.metricConfig(config);
+    for (Map.Entry<String, TreeMap<Integer, byte[]>> e : open.entrySet()) {
+      String stage = e.getKey().substring(0, e.getKey().lastIndexOf(':'));
+      int epoch = Integer.parseInt(e.getKey().substring(e.getKey().lastIndexOf(':') + 1));
+      EpochState merged = metrics.newEpoch();
+      e.getValue().values().forEach(bytes -> merged.merge(metrics.newEpoch().read(bytes)));
+      List<Integer> notYet = new ArrayList<>();
+      for (int r = 0; r < config.getWorldSize(); r++) {
+        if (!e.getValue().containsKey(r)) {
+          notYet.add(r);
+        }
+      }
+      EpochSummary partial = Summaries.of(run, stage, epoch, merged, e.getValue().size(), notYet, System.currentTimeMillis());
+      partial.setComplete(false); // open: ranks are still folding
+      out.add(parse(JsonLinesCodec.encode(partial)));
+    }
+    return out;
+  }
+
+  /** This instance's answer plus every other instance's {@code /local/...} answer. */
+  private List<JsonNode> gather(String path) {
+    List<JsonNode> parts = new ArrayList<>();
+    parts.add(switch (path.substring(path.lastIndexOf('/') + 1)) {
+      case "runs" -> localRuns();
+      case "epochs" -> localEpochs(decode(path.split("/")[1]));
+      default -> localLive(decode(path.split("/")[1]));
+    });
+    for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+      HostInfo peer = m.hostInfo();
+      if (peer.equals(self) || peer.port() < 0 || peer.host().equals("unavailable")) {
+        continue;
+      }
+      try {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                URI.create("http://" + peer.host() + ":" + peer.port() + "/local/" + path)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          throw new IllegalStateException("instance " + peer + " answered " + r.statusCode());
+        }
+        parts.add(parse(r.body()));
+      } catch (IOException e) {
+        throw new IllegalStateException("instance " + peer + " did not answer: " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
+    }
+    return parts;
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("unparsable JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode error(String message) {
+    return JSON.createObjectNode().put("error", message);
+  }
+
+  private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
