@@ -151,6 +151,50 @@ class EpochFoldTopologyTest {
   }
 
   @Test
+  void fourRanksWithInterleavedUnequalBatchesGiveWhatOneRankWithAllBatchesGives() {
+    Map<String, MetricSpec> metrics = Map.of(
+        "acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3")),
+        "f1", new MetricSpec("f1_score", Map.of("task", "\"multiclass\"", "num_classes", "3", "average", "\"macro\"")),
+        "cm", new MetricSpec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "3")),
+        "auroc", new MetricSpec("auroc", Map.of("task", "\"multiclass\"", "num_classes", "3")));
+    announce("four", 4, metrics);
+    announce("one", 1, metrics);
+    java.util.Random r = new java.util.Random(42);
+    long[] nextStep = new long[4];
+    long oneStep = 0;
+    for (int b = 0; b < 40; b++) {
+      int rank = r.nextInt(4);
+      int n = 1 + r.nextInt(17); // unequal batches
+      float[] probs = new float[n * 3];
+      int[] target = new int[n];
+      for (int i = 0; i < n; i++) {
+        for (int c = 0; c < 3; c++) {
+          probs[i * 3 + c] = r.nextInt(10) / 10f;
+        }
+        target[i] = r.nextInt(3);
+      }
+      double loss = r.nextDouble();
+      sendAs("four", rank, "val", 0, b, classStep(nextStep[rank]++, probs, target, loss));
+      sendAs("one", 0, "val", 0, b, classStep(oneStep++, probs, target, loss));
+    }
+    for (int rank = 3; rank >= 0; rank--) {
+      sendAs("four", rank, "val", 0, 100, new EpochEnd(nextStep[rank]));
+    }
+    sendAs("one", 0, "val", 0, 100, new EpochEnd(oneStep));
+    Map<String, EpochSummary> byRun = new java.util.HashMap<>();
+    summaries.readValuesToList().forEach(x -> byRun.put(x.getRun(), x));
+    EpochSummary four = byRun.get("four");
+    EpochSummary one = byRun.get("one");
+    assertThat(four.getRanks()).isEqualTo(4);
+    assertThat(four.getSamples()).isEqualTo(one.getSamples());
+    assertThat(four.getSteps()).isEqualTo(one.getSteps());
+    for (String m : List.of("acc", "f1", "cm", "auroc")) {
+      assertThat(four.getMetrics().get(m)).as(m).isEqualTo(one.getMetrics().get(m));
+    }
+    assertThat(metric(four, "loss")).isCloseTo(metric(one, "loss"), org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  @Test
   void aSilentRankClosesTheEpochIncompleteAfterTheTimeoutAndItsLatePartialIsADeadLetter() {
     announce("dist", 3, ACCURACY);
     sendAs("dist", 0, "train", 0, 0, lossStep(0, 4, 2.0));

@@ -215,6 +215,107 @@ public final class JsonLinesCodec {
     return pos;
   }
 
+  /**
+   * A step-topic event as its JSON line ({@code step}, {@code epoch_end}, or {@code run} for the
+   * RunStarted a rank sends ahead of its steps): the export form that {@link #decode} reads back to
+   * the same event, tensors included.
+   */
+  public static String encode(StepEvent e) {
+    if (e.getPayload() instanceof RunStarted started) {
+      return encode(new RunEvent(e.getRun(), e.getTime(), started));
+    }
+    ObjectNode out = MAPPER.createObjectNode();
+    out.put("type", e.getPayload() instanceof EpochEnd ? "epoch_end" : "step");
+    out.put("run", e.getRun());
+    out.put("stage", e.getStage());
+    out.put("epoch", e.getEpoch());
+    out.put("rank", e.getRank());
+    out.put("time", e.getTime());
+    if (e.getPayload() instanceof EpochEnd end) {
+      out.put("steps", end.getSteps());
+    } else if (e.getPayload() instanceof StepOutput s) {
+      out.put("step", s.getStep());
+      out.put("batch_size", s.getBatchSize());
+      if (s.getLoss() != null) {
+        out.set("loss", number(s.getLoss()));
+      }
+      if (s.getPreds() != null) {
+        out.set("preds", tensorJson(s.getPreds()));
+      }
+      if (s.getTarget() != null) {
+        out.set("target", tensorJson(s.getTarget()));
+      }
+      if (!s.getScalars().isEmpty()) {
+        ObjectNode scalars = out.putObject("scalars");
+        new TreeMap<>(s.getScalars()).forEach((k, v) -> scalars.set(k, number(v)));
+      }
+    }
+    return out.toString();
+  }
+
+  /** A run event as its JSON line ({@code run} or {@code run_finished}). */
+  public static String encode(RunEvent e) {
+    ObjectNode out = MAPPER.createObjectNode();
+    if (e.getPayload() instanceof RunFinished f) {
+      out.put("type", "run_finished").put("run", e.getRun()).put("time", e.getTime()).put("status", f.getStatus());
+      if (f.getError() != null) {
+        out.put("error", f.getError());
+      }
+      return out.toString();
+    }
+    RunStarted r = (RunStarted) e.getPayload();
+    out.put("type", "run").put("run", e.getRun()).put("time", e.getTime()).put("world_size", r.getWorldSize());
+    ObjectNode metrics = out.putObject("metrics");
+    r.getMetrics().forEach((name, spec) -> {
+      ObjectNode m = metrics.putObject(name).put("metric", spec.getMetric());
+      spec.getParams().forEach((k, v) -> {
+        try {
+          m.set(k, MAPPER.readTree(v));
+        } catch (JsonProcessingException ex) {
+          throw new IllegalArgumentException("parameter " + k + " of " + name + " is not JSON: " + v, ex);
+        }
+      });
+    });
+    ObjectNode scalars = out.putObject("scalars");
+    r.getScalars().forEach(scalars::put);
+    ObjectNode hparams = out.putObject("hparams");
+    r.getHparams().forEach(hparams::put);
+    if (!r.getBest().isEmpty()) {
+      ObjectNode best = out.putObject("best");
+      r.getBest().forEach(best::put);
+    }
+    if (r.getEarlyStopping() != null) {
+      EarlyStopping es = r.getEarlyStopping();
+      out.putObject("early_stopping").put("monitor", es.getMonitor()).put("stage", es.getStage()).put("mode", es.getMode())
+          .put("patience", es.getPatience()).put("min_delta", es.getMinDelta());
+    }
+    return out.toString();
+  }
+
+  /** Nested lists following the shape; integer dtypes stay integers. */
+  private static JsonNode tensorJson(Tensor t) {
+    int[] shape = Tensors.shape(t);
+    double[] values = Tensors.toDoubles(t);
+    boolean integral = !Tensors.isFloating(t);
+    if (shape.length == 0) {
+      return integral ? MAPPER.getNodeFactory().numberNode((long) values[0]) : number(values[0]);
+    }
+    return tensorNested(shape, 0, values, new int[] {0}, integral);
+  }
+
+  private static JsonNode tensorNested(int[] shape, int depth, double[] values, int[] pos, boolean integral) {
+    ArrayNode array = MAPPER.createArrayNode();
+    for (int i = 0; i < shape[depth]; i++) {
+      if (depth == shape.length - 1) {
+        double v = values[pos[0]++];
+        array.add(integral ? MAPPER.getNodeFactory().numberNode((long) v) : number(v));
+      } else {
+        array.add(tensorNested(shape, depth + 1, values, pos, integral));
+      }
+    }
+    return array;
+  }
+
   /** The summary as one DESIGN §5 output line: loss first, then the other metrics by name. */
   public static String encode(EpochSummary s) {
     ObjectNode out = MAPPER.createObjectNode();

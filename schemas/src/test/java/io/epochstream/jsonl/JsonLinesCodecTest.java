@@ -8,7 +8,9 @@ import io.epochstream.schema.DType;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
+import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +65,33 @@ class JsonLinesCodecTest {
     assertThat(s.getTarget().getDtype()).isEqualTo(DType.INT64);
     assertThat(Tensors.toDoubles(s.getTarget())).containsExactly(1, 0, 2, 1);
     assertThat(s.getScalars()).containsEntry("grad_norm", 1.5);
+  }
+
+  @Test
+  void stepEventsRoundTripThroughTheirJsonLine() {
+    StepEvent step = new StepEvent("r", "train", 2, 1, 77L, new StepOutput(9L, 2, 0.25,
+        Tensors.ofFloats(new float[] {0.1f, 0.9f, 0.7f, 0.3f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.5)));
+    StepEvent back = ((JsonEvent.Step) JsonLinesCodec.decode(JsonLinesCodec.encode(step), 0L)).event();
+    StepOutput a = (StepOutput) step.getPayload();
+    StepOutput b = (StepOutput) back.getPayload();
+    assertThat(back.getTime()).isEqualTo(77L);
+    assertThat(back.getRank()).isEqualTo(1);
+    assertThat(Tensors.toDoubles(b.getPreds())).containsExactly(Tensors.toDoubles(a.getPreds())); // float32 widened exactly
+    assertThat(b.getPreds().getShape()).containsExactly(2, 2);
+    assertThat(Tensors.toDoubles(b.getTarget())).containsExactly(1, 0);
+    assertThat(b.getLoss()).isEqualTo(0.25);
+    assertThat(b.getScalars()).isEqualTo(Map.of("lr", 0.5));
+    StepEvent end = new StepEvent("r", "val", 0, 0, 5L, new EpochEnd(3L));
+    assertThat(((JsonEvent.Step) JsonLinesCodec.decode(JsonLinesCodec.encode(end), 0L)).event()).isEqualTo(end);
+  }
+
+  @Test
+  void runEventsRoundTripThroughTheirJsonLine() {
+    RunStarted started = RunStarted.newBuilder().setWorldSize(2)
+        .setMetrics(Map.of("acc", new io.epochstream.schema.MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3"))))
+        .setScalars(Map.of("lr", "max")).setHparams(Map.of("seed", "1")).setBest(Map.of("acc", "max")).build();
+    RunEvent event = new RunEvent("r", 3L, started);
+    assertThat(((JsonEvent.Run) JsonLinesCodec.decode(JsonLinesCodec.encode(event), 0L)).event()).isEqualTo(event);
   }
 
   @Test
