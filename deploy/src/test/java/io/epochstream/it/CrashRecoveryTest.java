@@ -1,0 +1,148 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.SharedKafka;
+import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.event.Tensors;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.publish.StepPublisher;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.schema.StepMetrics;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.topic.Topics;
+import io.epochstream.trainer.DefaultMetrics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stream app as a child JVM, killed with SIGKILL in the middle of an epoch while steps are in
+ * flight, then restarted on the same state directory: the summary equals an uninterrupted
+ * computation ({@code eval} over the same events) — nothing lost, nothing counted twice.
+ */
+@ExtendWith(SharedKafka.class)
+class CrashRecoveryTest {
+  @TempDir Path dir;
+
+  @Test
+  void killNineMidEpochThenRestartGivesTheUninterruptedSummary(EmbeddedKafka kafka) throws Exception {
+    Topics topics = new Topics("c-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      new TopicSetup(topics, 2, (short) 1).ensure(admin);
+    }
+    // A dead member must not hold its partitions for the default 45 s session.
+    Path clientConfig = dir.resolve("client.properties");
+    Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main", "stream",
+        "--bootstrap-servers", kafka.bootstrapServers(), "--client-config", clientConfig.toString(),
+        "--topic-prefix", topics.prefix(), "--application-id", "crash-" + UUID.randomUUID(),
+        "--state-dir", dir.resolve("state").toString(), "--no-http");
+
+    Random random = new Random(9);
+    try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "crash", 0)) {
+      publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), Map.of());
+      Process first = start(command);
+      try {
+        publishSteps(publisher, random, 0, 40);
+        awaitStepMetrics(kafka, topics, 40); // committed: the app has folded these
+        CompletableFuture<Void> inFlight = CompletableFuture.runAsync(() -> publishSteps(publisher, random, 40, 200));
+        Thread.sleep(150);
+        first.destroyForcibly(); // SIGKILL, mid-epoch, steps still arriving
+        first.waitFor(30, TimeUnit.SECONDS);
+        inFlight.get(60, TimeUnit.SECONDS);
+      } finally {
+        first.destroyForcibly();
+      }
+      publisher.epochEnd("val", 0, 200);
+      publisher.flush();
+
+      Process second = start(command);
+      try {
+        List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
+            AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(90));
+        assertThat(summaries).hasSize(1);
+        List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(),
+            AvroSerde.of(StepEvent.class).deserializer(), 202, Duration.ofSeconds(30));
+        StringBuilder jsonl = new StringBuilder();
+        steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
+        List<String> expected = new ArrayList<>();
+        new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+        assertThat(summaries.get(0).getSteps()).isEqualTo(200);
+        assertThat(JsonLinesCodec.encode(summaries.get(0))).isEqualTo(expected.get(0));
+      } finally {
+        second.destroy();
+        second.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static void publishSteps(StepPublisher publisher, Random random, int from, int to) {
+    for (int step = from; step < to; step++) {
+      int n = 32;
+      float[] probs = new float[n * 4];
+      int[] target = new int[n];
+      for (int i = 0; i < n; i++) {
+        for (int c = 0; c < 4; c++) {
+          probs[i * 4 + c] = random.nextFloat();
+        }
+        target[i] = random.nextInt(4);
+      }
+      publisher.step("val", 0, step, n, random.nextDouble(), Tensors.ofFloats(probs, n, 4), Tensors.ofInts(target, n), Map.of());
+    }
+    publisher.flush();
+  }
+
+  /** Starts the child and waits for its "running" line. */
+  private static Process start(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Boolean> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          if (line.contains("running on")) {
+            // keep draining so the child never blocks on a full pipe
+            CompletableFuture.runAsync(() -> out.lines().forEach(l -> { }));
+            return true;
+          }
+        }
+      } catch (IOException ignored) {
+        // the child died: reported below
+      }
+      return false;
+    });
+    try {
+      assertThat(running.get(120, TimeUnit.SECONDS)).as("stream app child started").isTrue();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      p.destroyForcibly();
+      throw new AssertionError("stream app child did not start", e);
+    }
+    return p;
+  }
+
+  private static void awaitStepMetrics(EmbeddedKafka kafka, Topics topics, int count) {
+    List<StepMetrics> seen = TopicReader.read(kafka.clientConfig(), topics.stepMetrics(),
+        AvroSerde.of(StepMetrics.class).deserializer(), count, Duration.ofSeconds(60));
+    assertThat(seen).hasSizeGreaterThanOrEqualTo(count);
+  }
+}
