@@ -8,7 +8,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -43,20 +45,28 @@ public final class TopicSetup {
     return list;
   }
 
-  /** Creates what is missing; existing topics are left as they are. */
+  /**
+   * Creates what is missing and validates what exists: a topic that should be compacted and is not,
+   * or one that must keep every record (steps, dead letters) and is compacted, is refused with a
+   * message that says how to fix it — a compacted steps topic would silently lose replay data.
+   */
   public void ensure(Admin admin) {
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = newTopics().stream().filter(t -> !existing.contains(t.name())).toList();
-      if (missing.isEmpty()) {
-        return;
-      }
-      try {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
+      List<NewTopic> wanted = newTopics();
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      if (!missing.isEmpty()) {
+        try {
+          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
         }
+      }
+      List<NewTopic> present = wanted.stream().filter(t -> existing.contains(t.name())).toList();
+      if (!present.isEmpty()) {
+        validate(admin, present);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -64,6 +74,26 @@ public final class TopicSetup {
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("cannot create the epochstream topics: " + cause.getMessage(), cause);
+    }
+  }
+
+  private static void validate(Admin admin, List<NewTopic> present) throws ExecutionException, InterruptedException, TimeoutException {
+    List<ConfigResource> resources = present.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+    List<String> problems = new ArrayList<>();
+    for (NewTopic t : present) {
+      Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()));
+      String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+      boolean wantCompact = TopicConfig.CLEANUP_POLICY_COMPACT.equals(t.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG));
+      boolean isCompact = actual.contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+      if (wantCompact != isCompact) {
+        problems.add(t.name() + " has cleanup.policy=" + actual + " but needs "
+            + (wantCompact ? "compact (one value per key is its meaning)" : "delete (compaction would drop records)"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("existing topics are misconfigured: " + String.join("; ", problems)
+          + " — fix with kafka-configs --alter, or use another --topic-prefix");
     }
   }
 }

@@ -1,0 +1,49 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.SharedKafka;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.topic.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedKafka.class)
+class TopicSetupTest {
+  @Test
+  void createsEveryTopicWithItsPolicyAndIsIdempotent(EmbeddedKafka kafka) throws Exception {
+    Topics topics = new Topics("t-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      TopicSetup setup = new TopicSetup(topics, 3, (short) 1);
+      setup.ensure(admin);
+      setup.ensure(admin); // a second run finds everything in order
+      var desc = admin.describeTopics(List.of(topics.steps(), topics.epochSummaries())).allTopicNames().get(30, TimeUnit.SECONDS);
+      assertThat(desc.get(topics.steps()).partitions()).hasSize(3);
+      var resource = new ConfigResource(ConfigResource.Type.TOPIC, topics.epochSummaries());
+      assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
+          .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+    }
+  }
+
+  @Test
+  void aCompactedStepsTopicIsRefusedWithHowToFixIt(EmbeddedKafka kafka) throws Exception {
+    Topics topics = new Topics("t-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      admin.createTopics(List.of(new NewTopic(topics.steps(), 1, (short) 1)
+          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact")))).all().get(30, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> new TopicSetup(topics, 1, (short) 1).ensure(admin))
+          .hasMessageContaining(topics.steps() + " has cleanup.policy=compact but needs delete")
+          .hasMessageContaining("--topic-prefix");
+    }
+  }
+}
