@@ -47,6 +47,15 @@ public final class EpochState {
     lastTime = Math.max(lastTime, eventTime);
   }
 
+  /** Back to an empty epoch: every metric reset, counts zero (TorchMetrics' reset). */
+  public void reset() {
+    metrics.values().forEach(Metric::reset);
+    steps = 0;
+    samples = 0;
+    firstTime = Long.MAX_VALUE;
+    lastTime = Long.MIN_VALUE;
+  }
+
   public void merge(EpochState other) {
     if (!other.metrics.keySet().equals(metrics.keySet())) {
       throw new IllegalArgumentException("cannot merge epochs with different metric sets");

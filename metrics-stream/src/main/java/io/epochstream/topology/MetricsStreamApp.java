@@ -36,6 +36,12 @@ public final class MetricsStreamApp implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // A summary crosses two transactions (the partial, then the summary): the commit interval
+    // bounds epoch-close latency at about twice its value. EOS's default is 100 ms.
+    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+    // The stream thread commits only between polls: an idle poll of 100 ms (the default) would
+    // hold each of those two commits back by up to that long.
+    props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
     // An undecodable record is logged with topic, partition and offset and goes, bytes and all, to
     // the dead-letter topic (KIP-1034 headers): one bad producer must not stop every run's metrics.
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());

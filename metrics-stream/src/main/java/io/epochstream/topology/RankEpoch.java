@@ -86,9 +86,20 @@ public final class RankEpoch {
     }
   }
 
+  /** A new, empty open epoch on {@code state} (which is reset). */
+  static RankEpoch empty(EpochState state) {
+    state.reset();
+    return new RankEpoch(state);
+  }
+
   public static RankEpoch read(MetricConfig config, byte[] bytes) {
+    return read(config.newEpoch(), bytes);
+  }
+
+  /** Reads into {@code state}, whose metric set must be the writer's; it is overwritten whole. */
+  static RankEpoch read(EpochState state, byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      RankEpoch e = new RankEpoch(config.newEpoch());
+      RankEpoch e = new RankEpoch(state);
       e.partition = in.readInt();
       e.firstOffset = in.readLong();
       e.lastOffset = in.readLong();

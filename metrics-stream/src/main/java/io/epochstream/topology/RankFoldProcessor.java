@@ -3,6 +3,7 @@ package io.epochstream.topology;
 import io.epochstream.event.Keys;
 import io.epochstream.fold.BatchDecoder;
 import io.epochstream.fold.RunConfigs;
+import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
 import io.epochstream.schema.EpochEnd;
@@ -47,6 +48,12 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   private KeyValueStore<String, byte[]> progress;
   /** Parsed configurations; the store is the truth, this only saves re-parsing per step. */
   private final Map<String, MetricConfig> configs = new HashMap<>();
+  /**
+   * One reusable metric set per run: each step's state is read into it, updated and written back,
+   * so no metric objects are built per step. Reading overwrites every state, so nothing leaks
+   * from one rank's epoch into another's.
+   */
+  private final Map<String, EpochState> scratch = new HashMap<>();
 
   /** Per run, stage and rank: the epoch open now (-1: none) and the last epoch it closed (-1: none). */
   private record Progress(int open, int closed) {
@@ -72,6 +79,11 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     this.runs = context.getStateStore(RUNS_STORE);
     this.progress = context.getStateStore(PROGRESS_STORE);
     configs.clear();
+    scratch.clear();
+  }
+
+  private EpochState scratch(String run, MetricConfig config) {
+    return scratch.computeIfAbsent(run, r -> config.newEpoch());
   }
 
   @Override
@@ -109,7 +121,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     String key = Keys.epoch(event.getRun(), event.getStage(), epoch) + ":" + event.getRank();
     byte[] stored = states.get(key);
     if (event.getPayload() instanceof StepOutput step) {
-      RankEpoch open = stored == null ? new RankEpoch(config.newEpoch()) : RankEpoch.read(config, stored);
+      EpochState reusable = scratch(event.getRun(), config);
+      RankEpoch open = stored == null ? RankEpoch.empty(reusable) : RankEpoch.read(reusable, stored);
       if (!open.markStep(step.getStep())) {
         reject(record, "duplicate step " + step.getStep() + " of rank " + event.getRank());
         return;
@@ -147,7 +160,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   private void closeRank(MetricConfig config, StepEvent event, int epoch, long timestamp) {
     String key = Keys.epoch(event.getRun(), event.getStage(), epoch) + ":" + event.getRank();
     byte[] stored = states.get(key);
-    RankEpoch closing = stored == null ? new RankEpoch(config.newEpoch()) : RankEpoch.read(config, stored);
+    EpochState reusable = scratch(event.getRun(), config);
+    RankEpoch closing = stored == null ? RankEpoch.empty(reusable) : RankEpoch.read(reusable, stored);
     StepOffsets offsets = closing.partition < 0 ? null
         : new StepOffsets(closing.partition, closing.firstOffset, closing.lastOffset);
     RankPartial partial = new RankPartial(event.getRun(), event.getStage(), epoch, event.getRank(),
@@ -160,6 +174,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     String run = record.value().getRun();
     try {
       configs.put(run, RunConfigs.metricConfig(started));
+      scratch.remove(run); // a re-announced run may change its metrics
       runs.put(run, RUN_SERDE.encode(started));
     } catch (MetricConfigException e) {
       reject(record, "invalid metric configuration: " + e.getMessage());

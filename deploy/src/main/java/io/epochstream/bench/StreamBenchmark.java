@@ -1,0 +1,249 @@
+package io.epochstream.bench;
+
+import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.event.Tensors;
+import io.epochstream.publish.StepPublisher;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricSpec;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.topic.Topics;
+import io.epochstream.topology.MetricsStreamApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The stream app's throughput against a plain consumer of the same step events, and the latency
+ * from the last rank's EpochEnd to the summary, on the embedded broker in this JVM.
+ *
+ * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.StreamBenchmark
+ * [steps=2000] [ranks=4] [partitions=4] [latencyEpochs=30]}. Events: B=256 samples, C=10
+ * probabilities (float32) per step; metrics accuracy, macro F1, confusion matrix and loss.
+ */
+public final class StreamBenchmark {
+  static final int B = 256;
+  static final int C = 10;
+
+  public static void main(String[] args) throws Exception {
+    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+    int ranks = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    int latencyEpochs = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+    Path dir = Files.createTempDirectory("epochstream-bench");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      Topics topics = new Topics("bench.");
+      try (Admin admin = Admin.create(kafka.clientConfig())) {
+        new TopicSetup(topics, partitions, (short) 1).ensure(admin);
+      }
+      Map<String, MetricSpec> metrics = Map.of(
+          "acc", spec("accuracy", Map.of()),
+          "f1", spec("f1_score", Map.of("average", "\"macro\"")),
+          "cm", spec("confusion_matrix", Map.of()));
+      // One epoch of `steps` steps spread over the ranks.
+      long produceStart = System.nanoTime();
+      publish(kafka, topics, "tput", ranks, metrics, 0, steps / ranks);
+      double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
+
+      double rawSeconds = consumeAll(kafka, topics.steps());
+      long events = (long) ranks * (steps / ranks + 2); // steps + RunStarted + EpochEnd per rank
+
+      Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
+      String commitMs = System.getProperty("bench.commit.ms");
+      if (commitMs != null) {
+        appConfig.put("commit.interval.ms", Integer.parseInt(commitMs));
+      }
+      String fetchWait = System.getProperty("bench.fetch.wait.ms");
+      if (fetchWait != null) {
+        appConfig.put("fetch.max.wait.ms", Integer.parseInt(fetchWait));
+      }
+      String linger = System.getProperty("bench.linger.ms");
+      if (linger != null) {
+        appConfig.put("linger.ms", Integer.parseInt(linger));
+      }
+      try (MetricsStreamApp app = new MetricsStreamApp(appConfig, topics, "bench-app", dir.resolve("state"))) {
+        app.start(Duration.ofSeconds(120)); // assigned and restored: the clock starts at work
+        long t0 = System.nanoTime();
+        awaitSummaries(kafka, topics, "tput", 1);
+        double streamSeconds = (System.nanoTime() - t0) / 1e9;
+
+        // Latency: small epochs, the clock from the last EpochEnd's acknowledgement to the summary.
+        List<Double> latencies = new ArrayList<>();
+        try (SummaryWatcher watcher = new SummaryWatcher(kafka, topics)) {
+          for (int e = 0; e < latencyEpochs; e++) {
+            String run = "lat" + e;
+            publish(kafka, topics, run, ranks, metrics, 0, 4, watcher);
+            latencies.add(watcher.millisToSummary(run));
+          }
+          List<Double> closing = new ArrayList<>(watcher.untilClosed());
+          Collections.sort(closing);
+          System.out.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
+              pct(closing, 0.5), closing.get(closing.size() - 1));
+        }
+        Collections.sort(latencies);
+        long samples = (long) (steps / ranks) * ranks * B;
+        System.out.printf(Locale.ROOT, "events: %d step events (%d samples), %d ranks, %d partitions%n", events, samples, ranks, partitions);
+        System.out.printf(Locale.ROOT, "produce: %.2f s (%.0f events/s)%n", produceSeconds, events / produceSeconds);
+        System.out.printf(Locale.ROOT, "raw consumer: %.2f s, %.0f events/s, %.0f samples/s%n", rawSeconds, events / rawSeconds, samples / rawSeconds);
+        System.out.printf(Locale.ROOT, "stream app (RUNNING to summary): %.2f s, %.0f events/s, %.0f samples/s, ratio to raw %.2f%n",
+            streamSeconds, events / streamSeconds, samples / streamSeconds, rawSeconds / streamSeconds);
+        System.out.printf(Locale.ROOT, "epoch-close latency over %d epochs: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", latencies.size(),
+            pct(latencies, 0.5), pct(latencies, 0.99), latencies.get(latencies.size() - 1));
+      }
+    }
+  }
+
+  private static MetricSpec spec(String metric, Map<String, String> extra) {
+    Map<String, String> p = new HashMap<>(Map.of("task", "\"multiclass\"", "num_classes", Integer.toString(C)));
+    p.putAll(extra);
+    return new MetricSpec(metric, p);
+  }
+
+  private static void publish(EmbeddedKafka kafka, Topics topics, String run, int ranks, Map<String, MetricSpec> metrics, int epoch, int stepsPerRank) {
+    publish(kafka, topics, run, ranks, metrics, epoch, stepsPerRank, null);
+  }
+
+  private static void publish(EmbeddedKafka kafka, Topics topics, String run, int ranks, Map<String, MetricSpec> metrics,
+      int epoch, int stepsPerRank, SummaryWatcher watcher) {
+    SplittableRandom random = new SplittableRandom(run.hashCode());
+    float[] probs = new float[B * C];
+    int[] target = new int[B];
+    List<StepPublisher> publishers = new ArrayList<>();
+    Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+    config.put("linger.ms", 20);
+    config.put("batch.size", 1 << 20);
+    for (int r = 0; r < ranks; r++) {
+      StepPublisher p = new StepPublisher(config, topics, run, r);
+      p.runStarted(ranks, metrics, Map.of(), Map.of());
+      publishers.add(p);
+    }
+    for (int s = 0; s < stepsPerRank; s++) {
+      for (int r = 0; r < ranks; r++) {
+        for (int i = 0; i < probs.length; i++) {
+          probs[i] = (float) random.nextDouble();
+        }
+        for (int i = 0; i < B; i++) {
+          target[i] = random.nextInt(C);
+        }
+        publishers.get(r).step("val", epoch, s, B, random.nextDouble(), Tensors.ofFloats(probs, B, C), Tensors.ofInts(target, B), Map.of());
+      }
+    }
+    publishers.forEach(StepPublisher::flush);
+    for (StepPublisher p : publishers) {
+      p.epochEnd("val", epoch, stepsPerRank);
+    }
+    publishers.forEach(StepPublisher::flush);
+    if (watcher != null) {
+      watcher.markEnd(run);
+    }
+    publishers.forEach(StepPublisher::close);
+  }
+
+  private static double consumeAll(EmbeddedKafka kafka, String topic) {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long t0 = System.nanoTime();
+      long bytes = 0;
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        for (var r : records) {
+          bytes += r.value().length; // touch every value, as a real consumer would
+        }
+      }
+      if (bytes == 0) {
+        throw new IllegalStateException("nothing consumed");
+      }
+      return (System.nanoTime() - t0) / 1e9;
+    }
+  }
+
+  private static void awaitSummaries(EmbeddedKafka kafka, Topics topics, String run, int count) {
+    try (SummaryWatcher w = new SummaryWatcher(kafka, topics)) {
+      w.await(run, count);
+    }
+  }
+
+  private static double pct(List<Double> sorted, double p) {
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+  }
+
+  /** Reads summaries as they are committed and times them against the moment an epoch was ended. */
+  private static final class SummaryWatcher implements AutoCloseable {
+    private final KafkaConsumer<String, EpochSummary> consumer;
+    private final Map<String, Long> ended = new HashMap<>();
+    private final Map<String, Integer> seen = new HashMap<>();
+    private final Map<String, Long> arrived = new HashMap<>();
+    private final Map<String, Long> endedWall = new HashMap<>();
+    private final List<Double> toClose = new ArrayList<>();
+
+    SummaryWatcher(EmbeddedKafka kafka, Topics topics) {
+      Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      // The clock must measure the app, not this consumer's long poll.
+      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+      consumer = new KafkaConsumer<>(props, new StringDeserializer(), AvroSerde.of(EpochSummary.class).deserializer());
+      String topic = topics.epochSummaries();
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+    }
+
+    void markEnd(String run) {
+      ended.put(run, System.nanoTime());
+      endedWall.put(run, System.currentTimeMillis());
+    }
+
+    /** Of the latency, the part until stage 2 closed the epoch (its closed_time, wall clock). */
+    List<Double> untilClosed() {
+      return toClose;
+    }
+
+    void await(String run, int count) {
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (seen.getOrDefault(run, 0) < count) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("no summary for " + run);
+        }
+        for (var r : consumer.poll(Duration.ofMillis(5))) {
+          seen.merge(r.value().getRun(), 1, Integer::sum);
+          arrived.putIfAbsent(r.value().getRun(), System.nanoTime());
+          Long end = endedWall.get(r.value().getRun());
+          if (end != null) {
+            toClose.add((double) (r.value().getClosedTime() - end));
+          }
+        }
+      }
+    }
+
+    double millisToSummary(String run) {
+      await(run, 1);
+      return (arrived.get(run) - ended.get(run)) / 1e6;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
+  private StreamBenchmark() {}
+}
