@@ -27,11 +27,26 @@ class TopicSetupTest {
       TopicSetup setup = new TopicSetup(topics, 3, (short) 1);
       setup.ensure(admin);
       setup.ensure(admin); // a second run finds everything in order
-      var desc = admin.describeTopics(List.of(topics.steps(), topics.epochSummaries())).allTopicNames().get(30, TimeUnit.SECONDS);
+      var desc = describeWhenVisible(admin, List.of(topics.steps(), topics.epochSummaries()));
       assertThat(desc.get(topics.steps()).partitions()).hasSize(3);
       var resource = new ConfigResource(ConfigResource.Type.TOPIC, topics.epochSummaries());
       assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
           .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+    }
+  }
+
+  /** A topic just created may take a moment to reach the broker's metadata cache. */
+  private static Map<String, org.apache.kafka.clients.admin.TopicDescription> describeWhenVisible(Admin admin, List<String> names)
+      throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (attempt == 50 || !(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 

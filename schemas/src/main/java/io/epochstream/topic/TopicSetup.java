@@ -55,16 +55,20 @@ public final class TopicSetup {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> wanted = newTopics();
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      List<NewTopic> present = new ArrayList<>(wanted.stream().filter(t -> existing.contains(t.name())).toList());
       if (!missing.isEmpty()) {
-        try {
-          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
+        Map<String, org.apache.kafka.common.KafkaFuture<Void>> created = admin.createTopics(missing).values();
+        for (NewTopic t : missing) {
+          try {
+            created.get(t.name()).get(30, TimeUnit.SECONDS);
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw e;
+            }
+            present.add(t); // listed too late, or created meanwhile by someone else: check it too
           }
         }
       }
-      List<NewTopic> present = wanted.stream().filter(t -> existing.contains(t.name())).toList();
       if (!present.isEmpty()) {
         validate(admin, present);
       }
