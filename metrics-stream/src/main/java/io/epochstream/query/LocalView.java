@@ -8,7 +8,9 @@ import io.epochstream.topology.EpochMergeProcessor;
 import io.epochstream.topology.RankEpoch;
 import io.epochstream.topology.RankFoldProcessor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -37,10 +39,20 @@ final class LocalView {
     this.streams = streams;
   }
 
+  /** Each run once: every local task whose ranks announced the run holds its own copy. */
   List<Run> runs() {
-    List<Run> out = new ArrayList<>();
+    Map<String, Run> out = new LinkedHashMap<>();
     try (KeyValueIterator<String, byte[]> it = store(RankFoldProcessor.RUNS_STORE).all()) {
-      it.forEachRemaining(kv -> out.add(new Run(kv.key, RUN_SERDE.decode(kv.value))));
+      it.forEachRemaining(kv -> out.putIfAbsent(kv.key, new Run(kv.key, RUN_SERDE.decode(kv.value))));
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** Summaries held here per run (a run's epochs may sit on instances that never saw its config). */
+  Map<String, Integer> closedCounts() {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    try (KeyValueIterator<String, byte[]> it = store(EpochMergeProcessor.HISTORY_STORE).all()) {
+      it.forEachRemaining(kv -> out.merge(SUMMARY_SERDE.decode(kv.value).getRun(), 1, Integer::sum));
     }
     return out;
   }

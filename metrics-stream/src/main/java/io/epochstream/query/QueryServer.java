@@ -112,13 +112,17 @@ public final class QueryServer implements AutoCloseable {
   // ---------------------------------------------------------------- this instance's part
 
   private JsonNode localRuns() {
-    ArrayNode out = JSON.createArrayNode();
+    Map<String, ObjectNode> byRun = new TreeMap<>();
     for (LocalView.Run r : local.runs()) {
-      ObjectNode n = out.addObject().put("run", r.run()).put("world_size", r.config().getWorldSize())
-          .put("epochs_closed", local.history(r.run()).size());
+      ObjectNode n = byRun.computeIfAbsent(r.run(), k -> JSON.createObjectNode().put("run", k).put("epochs_closed", 0));
+      n.put("world_size", r.config().getWorldSize());
       ArrayNode names = n.putArray("metrics");
       r.config().getMetrics().keySet().stream().sorted().forEach(names::add);
     }
+    local.closedCounts().forEach((run, count) ->
+        byRun.computeIfAbsent(run, k -> JSON.createObjectNode().put("run", k)).put("epochs_closed", count));
+    ArrayNode out = JSON.createArrayNode();
+    byRun.values().forEach(out::add);
     return out;
   }
 
@@ -154,7 +158,12 @@ public final class QueryServer implements AutoCloseable {
         if (known == null) {
           byRun.put(r.get("run").asText(), (ObjectNode) r);
         } else {
-          known.put("epochs_closed", known.get("epochs_closed").asInt() + r.get("epochs_closed").asInt());
+          // Each closed epoch is held by exactly one instance: counts add up.
+          known.put("epochs_closed", known.path("epochs_closed").asInt() + r.path("epochs_closed").asInt());
+          if (!known.has("world_size") && r.has("world_size")) {
+            known.set("world_size", r.get("world_size"));
+            known.set("metrics", r.get("metrics"));
+          }
         }
       }
     }
