@@ -1,6 +1,6 @@
 package io.epochstream.cli;
 
-import io.epochstream.logger.ConsoleTable;
+import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.topic.Topics;
@@ -9,6 +9,7 @@ import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -33,6 +34,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "How long to wait for the last summary after training (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "runs",
+      description = "Where the demo's CSV and TensorBoard logs go (default: ${DEFAULT-VALUE}).")
+  Path logDir;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -45,15 +50,15 @@ final class DemoCommand implements Callable<Integer> {
       Stack.createTopics(kafka, topics);
       try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
                MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
-           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics.epochSummaries(), false);
+           MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true);
+           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps());
            StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
         app.start(Duration.ofSeconds(60));
         out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(), app.state());
         int expected = config.epochs() * (config.valFraction() > 0 ? 2 : 1);
         AtomicInteger seen = new AtomicInteger();
-        ConsoleTable table = new ConsoleTable(out);
         CompletableFuture<Boolean> logged = CompletableFuture.supplyAsync(() -> subscriber.run(
-            s -> s.getRun().equals(config.run()), table,
+            s -> s.getRun().equals(config.run()), sinks,
             s -> seen.incrementAndGet() == expected, Instant.MAX));
 
         publisher.runStarted(config.worldSize(), DefaultMetrics.multiclass(config.classes()), Map.of(), config.hparams());
@@ -77,6 +82,9 @@ final class DemoCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - started) / 1e9;
         out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, publishing every batch)%n",
             seen.get(), expected, wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond());
+        out.printf("logs: %s (Lightning CSV), %s (tensorboard --logdir %s)%n",
+            logDir.resolve("csv").resolve(config.run()).resolve("metrics.csv"), logDir.resolve("tensorboard").resolve(config.run()),
+            logDir.resolve("tensorboard"));
         if (!complete) {
           System.err.printf("epochstream demo: only %d of %d epoch summaries arrived within %s%n", seen.get(), expected, timeout);
           return 1;

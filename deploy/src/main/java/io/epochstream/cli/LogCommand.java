@@ -1,20 +1,42 @@
 package io.epochstream.cli;
 
 import io.epochstream.logger.ConsoleTable;
+import io.epochstream.logger.JsonLinesSink;
+import io.epochstream.logger.MetricsSink;
+import io.epochstream.logger.Sinks;
 import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.logger.csv.LightningCsvLogger;
+import io.epochstream.logger.tensorboard.TensorBoardSink;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
-    description = "A logger: subscribes to epoch summaries and writes them to the console.")
+    description = {"A logger: subscribes to epoch summaries and writes them to any combination of sinks",
+        "(console table by default). Exits once caught up unless --follow."})
 final class LogCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--console", defaultValue = "true", description = "Print a table row per closed epoch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--console", description = "Print a table row per closed epoch (the default when no other sink is given).")
   boolean console;
+
+  @Option(names = "--csv", paramLabel = "DIR", description = "Lightning CSVLogger layout: DIR/<run>/metrics.csv and hparams.yaml.")
+  Path csv;
+
+  @Option(names = "--tensorboard", paramLabel = "DIR", description = "TensorBoard event files: DIR/<run>/events.out.tfevents.*")
+  Path tensorboard;
+
+  @Option(names = "--jsonl", paramLabel = "FILE", description = "One JSON summary per line (DESIGN §5); - for stdout.")
+  String jsonl;
 
   @Option(names = "--run", paramLabel = "NAME", description = "Only this run (default: all runs).")
   String run;
@@ -28,15 +50,41 @@ final class LogCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (KafkaConnection connection = kafka.connect();
-         SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics().epochSummaries(), fromBeginning)) {
-      ConsoleTable table = new ConsoleTable(System.out);
+         MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null));
+         SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps())) {
       if (follow) {
         Runtime.getRuntime().addShutdownHook(new Thread(subscriber::stop));
-        subscriber.run(s -> run == null || s.getRun().equals(run), table, s -> false, Instant.MAX);
+        subscriber.run(s -> run == null || s.getRun().equals(run), sink, s -> false, Instant.MAX);
       } else {
-        subscriber.drain(s -> run == null || s.getRun().equals(run), table);
+        subscriber.drain(s -> run == null || s.getRun().equals(run), sink);
       }
     }
     return 0;
+  }
+
+  /** The sinks a command line asks for, behind one. */
+  static MetricsSink sinks(Path csv, Path tensorboard, String jsonl, boolean console) throws IOException {
+    List<MetricsSink> sinks = new ArrayList<>();
+    if (console) {
+      sinks.add(new ConsoleTable(System.out));
+    }
+    if (csv != null) {
+      sinks.add(new LightningCsvLogger(csv));
+    }
+    if (tensorboard != null) {
+      sinks.add(new TensorBoardSink(tensorboard));
+    }
+    if (jsonl != null) {
+      if (jsonl.equals("-")) {
+        sinks.add(new JsonLinesSink(System.out, false));
+      } else {
+        Path file = Path.of(jsonl);
+        if (file.getParent() != null) {
+          Files.createDirectories(file.getParent());
+        }
+        sinks.add(new JsonLinesSink(new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8), true));
+      }
+    }
+    return new Sinks(sinks);
   }
 }

@@ -41,7 +41,8 @@ class MainTest {
   @Test
   void demoPrintsEveryEpochAndLaterCommandsFindItsData() throws Exception {
     Path data = dir.resolve("data");
-    Outcome demo = run("demo", "--epochs", "2", "--run", "cli-demo", "--data-dir", data.toString());
+    Path logs = dir.resolve("runs");
+    Outcome demo = run("demo", "--epochs", "2", "--run", "cli-demo", "--data-dir", data.toString(), "--log-dir", logs.toString());
     assertThat(demo.code).as(demo.err).isZero();
     assertThat(demo.rows("train")).hasSize(2);
     assertThat(demo.rows("val")).hasSize(2);
@@ -53,6 +54,26 @@ class MainTest {
     assertThat(log.code).as(log.err).isZero();
     assertThat(log.rows("train")).isEqualTo(demo.rows("train"));
     assertThat(log.rows("val")).isEqualTo(demo.rows("val"));
+
+    // The demo wrote Lightning CSV and TensorBoard logs and said where.
+    Path liveCsv = logs.resolve("csv").resolve("cli-demo").resolve("metrics.csv");
+    assertThat(demo.out).contains("logs: " + liveCsv);
+    assertThat(Files.readAllLines(liveCsv)).hasSize(5).first().asString().startsWith("epoch,step,train_acc");
+    try (var tb = Files.list(logs.resolve("tensorboard").resolve("cli-demo"))) {
+      assertThat(tb).singleElement().asString().contains("events.out.tfevents.");
+    }
+    // --from-beginning rebuilds the same CSV; running it again adds no row.
+    Path rebuilt = dir.resolve("rebuilt");
+    assertThat(run("log", "--csv", rebuilt.toString(), "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
+    Path rebuiltCsv = rebuilt.resolve("cli-demo").resolve("metrics.csv");
+    assertThat(Files.readAllLines(rebuiltCsv)).isEqualTo(Files.readAllLines(liveCsv));
+    assertThat(run("log", "--csv", rebuilt.toString(), "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
+    assertThat(Files.readAllLines(rebuiltCsv)).isEqualTo(Files.readAllLines(liveCsv));
+    assertThat(Files.readString(rebuilt.resolve("cli-demo").resolve("hparams.yaml"))).contains("seed: 42");
+
+    Path jsonl = dir.resolve("out.jsonl");
+    assertThat(run("log", "--jsonl", jsonl.toString(), "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
+    assertThat(Files.readAllLines(jsonl)).hasSize(4).allSatisfy(l -> assertThat(l).startsWith("{\"run\":\"cli-demo\""));
   }
 
   @Test

@@ -1,13 +1,31 @@
 package io.epochstream.logger;
 
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepMetrics;
 
 /**
  * Where epoch summaries go once they are read off the {@code epoch-summaries} topic. A new logger
- * is one class: implement {@link #onSummary}, and {@link #close} if it holds a file.
+ * is one class: implement {@link #onSummary}, and {@link #close} if it holds a file. Example:
+ * <pre>{@code
+ * MetricsSink printVal = s -> { if (s.getStage().equals("val")) System.out.println(s.getMetrics().get("acc")); };
+ * }</pre>
+ * Summaries arrive once per epoch and stage in closing order per run; a logger restarted with
+ * {@code --from-beginning} sees them again, so sinks that write files skip what they already hold.
  */
 public interface MetricsSink extends AutoCloseable {
   void onSummary(EpochSummary summary);
+
+  /** One step's on_step values from {@code step-metrics}, for sinks that show progress. */
+  default void onStep(StepMetrics step) {}
+
+  /** Whether this sink wants {@link #onStep} (the subscriber then also reads step-metrics). */
+  default boolean wantsSteps() {
+    return false;
+  }
+
+  /** A run's configuration (hyper-parameters, metrics), when the sink cares. */
+  default void onRunStarted(String run, RunStarted config) {}
 
   @Override
   default void close() {}

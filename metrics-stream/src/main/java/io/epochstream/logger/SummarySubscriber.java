@@ -1,9 +1,14 @@
 package io.epochstream.logger;
 
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,40 +19,62 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads {@code epoch-summaries} and hands each summary to a sink, from the beginning (the topic is
- * compacted: the whole history, one summary per epoch) or from now on. Reads only committed
- * records, since the stream app writes transactionally. No consumer group: each subscriber keeps
- * its own position.
+ * Reads {@code epoch-summaries} (and the {@code runs} topic, for the runs' configurations) and hands
+ * them to a sink, from the beginning (both topics are compacted: the whole history, one summary per
+ * epoch) or from now on. Reads only committed records, since the stream app writes
+ * transactionally. No consumer group: each subscriber keeps its own position.
  */
 public final class SummarySubscriber implements AutoCloseable {
-  private final KafkaConsumer<String, EpochSummary> consumer;
+  private final KafkaConsumer<String, byte[]> consumer;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final List<TopicPartition> partitions = new ArrayList<>();
+  private final String summariesTopic;
+  private final String stepsTopic;
+  private final AvroSerde<StepMetrics> stepMetrics = AvroSerde.of(StepMetrics.class);
+  private final AvroSerde<EpochSummary> summaries = AvroSerde.of(EpochSummary.class);
+  private final AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
 
-  private final List<TopicPartition> partitions;
+  public SummarySubscriber(Map<String, Object> clientConfig, Topics topics, boolean fromBeginning) {
+    this(clientConfig, topics, fromBeginning, false);
+  }
 
-  public SummarySubscriber(Map<String, Object> clientConfig, String topic, boolean fromBeginning) {
+  /** With {@code steps}, also reads step-metrics (from now on: progress is only worth showing live). */
+  public SummarySubscriber(Map<String, Object> clientConfig, Topics topics, boolean fromBeginning, boolean steps) {
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), AvroSerde.of(EpochSummary.class).deserializer());
-    this.partitions = consumer.partitionsFor(topic).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
-    consumer.assign(partitions);
+    this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    this.summariesTopic = topics.epochSummaries();
+    for (String topic : List.of(topics.runs(), topics.epochSummaries())) {
+      consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    }
+    this.stepsTopic = topics.stepMetrics();
+    List<TopicPartition> stepPartitions = new ArrayList<>();
+    if (steps) {
+      consumer.partitionsFor(stepsTopic).forEach(p -> stepPartitions.add(new TopicPartition(stepsTopic, p.partition())));
+    }
+    List<TopicPartition> all = new ArrayList<>(partitions);
+    all.addAll(stepPartitions);
+    consumer.assign(all);
     if (fromBeginning) {
       consumer.seekToBeginning(partitions);
     } else {
       consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // fix "now" before anything else is written
     }
+    if (!stepPartitions.isEmpty()) { // an empty list would mean "every assigned partition"
+      consumer.seekToEnd(stepPartitions);
+    }
+    all.forEach(consumer::position); // fix "now" before anything else is written
   }
 
-  /** Delivers what the topic holds right now, then returns. */
+  /** Delivers what the topics hold right now, then returns. */
   public void drain(Predicate<EpochSummary> filter, MetricsSink sink) {
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     run(filter, sink, s -> false, Instant.MAX, () -> end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue()));
@@ -64,20 +91,36 @@ public final class SummarySubscriber implements AutoCloseable {
   private boolean run(Predicate<EpochSummary> filter, MetricsSink sink, Predicate<EpochSummary> done, Instant deadline, BooleanSupplier caughtUp) {
     while (!stopped.get() && Instant.now().isBefore(deadline) && !caughtUp.getAsBoolean()) {
       try {
-        for (ConsumerRecord<String, EpochSummary> r : consumer.poll(Duration.ofMillis(200))) {
-          EpochSummary s = r.value();
-          if (s == null || !filter.test(s)) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() == null) {
             continue;
           }
-          sink.onSummary(s);
-          if (done.test(s)) {
-            return true;
+          try {
+            if (r.topic().equals(stepsTopic)) {
+              StepMetrics step = stepMetrics.decode(r.value());
+              sink.onStep(step);
+              continue;
+            }
+            if (!r.topic().equals(summariesTopic)) {
+              RunEvent run = runs.decode(r.value());
+              if (run.getPayload() instanceof RunStarted started) {
+                sink.onRunStarted(run.getRun(), started);
+              }
+              continue;
+            }
+            EpochSummary s = summaries.decode(r.value());
+            if (!filter.test(s)) {
+              continue;
+            }
+            sink.onSummary(s);
+            if (done.test(s)) {
+              return true;
+            }
+          } catch (SerializationException e) {
+            // An unreadable record is reported and passed over, never a reason to stop logging.
+            System.err.println("skipped an unreadable record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
           }
         }
-      } catch (RecordDeserializationException e) {
-        // An unreadable summary is reported and passed over, never a reason to stop logging.
-        System.err.println("skipped an unreadable summary at " + e.topicPartition() + "@" + e.offset() + ": " + e.getMessage());
-        consumer.seek(e.topicPartition(), e.offset() + 1);
       } catch (WakeupException e) {
         return false;
       }

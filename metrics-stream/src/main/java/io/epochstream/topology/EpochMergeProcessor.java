@@ -179,6 +179,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     MetricConfig config = RunConfigs.metricConfig(first.getConfig());
     EpochState merged = config.newEpoch();
     List<StepOffsets> offsets = new ArrayList<>();
+    long lastStep = -1;
     for (RankPartial p : assembly.ranks().values()) {
       byte[] state = new byte[p.getState().remaining()];
       p.getState().duplicate().get(state);
@@ -186,6 +187,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
       if (p.getOffsets() != null) {
         offsets.add(p.getOffsets());
       }
+      lastStep = Math.max(lastStep, p.getLastStep());
     }
     List<Integer> missing = new ArrayList<>();
     for (int r = 0; r < first.getConfig().getWorldSize(); r++) {
@@ -196,6 +198,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     long now = context.currentSystemTimeMs();
     EpochSummary summary = Summaries.of(first.getRun(), first.getStage(), first.getEpoch(), merged,
         assembly.ranks().size(), missing, now, offsets);
+    summary.setLastStep(lastStep);
     track(first.getConfig(), summary, timestamp);
     history.put(key, SUMMARY_SERDE.encode(summary));
     context.forward(new Record<String, Object>(key, summary, timestamp), SUMMARIES);

@@ -55,6 +55,11 @@ public final class RankEpoch {
     return true;
   }
 
+  /** The highest step number counted, -1 when none. */
+  long lastStep() {
+    return steps.isEmpty() ? -1 : steps.get(steps.size() - 1)[1];
+  }
+
   void markOffset(int partition, long offset) {
     if (this.partition < 0) {
       this.partition = partition;

@@ -165,7 +165,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     StepOffsets offsets = closing.partition < 0 ? null
         : new StepOffsets(closing.partition, closing.firstOffset, closing.lastOffset);
     RankPartial partial = new RankPartial(event.getRun(), event.getStage(), epoch, event.getRank(),
-        RUN_SERDE.decode(runs.get(event.getRun())), ByteBuffer.wrap(closing.state.toBytes()), offsets);
+        RUN_SERDE.decode(runs.get(event.getRun())), ByteBuffer.wrap(closing.state.toBytes()), offsets, closing.lastStep());
     context.forward(new Record<String, Object>(Keys.epoch(event.getRun(), event.getStage(), epoch), partial, timestamp), PARTIALS);
     states.delete(key);
   }

@@ -1,0 +1,123 @@
+package io.epochstream.logger.tensorboard;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a TensorBoard event file without TensorFlow: TFRecord framing (length, masked CRC-32C of
+ * the length, the Event protobuf, masked CRC-32C of the data) around three small hand-encoded
+ * messages: {@code Event{wall_time=1, step=2, file_version=3, summary=5, session_log=7}},
+ * {@code Summary{value=1}}, {@code Value{tag=1, simple_value=2}}, {@code SessionLog{status=1}}.
+ */
+public final class EventFileWriter implements AutoCloseable {
+  static final int SESSION_START = 1;
+  private final OutputStream out;
+  private final Path path;
+
+  /** Creates {@code events.out.tfevents.<seconds>.<host>[.<suffix>]} in {@code dir}, version record first. */
+  public EventFileWriter(Path dir, String host, String suffix) throws IOException {
+    Files.createDirectories(dir);
+    long now = System.currentTimeMillis();
+    this.path = dir.resolve(String.format("events.out.tfevents.%010d.%s%s", now / 1000, host, suffix.isEmpty() ? "" : "." + suffix));
+    this.out = Files.newOutputStream(path);
+    ByteArrayOutputStream event = new ByteArrayOutputStream();
+    writeDouble(event, 1, now / 1000.0);
+    writeBytes(event, 3, "brain.Event:2".getBytes(StandardCharsets.UTF_8));
+    record(event.toByteArray());
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** A scalar point: tag, step (the x-axis) and value. */
+  public void scalar(String tag, long step, double value) throws IOException {
+    ByteArrayOutputStream v = new ByteArrayOutputStream();
+    writeBytes(v, 1, tag.getBytes(StandardCharsets.UTF_8));
+    writeFloat(v, 2, (float) value);
+    ByteArrayOutputStream summary = new ByteArrayOutputStream();
+    writeBytes(summary, 1, v.toByteArray());
+    record(event(step, 5, summary.toByteArray()));
+  }
+
+  /**
+   * A {@code SessionLog START} at {@code step}: TensorBoard then drops points of earlier files at
+   * steps ≥ this one, so a rebuilt or resumed log does not draw overlapping lines (tensorboard#3732).
+   */
+  public void sessionStart(long step) throws IOException {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    writeVarintField(log, 1, SESSION_START);
+    record(event(step, 7, log.toByteArray()));
+  }
+
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  private static byte[] event(long step, int field, byte[] message) {
+    ByteArrayOutputStream event = new ByteArrayOutputStream();
+    writeDouble(event, 1, System.currentTimeMillis() / 1000.0);
+    writeVarintField(event, 2, step);
+    writeBytes(event, field, message);
+    return event.toByteArray();
+  }
+
+  private void record(byte[] data) throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    header.putLong(data.length);
+    header.putInt(maskedCrc(header.array(), 0, 8));
+    out.write(header.array());
+    out.write(data);
+    out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(maskedCrc(data, 0, data.length)).array());
+  }
+
+  /** TFRecord's mask: rotate right by 15 and add a constant, mod 2^32. */
+  static int maskedCrc(byte[] data, int offset, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(data, offset, length);
+    int c = (int) crc.getValue();
+    return ((c >>> 15) | (c << 17)) + 0xa282ead8;
+  }
+
+  // Protobuf wire format: tag = field << 3 | wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32).
+  private static void writeVarintField(ByteArrayOutputStream out, int field, long value) {
+    writeVarint(out, (long) field << 3);
+    writeVarint(out, value);
+  }
+
+  private static void writeDouble(ByteArrayOutputStream out, int field, double value) {
+    writeVarint(out, ((long) field << 3) | 1);
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(value).array());
+  }
+
+  private static void writeFloat(ByteArrayOutputStream out, int field, float value) {
+    writeVarint(out, ((long) field << 3) | 5);
+    out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value).array());
+  }
+
+  private static void writeBytes(ByteArrayOutputStream out, int field, byte[] bytes) {
+    writeVarint(out, ((long) field << 3) | 2);
+    writeVarint(out, bytes.length);
+    out.writeBytes(bytes);
+  }
+
+  private static void writeVarint(ByteArrayOutputStream out, long value) {
+    while ((value & ~0x7FL) != 0) {
+      out.write((int) ((value & 0x7F) | 0x80));
+      value >>>= 7;
+    }
+    out.write((int) value);
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+}
