@@ -50,8 +50,8 @@ final class DemoCommand implements Callable<Integer> {
       Stack.createTopics(kafka, topics);
       try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
                MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
-           MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true);
-           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps());
+           MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true, false);
+           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps(), null);
            StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
         app.start(Duration.ofSeconds(60));
         out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(), app.state());

@@ -44,14 +44,18 @@ final class LogCommand implements Callable<Integer> {
   @Option(names = "--from-beginning", description = "Start with the whole history of the compacted summaries topic.")
   boolean fromBeginning;
 
+  @Option(names = "--group", paramLabel = "ID",
+      description = "Keep this logger's position in Kafka under consumer group ID: restarted, it goes on where it stopped.")
+  String group;
+
   @Option(names = "--follow", description = "Keep running for new summaries (default: exit once caught up).")
   boolean follow;
 
   @Override
   public Integer call() throws Exception {
     try (KafkaConnection connection = kafka.connect();
-         MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null));
-         SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps())) {
+         MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+         SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
       if (follow) {
         Runtime.getRuntime().addShutdownHook(new Thread(subscriber::stop));
         subscriber.run(s -> run == null || s.getRun().equals(run), sink, s -> false, Instant.MAX);
@@ -62,8 +66,11 @@ final class LogCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The sinks a command line asks for, behind one. */
-  static MetricsSink sinks(Path csv, Path tensorboard, String jsonl, boolean console) throws IOException {
+  /**
+   * The sinks a command line asks for, behind one. A JSON-lines file is rewritten, unless the
+   * logger keeps a group position ({@code append}): then it only ever receives what is new.
+   */
+  static MetricsSink sinks(Path csv, Path tensorboard, String jsonl, boolean console, boolean append) throws IOException {
     List<MetricsSink> sinks = new ArrayList<>();
     if (console) {
       sinks.add(new ConsoleTable(System.out));
@@ -82,7 +89,10 @@ final class LogCommand implements Callable<Integer> {
         if (file.getParent() != null) {
           Files.createDirectories(file.getParent());
         }
-        sinks.add(new JsonLinesSink(new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8), true));
+        var options = append
+            ? new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND}
+            : new java.nio.file.OpenOption[0];
+        sinks.add(new JsonLinesSink(new PrintStream(Files.newOutputStream(file, options), true, StandardCharsets.UTF_8), true));
       }
     }
     return new Sinks(sinks);

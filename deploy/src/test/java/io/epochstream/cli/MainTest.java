@@ -71,6 +71,13 @@ class MainTest {
     assertThat(Files.readAllLines(rebuiltCsv)).isEqualTo(Files.readAllLines(liveCsv));
     assertThat(Files.readString(rebuilt.resolve("cli-demo").resolve("hparams.yaml"))).contains("seed: 42");
 
+    // With a group, a second run of the same logger has nothing new to write.
+    Path grouped = dir.resolve("grouped.jsonl");
+    assertThat(run("log", "--jsonl", grouped.toString(), "--group", "g1", "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
+    assertThat(Files.readAllLines(grouped)).hasSize(4);
+    assertThat(run("log", "--jsonl", grouped.toString(), "--group", "g1", "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
+    assertThat(Files.readAllLines(grouped)).hasSize(4); // appended nothing: no duplicate lines
+
     Path jsonl = dir.resolve("out.jsonl");
     assertThat(run("log", "--jsonl", jsonl.toString(), "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
     assertThat(Files.readAllLines(jsonl)).hasSize(4).allSatisfy(l -> assertThat(l).startsWith("{\"run\":\"cli-demo\""));

@@ -36,20 +36,29 @@ public final class SummarySubscriber implements AutoCloseable {
   private final List<TopicPartition> partitions = new ArrayList<>();
   private final String summariesTopic;
   private final String stepsTopic;
+  private final String group;
   private final AvroSerde<StepMetrics> stepMetrics = AvroSerde.of(StepMetrics.class);
   private final AvroSerde<EpochSummary> summaries = AvroSerde.of(EpochSummary.class);
   private final AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
 
   public SummarySubscriber(Map<String, Object> clientConfig, Topics topics, boolean fromBeginning) {
-    this(clientConfig, topics, fromBeginning, false);
+    this(clientConfig, topics, fromBeginning, false, null);
   }
 
-  /** With {@code steps}, also reads step-metrics (from now on: progress is only worth showing live). */
-  public SummarySubscriber(Map<String, Object> clientConfig, Topics topics, boolean fromBeginning, boolean steps) {
+  /**
+   * With {@code steps}, also reads step-metrics (from now on: progress is only worth showing live).
+   * With a {@code group}, the logger's position is kept in Kafka under that consumer group: a
+   * restarted logger goes on where it stopped (each logger its own group; every partition is read).
+   */
+  public SummarySubscriber(Map<String, Object> clientConfig, Topics topics, boolean fromBeginning, boolean steps, String group) {
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    if (group != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    }
+    this.group = group;
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.summariesTopic = topics.epochSummaries();
     for (String topic : List.of(topics.runs(), topics.epochSummaries())) {
@@ -70,6 +79,13 @@ public final class SummarySubscriber implements AutoCloseable {
     }
     if (!stepPartitions.isEmpty()) { // an empty list would mean "every assigned partition"
       consumer.seekToEnd(stepPartitions);
+    }
+    if (group != null) {
+      consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, committed) -> {
+        if (committed != null) {
+          consumer.seek(tp, committed.offset());
+        }
+      });
     }
     all.forEach(consumer::position); // fix "now" before anything else is written
   }
@@ -114,6 +130,7 @@ public final class SummarySubscriber implements AutoCloseable {
             }
             sink.onSummary(s);
             if (done.test(s)) {
+              commitPosition();
               return true;
             }
           } catch (SerializationException e) {
@@ -121,11 +138,24 @@ public final class SummarySubscriber implements AutoCloseable {
             System.err.println("skipped an unreadable record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
           }
         }
+        commitPosition();
       } catch (WakeupException e) {
         return false;
       }
     }
     return false;
+  }
+
+  /** With a group, records handed to the sink are not delivered again after a restart. */
+  private void commitPosition() {
+    if (group == null) {
+      return;
+    }
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+    }
+    consumer.commitSync(offsets);
   }
 
   public void stop() {
