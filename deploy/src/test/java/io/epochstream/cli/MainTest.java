@@ -58,7 +58,11 @@ class MainTest {
     // The demo wrote Lightning CSV and TensorBoard logs and said where.
     Path liveCsv = logs.resolve("csv").resolve("cli-demo").resolve("metrics.csv");
     assertThat(demo.out).contains("logs: " + liveCsv);
-    assertThat(Files.readAllLines(liveCsv)).hasSize(5).first().asString().startsWith("epoch,step,train_acc");
+    List<String> csvLines = Files.readAllLines(liveCsv);
+    assertThat(csvLines.get(0)).startsWith("epoch,step,train_acc").contains("train_loss_epoch", "train_loss_step", "val_acc");
+    // 2 epochs x 52 training steps (rank 0's step values) + 4 epoch rows, after the header
+    assertThat(csvLines).hasSize(1 + 2 * 52 + 4);
+    assertThat(csvLines.stream().filter(l -> l.matches("^\\d+,\\d+,0\\.\\d+.*")).count()).isEqualTo(2); // train epoch rows
     try (var tb = Files.list(logs.resolve("tensorboard").resolve("cli-demo"))) {
       assertThat(tb).singleElement().asString().contains("events.out.tfevents.");
     }

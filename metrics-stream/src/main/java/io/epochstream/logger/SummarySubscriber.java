@@ -37,6 +37,8 @@ public final class SummarySubscriber implements AutoCloseable {
   private final String summariesTopic;
   private final String stepsTopic;
   private final String group;
+  /** What "caught up" waits for: with a rebuild, the step values too. */
+  private List<TopicPartition> caughtUpPartitions;
   private final AvroSerde<StepMetrics> stepMetrics = AvroSerde.of(StepMetrics.class);
   private final AvroSerde<EpochSummary> summaries = AvroSerde.of(EpochSummary.class);
   private final AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
@@ -46,7 +48,7 @@ public final class SummarySubscriber implements AutoCloseable {
   }
 
   /**
-   * With {@code steps}, also reads step-metrics (from now on: progress is only worth showing live).
+   * With {@code steps}, also reads step-metrics (from the beginning too when rebuilding).
    * With a {@code group}, the logger's position is kept in Kafka under that consumer group: a
    * restarted logger goes on where it stopped (each logger its own group; every partition is read).
    */
@@ -72,14 +74,13 @@ public final class SummarySubscriber implements AutoCloseable {
     List<TopicPartition> all = new ArrayList<>(partitions);
     all.addAll(stepPartitions);
     consumer.assign(all);
+    // The explicit list matters: an empty one would mean "every assigned partition".
     if (fromBeginning) {
-      consumer.seekToBeginning(partitions);
+      consumer.seekToBeginning(all);
     } else {
-      consumer.seekToEnd(partitions);
+      consumer.seekToEnd(all);
     }
-    if (!stepPartitions.isEmpty()) { // an empty list would mean "every assigned partition"
-      consumer.seekToEnd(stepPartitions);
-    }
+    this.caughtUpPartitions = fromBeginning ? all : partitions;
     if (group != null) {
       consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, committed) -> {
         if (committed != null) {
@@ -92,7 +93,7 @@ public final class SummarySubscriber implements AutoCloseable {
 
   /** Delivers what the topics hold right now, then returns. */
   public void drain(Predicate<EpochSummary> filter, MetricsSink sink) {
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(caughtUpPartitions);
     run(filter, sink, s -> false, Instant.MAX, () -> end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue()));
   }
 

@@ -53,13 +53,24 @@ class LoggerSinksTest {
         "1,19,0.75,0.5,0.01,,");
     assertThat(Files.readString(dir.resolve("r1").resolve("hparams.yaml"))).contains("lr: 0.01").contains("model: 'mlp[64, 64]'");
 
+    // Step values (rank 0, train) slot in before their epoch's rows, whatever the arrival order.
+    live.onStep(new io.epochstream.schema.StepMetrics("r1", "train", 1, 0, 12L, 0L, 4, 3L, 12L, Map.of("loss", 0.75)));
+    live.onStep(new io.epochstream.schema.StepMetrics("r1", "train", 1, 1, 12L, 0L, 4, 3L, 12L, Map.of("loss", 9.0))); // rank 1: not logged
+    lines = Files.readAllLines(csv);
+    assertThat(lines).containsExactly(
+        "epoch,step,train_acc,train_loss_epoch,train_loss_step,train_lr,val_acc,val_loss",
+        "0,9,0.5,1.5,,,,",
+        "0,2,,,,,0.625,1.25",
+        "1,12,,,0.75,,,",
+        "1,19,0.75,0.5,,0.01,,");
+
     // A restarted logger replaying from the beginning appends nothing new.
     LightningCsvLogger restarted = new LightningCsvLogger(dir);
     history.forEach(restarted::onSummary);
     assertThat(Files.readAllLines(csv)).isEqualTo(lines);
     // ... and appends what is new.
     restarted.onSummary(summary("r1", "val", 1, 5, Map.of("loss", 1.0, "acc", 0.7)));
-    assertThat(Files.readAllLines(csv)).hasSize(5).last().isEqualTo("1,5,,,,0.7,1.0");
+    assertThat(Files.readAllLines(csv)).hasSize(6).last().isEqualTo("1,5,,,,,0.7,1.0");
   }
 
   @Test

@@ -77,13 +77,25 @@ public final class TopicSetup {
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new IllegalStateException("cannot create the epochstream topics: " + cause.getMessage(), cause);
+      throw new IllegalStateException("cannot create the epochstream topics: " + cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
     }
   }
 
   private static void validate(Admin admin, List<NewTopic> present) throws ExecutionException, InterruptedException, TimeoutException {
     List<ConfigResource> resources = present.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
-    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> configs = null;
+    for (int attempt = 0; configs == null; attempt++) {
+      try {
+        configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        // A topic created a moment ago may not have reached the broker's metadata yet.
+        if (attempt == 50 || !(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
     List<String> problems = new ArrayList<>();
     for (NewTopic t : present) {
       Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()));

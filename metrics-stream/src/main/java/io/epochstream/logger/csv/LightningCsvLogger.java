@@ -5,12 +5,14 @@ import io.epochstream.logger.MetricsSink;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunStarted;
+import io.epochstream.schema.StepMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,15 +25,18 @@ import java.util.TreeSet;
  * PyTorch Lightning's CSVLogger layout: {@code <dir>/<run>/metrics.csv} with {@code epoch},
  * {@code step} and one column per metric, the sorted union of the names seen (sparse rows), the
  * header rewritten when a new name appears; {@code hparams.yaml} beside it. Names follow
- * Lightning: {@code <stage>_<metric>}, and the training loss, which Lightning logs on_step and
- * on_epoch, is {@code train_loss_epoch}. One row per closed
- * (epoch, stage); {@code step} is the epoch's last step number — for train the global step at the
- * epoch's end, Lightning's x-axis; for val/test that stage's own step counter — and {@code epoch}
- * gives the epoch axis (Lightning #4998). Both come from the summary alone, so the file does not
- * depend on the order in which stages close. Rows already in the file are not written
- * again, so a restarted or {@code --from-beginning} logger appends safely.
+ * Lightning: the training step values (rank 0's, as Lightning logs on_step) are
+ * {@code train_<name>_step}; epoch values are {@code <stage>_<metric>}, and the training loss,
+ * which Lightning logs on_step and on_epoch, is {@code train_loss_epoch}.
+ *
+ * <p>Rows are kept in one canonical order — by epoch, its step rows by step, then its epoch rows
+ * train, val, test, predict — whatever order the topics delivered them in, so a live logger and a
+ * {@code --from-beginning} rebuild write the same file. An epoch row's {@code step} is the epoch's
+ * last step (train: the global step, Lightning's x-axis). Rows already in the file are not written
+ * again: a restarted logger appends safely.
  */
 public final class LightningCsvLogger implements MetricsSink {
+  private static final List<String> STAGES = List.of("train", "val", "test", "predict");
   private final Path root;
   private final Map<String, RunFile> files = new HashMap<>();
 
@@ -39,11 +44,22 @@ public final class LightningCsvLogger implements MetricsSink {
     this.root = root;
   }
 
-  /** One run's metrics.csv: rows by (epoch, stage), in the order they were first written. */
+  /** Canonical row order: epoch, then step rows (kind 0) by step, then epoch rows (kind 1) by stage. */
+  private record RowKey(int epoch, int kind, long order) implements Comparable<RowKey> {
+    @Override
+    public int compareTo(RowKey o) {
+      int c = Integer.compare(epoch, o.epoch);
+      if (c == 0) {
+        c = Integer.compare(kind, o.kind);
+      }
+      return c != 0 ? c : Long.compare(order, o.order);
+    }
+  }
+
   private static final class RunFile {
     final Path csv;
     final TreeSet<String> columns = new TreeSet<>();
-    final LinkedHashMap<String, Map<String, String>> rows = new LinkedHashMap<>();
+    final TreeMap<RowKey, Map<String, String>> rows = new TreeMap<>();
 
     RunFile(Path dir) {
       this.csv = dir.resolve("metrics.csv");
@@ -51,23 +67,44 @@ public final class LightningCsvLogger implements MetricsSink {
   }
 
   @Override
-  public void onSummary(EpochSummary s) {
-    RunFile f = files.computeIfAbsent(s.getRun(), this::open);
-    String key = s.getEpoch() + "/" + s.getStage();
-    if (f.rows.containsKey(key)) {
+  public boolean wantsSteps() {
+    return true;
+  }
+
+  @Override
+  public void onStep(StepMetrics step) {
+    if (step.getRank() != 0 || !step.getStage().equals("train")) {
       return;
     }
+    Map<String, String> row = new LinkedHashMap<>();
+    row.put("epoch", Integer.toString(step.getEpoch()));
+    row.put("step", Long.toString(step.getStep()));
+    new TreeMap<>(step.getValues()).forEach((name, v) -> row.put("train_" + name + "_step", format(v)));
+    add(step.getRun(), new RowKey(step.getEpoch(), 0, step.getStep()), row);
+  }
+
+  @Override
+  public void onSummary(EpochSummary s) {
     Map<String, String> row = new LinkedHashMap<>();
     row.put("epoch", Integer.toString(s.getEpoch()));
     row.put("step", Long.toString(s.getLastStep()));
     s.getMetrics().forEach((name, value) -> {
       if (value.getShape().isEmpty()) {
-        row.put(column(s.getStage(), name), format(value));
+        row.put(column(s.getStage(), name), format(value.getValues().get(0)));
       }
     });
+    add(s.getRun(), new RowKey(s.getEpoch(), 1, stageOrder(s.getStage())), row);
+  }
+
+  private void add(String run, RowKey key, Map<String, String> row) {
+    RunFile f = files.computeIfAbsent(run, this::open);
+    if (f.rows.containsKey(key)) {
+      return;
+    }
+    boolean last = f.rows.isEmpty() || key.compareTo(f.rows.lastKey()) > 0;
     boolean newColumns = f.columns.addAll(row.keySet().stream().filter(c -> !c.equals("epoch") && !c.equals("step")).toList());
     f.rows.put(key, row);
-    if (newColumns || !Files.exists(f.csv)) {
+    if (newColumns || !last || !Files.exists(f.csv)) {
       rewrite(f);
     } else {
       append(f, row);
@@ -88,45 +125,51 @@ public final class LightningCsvLogger implements MetricsSink {
     }
   }
 
-  /**
-   * Lightning names: the training loss, which Lightning logs with on_step and on_epoch, is
-   * {@code train_loss_epoch} (its step values are {@code train_loss_step} on step-metrics);
-   * everything else is {@code <stage>_<name>}.
-   */
   private static String column(String stage, String name) {
     return stage + "_" + name + (stage.equals("train") && name.equals("loss") ? "_epoch" : "");
   }
 
+  private static int stageOrder(String stage) {
+    int i = STAGES.indexOf(stage);
+    return i < 0 ? STAGES.size() : i;
+  }
+
+  /** Reads back a file this logger wrote, so a restart neither loses nor repeats rows. */
   private RunFile open(String run) {
     Path dir = LogPaths.runDirectory(root, run);
     RunFile f = new RunFile(dir);
     try {
       Files.createDirectories(dir);
-      if (Files.exists(f.csv)) {
-        List<String> lines = Files.readAllLines(f.csv, StandardCharsets.UTF_8);
-        if (!lines.isEmpty()) {
-          String[] header = lines.get(0).split(",", -1);
-          for (int i = 1; i < lines.size(); i++) {
-            String[] cells = lines.get(i).split(",", -1);
-            Map<String, String> row = new LinkedHashMap<>();
-            for (int c = 0; c < header.length && c < cells.length; c++) {
-              if (!cells[c].isEmpty()) {
-                row.put(header[c], cells[c]);
-              }
-            }
-            String stage = row.keySet().stream().filter(k -> !k.equals("epoch") && !k.equals("step"))
-                .map(k -> k.substring(0, k.indexOf('_'))).findFirst().orElse("?");
-            f.rows.put(row.get("epoch") + "/" + stage, row);
-            for (String h : header) {
-              if (!h.equals("epoch") && !h.equals("step")) {
-                f.columns.add(h);
-              }
-            }
-          }
+      if (!Files.exists(f.csv)) {
+        return f;
+      }
+      List<String> lines = Files.readAllLines(f.csv, StandardCharsets.UTF_8);
+      if (lines.isEmpty()) {
+        return f;
+      }
+      String[] header = lines.get(0).split(",", -1);
+      for (String h : header) {
+        if (!h.equals("epoch") && !h.equals("step")) {
+          f.columns.add(h);
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open " + f.csv, e);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] cells = line.split(",", -1);
+        Map<String, String> row = new LinkedHashMap<>();
+        for (int c = 0; c < header.length && c < cells.length; c++) {
+          if (!cells[c].isEmpty()) {
+            row.put(header[c], cells[c]);
+          }
+        }
+        String metric = row.keySet().stream().filter(k -> !k.equals("epoch") && !k.equals("step")).findFirst().orElse("");
+        int epoch = Integer.parseInt(row.get("epoch"));
+        RowKey key = metric.endsWith("_step")
+            ? new RowKey(epoch, 0, Long.parseLong(row.get("step")))
+            : new RowKey(epoch, 1, stageOrder(metric.contains("_") ? metric.substring(0, metric.indexOf('_')) : ""));
+        f.rows.put(key, row);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read back " + f.csv + ": " + e.getMessage(), e);
     }
     return f;
   }
@@ -146,7 +189,7 @@ public final class LightningCsvLogger implements MetricsSink {
 
   private static void append(RunFile f, Map<String, String> row) {
     try {
-      Files.writeString(f.csv, line(f, row) + System.lineSeparator(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(f.csv, line(f, row) + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + f.csv, e);
     }
@@ -166,8 +209,7 @@ public final class LightningCsvLogger implements MetricsSink {
     return String.join(",", cells);
   }
 
-  private static String format(MetricValue v) {
-    double d = v.getValues().get(0);
+  private static String format(double d) {
     return Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d);
   }
 
