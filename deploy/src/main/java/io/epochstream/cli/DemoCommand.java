@@ -2,6 +2,7 @@ package io.epochstream.cli;
 
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.publish.ControlListener;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
@@ -54,39 +55,53 @@ final class DemoCommand implements Callable<Integer> {
            SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps(), null);
            StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
         app.start(Duration.ofSeconds(60));
-        out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(), app.state());
-        int expected = config.epochs() * (config.valFraction() > 0 ? 2 : 1);
+        TrainingJob job = new TrainingJob(config);
+        out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(config.device()), app.state());
+        int stages = config.valFraction() > 0 ? 2 : 1;
+        // Every epoch's summaries; fewer when the run stops early (set once training ends).
+        AtomicInteger expected = new AtomicInteger(config.epochs() * stages);
         AtomicInteger seen = new AtomicInteger();
         CompletableFuture<Boolean> logged = CompletableFuture.supplyAsync(() -> subscriber.run(
             s -> s.getRun().equals(config.run()), sinks,
-            s -> seen.incrementAndGet() == expected, Instant.MAX));
+            s -> seen.incrementAndGet() >= expected.get(), Instant.MAX));
 
-        publisher.runStarted(config.worldSize(), DefaultMetrics.multiclass(config.classes()), Map.of(), config.hparams());
+        publisher.runStarted(training.runStarted(config, job.data().classes()));
         TrainingJob.Result result;
-        try {
-          result = new TrainingJob(config).run(publisher);
-          publisher.runFinished("completed", null);
+        try (ControlListener control = new ControlListener(kafka.clientConfig(), topics, config.run())) {
+          result = job.run(publisher, control::stopRequested);
+          publisher.runFinished(result.stoppedEarly() ? "stopped_early" : "completed", null);
         } catch (Exception e) {
           publisher.runFinished("failed", e.toString());
           throw e;
         } finally {
           publisher.flush();
         }
+        expected.set(result.epochs() * stages);
         boolean complete;
         try {
-          complete = logged.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          Instant deadline = Instant.now().plus(timeout);
+          while (!logged.isDone() && seen.get() < expected.get() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+          }
+          if (!logged.isDone()) {
+            subscriber.stop(); // stopped early: the last expected summary came before the count changed
+          }
+          complete = seen.get() >= expected.get() && logged.get(5, TimeUnit.SECONDS) != null;
         } catch (java.util.concurrent.TimeoutException e) {
           subscriber.stop();
           complete = false;
         }
         double wall = (System.nanoTime() - started) / 1e9;
+        if (result.stoppedEarly()) {
+          out.printf("stopped early after epoch %d (EarlyStop from the stream app)%n", result.epochs() - 1);
+        }
         out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, publishing every batch)%n",
-            seen.get(), expected, wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond());
+            seen.get(), expected.get(), wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond());
         out.printf("logs: %s (Lightning CSV), %s (tensorboard --logdir %s)%n",
             logDir.resolve("csv").resolve(config.run()).resolve("metrics.csv"), logDir.resolve("tensorboard").resolve(config.run()),
             logDir.resolve("tensorboard"));
         if (!complete) {
-          System.err.printf("epochstream demo: only %d of %d epoch summaries arrived within %s%n", seen.get(), expected, timeout);
+          System.err.printf("epochstream demo: only %d of %d epoch summaries arrived within %s%n", seen.get(), expected.get(), timeout);
           return 1;
         }
         return 0;

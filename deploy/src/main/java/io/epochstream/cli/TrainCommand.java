@@ -1,12 +1,11 @@
 package io.epochstream.cli;
 
+import io.epochstream.publish.ControlListener;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
-import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,18 +29,23 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainingConfig config = training.config("run").withRank(rank, worldSize);
+    TrainingJob job = new TrainingJob(config);
     if (noPublish) {
-      report(config, new TrainingJob(config).run(StepSink.NONE), "not publishing");
+      report(config, job.run(StepSink.NONE), "not publishing");
       return 0;
     }
+    var started = training.runStarted(config, job.data().classes());
     try (KafkaConnection connection = kafka.connect();
          StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
       Stack.createTopics(connection, kafka.topics());
-      publisher.runStarted(config.worldSize(), DefaultMetrics.multiclass(config.classes()), Map.of(), config.hparams());
+      publisher.runStarted(started);
       TrainingJob.Result result;
-      try {
-        result = new TrainingJob(config).run(publisher);
-        publisher.runFinished("completed", null);
+      try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
+        result = job.run(publisher, control::stopRequested);
+        if (result.stoppedEarly()) {
+          System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
+        }
+        publisher.runFinished(result.stoppedEarly() ? "stopped_early" : "completed", null);
       } catch (Exception e) {
         publisher.runFinished("failed", e.toString());
         throw e;

@@ -1,6 +1,18 @@
 package io.epochstream.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.epochstream.fold.RunConfigs;
+import io.epochstream.jsonl.JsonEvent;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.jsonl.JsonLinesException;
+import io.epochstream.metric.MetricConfigException;
+import io.epochstream.schema.RunStarted;
+import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.RunIds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.epochstream.trainer.TrainingConfig;
 import picocli.CommandLine.Option;
 
@@ -30,9 +42,64 @@ public final class TrainingOptions {
   @Option(names = "--val-split", defaultValue = "0.2", description = "Fraction held out for validation (default: ${DEFAULT-VALUE}).")
   double valSplit;
 
+  @Option(names = "--dataset", defaultValue = "blobs", paramLabel = "SPEC",
+      description = "blobs (synthetic, seeded), csv:PATH (header row, a 'label' column or the last one) or mnist:DIR (IDX files) (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(names = "--hidden", defaultValue = "64,64", split = ",", paramLabel = "UNITS",
+      description = "Hidden layer sizes of the MLP (default: ${DEFAULT-VALUE}).")
+  int[] hidden;
+
+  @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "PyTorch intra-op threads (default 1: fastest for small models on few cores).")
+  Integer threads;
+
+  @Option(names = "--metrics", paramLabel = "FILE",
+      description = "The run's metric configuration: a JSON object with metrics, scalars, best, early_stopping (DESIGN §5).")
+  Path metrics;
+
   TrainingConfig config(String runPrefix) {
+    if (threads != null) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be at least 1");
+      }
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    }
     TrainingConfig d = TrainingConfig.defaults("x", 1, seed);
     return new TrainingConfig(run != null ? run : RunIds.generate(runPrefix), 0, 1, epochs, batchSize,
-        learningRate, seed, samples, d.features(), classes, d.hidden(), valSplit);
+        learningRate, seed, samples, d.features(), classes, hidden, valSplit, dataset, optimizer, device);
+  }
+
+  /** The RunStarted to announce: the --metrics file, or the default classification metrics. */
+  RunStarted runStarted(TrainingConfig config, int classes) throws IOException {
+    RunStarted started;
+    if (metrics != null) {
+      ObjectNode node;
+      try {
+        node = (ObjectNode) new ObjectMapper().readTree(Files.readString(metrics));
+      } catch (IOException | ClassCastException e) {
+        throw new IllegalArgumentException("--metrics " + metrics + ": not a JSON object (" + e.getMessage() + ")");
+      }
+      node.put("type", "run").put("run", config.run());
+      try {
+        started = (RunStarted) ((JsonEvent.Run) JsonLinesCodec.decode(node.toString(), 0L)).event().getPayload();
+        RunConfigs.metricConfig(started); // refuse a bad config here, not in the stream app
+      } catch (JsonLinesException e) {
+        throw new IllegalArgumentException("--metrics " + metrics + ": " + e.field() + ": " + e.getMessage());
+      } catch (MetricConfigException e) {
+        throw new IllegalArgumentException("--metrics " + metrics + ": " + e.param() + ": " + e.getMessage());
+      }
+    } else {
+      started = RunStarted.newBuilder().setMetrics(DefaultMetrics.multiclass(classes)).build();
+    }
+    started.setWorldSize(config.worldSize());
+    started.setHparams(config.hparams());
+    return started;
   }
 }

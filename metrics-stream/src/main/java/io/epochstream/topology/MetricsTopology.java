@@ -41,8 +41,10 @@ public final class MetricsTopology {
     for (String store : new String[] {RankFoldProcessor.STATE_STORE, RankFoldProcessor.RUNS_STORE, RankFoldProcessor.PROGRESS_STORE}) {
       t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray()), "fold");
     }
+    // Partitioned by run: every epoch of a run meets in one stage-2 task, which is what lets it
+    // keep the run's best-so-far and early-stopping state in one place.
     t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
-        erase(AvroSerde.of(RankPartial.class).serializer()), "fold");
+        erase(AvroSerde.of(RankPartial.class).serializer()), new ByRun(), "fold");
     t.addSink(RankFoldProcessor.STEP_METRICS, topics.stepMetrics(), Serdes.String().serializer(),
         erase(AvroSerde.of(StepMetrics.class).serializer()), "fold");
     t.addSink(RankFoldProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "fold");
@@ -72,13 +74,15 @@ public final class MetricsTopology {
   }
 
   /**
-   * All summaries of a run go to one partition, so a logger reads a run's epochs in the order
-   * they closed; keys stay per epoch, so compaction keeps one summary per epoch.
+   * All partials and summaries of a run go to one partition: stage 2 sees a run's epochs in one
+   * task, and a logger reads them in the order they closed; keys stay per epoch, so compaction
+   * keeps one summary per epoch.
    */
   static final class ByRun implements StreamPartitioner<String, Object> {
     @Override
     public Optional<Set<Integer>> partitions(String topic, String key, Object value, int numPartitions) {
-      int hash = Utils.toPositive(Utils.murmur2(((EpochSummary) value).getRun().getBytes(StandardCharsets.UTF_8)));
+      String run = value instanceof EpochSummary s ? s.getRun() : ((RankPartial) value).getRun();
+      int hash = Utils.toPositive(Utils.murmur2(run.getBytes(StandardCharsets.UTF_8)));
       return Optional.of(Set.of(hash % numPartitions));
     }
   }

@@ -9,19 +9,25 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import io.epochstream.publish.StepSink;
-import io.epochstream.trainer.data.Blobs;
+import io.epochstream.trainer.data.Datasets;
+import io.epochstream.trainer.data.LabelledData;
 import io.epochstream.trainer.listener.PublishingListener;
 import io.epochstream.trainer.model.Mlp;
 import java.io.IOException;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
- * Trains an MLP on this rank's shard of the blobs data set with DJL's PyTorch engine, handing
- * every batch to a {@link StepSink} through {@link PublishingListener}.
+ * Trains an MLP on this rank's shard of a data set with DJL's PyTorch engine, handing every batch
+ * to a {@link StepSink} through {@link PublishingListener}. The epoch loop is EasyTrain.fit's
+ * (train batches, validation batches, onEpoch), written out so that a stop request — an EarlyStop
+ * from the stream app — ends training cleanly after the current epoch.
  */
 public final class TrainingJob {
   static {
@@ -31,53 +37,94 @@ public final class TrainingJob {
     System.getProperties().putIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
   }
 
-  /** How the run went: step counts and wall time of the training loop itself. */
-  public record Result(long trainSteps, long valSteps, double seconds) {
+  /** How the run went: step counts, epochs trained, whether it stopped early, wall time. */
+  public record Result(long trainSteps, long valSteps, int epochs, boolean stoppedEarly, double seconds) {
     public double stepsPerSecond() {
       return (trainSteps + valSteps) / seconds;
     }
   }
 
   private final TrainingConfig config;
+  private final LabelledData data;
 
   public TrainingJob(TrainingConfig config) {
     this.config = config;
+    LabelledData loaded = Datasets.load(config.dataset(), config.samples(), config.features(), config.classes(), config.seed());
+    // Files often come sorted by class: shuffle them (seeded) so the validation split is fair.
+    this.data = config.dataset().equals("blobs") ? loaded : shuffled(loaded, config.seed());
   }
 
-  /** The device DJL picks: the first GPU when the engine has CUDA, else the CPU. */
-  public static Device device() {
-    return Engine.getInstance().defaultDevice();
+  /** The data set this job trains on (its class count decides the run's metrics). */
+  public LabelledData data() {
+    return data;
   }
 
-  /** Trains all epochs; with {@link StepSink#NONE} no listener is attached at all. */
+  /** The device for {@code --device}: auto is the first GPU when the engine has CUDA, else the CPU. */
+  public static Device device(String choice) {
+    Engine engine = Engine.getInstance();
+    return switch (choice) {
+      case "cpu" -> Device.cpu();
+      case "gpu" -> {
+        if (engine.getGpuCount() == 0) {
+          throw new IllegalArgumentException("--device gpu: no CUDA device is visible to DJL's PyTorch engine (this build"
+              + " has the CPU native library; build with -Pcuda on a machine with a GPU, see the README)");
+        }
+        yield Device.gpu();
+      }
+      default -> engine.defaultDevice();
+    };
+  }
+
   public Result run(StepSink sink) throws IOException, TranslateException {
-    Engine.getInstance().setRandomSeed((int) config.seed());
-    Blobs all = Blobs.generate(config.samples(), config.features(), config.classes(), Blobs.DEFAULT_SPREAD, config.seed());
-    int valCount = (int) Math.round(all.samples() * config.valFraction());
-    int trainCount = all.samples() - valCount;
-    // Each rank trains on its own contiguous shard; validation is sharded the same way.
-    Blobs train = shard(all.slice(0, trainCount));
-    Blobs val = shard(all.slice(trainCount, all.samples()));
+    return run(sink, () -> false);
+  }
 
-    try (Model model = Model.newInstance("mlp", device());
+  /**
+   * Trains all epochs, or fewer when {@code stopRequested} says so at an epoch's end. With
+   * {@link StepSink#NONE} no listener is attached at all.
+   */
+  public Result run(StepSink sink, BooleanSupplier stopRequested) throws IOException, TranslateException {
+    Engine.getInstance().setRandomSeed((int) config.seed());
+    int valCount = (int) Math.round(data.samples() * config.valFraction());
+    int trainCount = data.samples() - valCount;
+    // Each rank trains on its own contiguous shard; validation is sharded the same way.
+    LabelledData train = shard(data.slice(0, trainCount));
+    LabelledData val = shard(data.slice(trainCount, data.samples()));
+    Device device = device(config.device());
+
+    try (Model model = Model.newInstance("mlp", device);
          NDManager manager = model.getNDManager().newSubManager()) {
-      model.setBlock(Mlp.of(config.classes(), config.hidden()));
+      model.setBlock(Mlp.of(data.classes(), config.hidden()));
+      Tracker lr = Tracker.fixed(config.learningRate());
       DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate())).build())
-          .optDevices(new Device[] {device()});
+          .optOptimizer(config.optimizer().equals("sgd") ? Optimizer.sgd().setLearningRateTracker(lr).build()
+              : Optimizer.adam().optLearningRateTracker(lr).build())
+          .optDevices(new Device[] {device});
       if (sink != StepSink.NONE) {
         trainingConfig.addTrainingListeners(new PublishingListener(sink, 0));
       }
       try (Trainer trainer = model.newTrainer(trainingConfig)) {
-        trainer.initialize(new Shape(config.batchSize(), config.features()));
+        trainer.initialize(new Shape(config.batchSize(), data.dims()));
         ArrayDataset trainSet = dataset(manager, train, true);
         ArrayDataset valSet = val.samples() == 0 ? null : dataset(manager, val, false);
         long start = System.nanoTime();
-        EasyTrain.fit(trainer, config.epochs(), trainSet, valSet);
+        int epochs = 0;
+        boolean stopped = false;
+        while (epochs < config.epochs() && !stopped) {
+          for (Batch batch : trainer.iterateDataset(trainSet)) {
+            EasyTrain.trainBatch(trainer, batch);
+            trainer.step();
+            batch.close();
+          }
+          if (valSet != null) {
+            EasyTrain.evaluateDataset(trainer, valSet);
+          }
+          trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+          epochs++;
+          stopped = epochs < config.epochs() && stopRequested.getAsBoolean();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long trainSteps = (long) config.epochs() * batches(train.samples());
-        long valSteps = (long) config.epochs() * batches(val.samples());
-        return new Result(trainSteps, valSteps, seconds);
+        return new Result((long) epochs * batches(train.samples()), (long) epochs * batches(val.samples()), epochs, stopped, seconds);
       }
     }
   }
@@ -87,14 +134,35 @@ public final class TrainingJob {
     return (samples + config.batchSize() - 1) / config.batchSize();
   }
 
-  private Blobs shard(Blobs set) {
+  private LabelledData shard(LabelledData set) {
     int per = set.samples() / config.worldSize();
     int from = config.rank() * per;
     int to = config.rank() == config.worldSize() - 1 ? set.samples() : from + per;
     return set.slice(from, to);
   }
 
-  private ArrayDataset dataset(NDManager manager, Blobs set, boolean shuffle) {
+  private static LabelledData shuffled(LabelledData d, long seed) {
+    int[] order = new int[d.samples()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    float[] x = new float[d.features().length];
+    int[] y = new int[d.samples()];
+    for (int i = 0; i < order.length; i++) {
+      System.arraycopy(d.features(), order[i] * d.dims(), x, i * d.dims(), d.dims());
+      y[i] = d.labels()[order[i]];
+    }
+    return new LabelledData(x, y, d.samples(), d.dims(), d.classes());
+  }
+
+  private ArrayDataset dataset(NDManager manager, LabelledData set, boolean shuffle) {
     float[] labels = new float[set.samples()];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = set.labels()[i];

@@ -7,6 +7,7 @@ import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepSink;
 import io.epochstream.schema.Tensor;
 import io.epochstream.trainer.data.Blobs;
+import io.epochstream.trainer.data.LabelledData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,7 +66,7 @@ class TrainingJobTest {
 
   @Test
   void predictionsAreProbabilitiesAndLabelsAreTheValidationSetsOwn() {
-    Blobs all = Blobs.generate(600, 8, 3, Blobs.DEFAULT_SPREAD, 11);
+    LabelledData all = Blobs.generate(600, 8, 3, Blobs.DEFAULT_SPREAD, 11);
     double[] expectedLabels = Arrays.stream(all.slice(450, 600).labels()).asDoubleStream().toArray();
     double[] published = run.events.stream().filter(e -> !e.end && e.stage.equals("val") && e.epoch == 0)
         .flatMapToDouble(e -> Arrays.stream(e.target)).toArray();

@@ -5,18 +5,17 @@ import java.util.SplittableRandom;
 /**
  * A seeded synthetic classification set: Gaussian blobs, one centre per class, drawn like
  * scikit-learn's make_blobs. The same seed gives the same samples on every machine.
- *
- * @param features row-major [samples, dims]
- * @param labels class index per sample
  */
-public record Blobs(float[] features, int[] labels, int samples, int dims, int classes) {
+public final class Blobs {
   /** Centre spread of the trainer's data set: hard enough that accuracy climbs over epochs. */
   public static final double DEFAULT_SPREAD = 0.45;
+
+  private Blobs() {}
 
   /**
    * @param spread standard deviation of the class centres around the origin (the noise is 1)
    */
-  public static Blobs generate(int samples, int dims, int classes, double spread, long seed) {
+  public static LabelledData generate(int samples, int dims, int classes, double spread, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     double[][] centres = new double[classes][dims];
     for (double[] c : centres) {
@@ -33,16 +32,7 @@ public record Blobs(float[] features, int[] labels, int samples, int dims, int c
         x[i * dims + d] = (float) (centres[label][d] + gaussian(random));
       }
     }
-    return new Blobs(x, y, samples, dims, classes);
-  }
-
-  /** Samples [from, to) as their own set (a shard, or the validation split). */
-  public Blobs slice(int from, int to) {
-    float[] x = new float[(to - from) * dims];
-    System.arraycopy(features, from * dims, x, 0, x.length);
-    int[] y = new int[to - from];
-    System.arraycopy(labels, from, y, 0, y.length);
-    return new Blobs(x, y, to - from, dims, classes);
+    return new LabelledData(x, y, samples, dims, classes);
   }
 
   /** Box–Muller: SplittableRandom has no nextGaussian on Java 17. */
