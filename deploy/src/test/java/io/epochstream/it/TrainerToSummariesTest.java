@@ -73,6 +73,8 @@ class TrainerToSummariesTest {
       assertThat(steps).hasSize(78);
       assertThat(summaries).hasSize(4);
       assertThat(summaries).allSatisfy(s -> assertThat(s.getRanks()).isEqualTo(2));
+      // Each epoch covers the whole data set once per stage: 2000 samples, 20 % for validation.
+      assertThat(summaries).allSatisfy(s -> assertThat(s.getSamples()).isEqualTo(s.getStage().equals("train") ? 1600 : 400));
 
       Map<String, Expected> expected = new HashMap<>();
       for (StepEvent e : steps) {

@@ -84,6 +84,15 @@ public final class TrainingJob {
    * {@link StepSink#NONE} no listener is attached at all.
    */
   public Result run(StepSink sink, BooleanSupplier stopRequested) throws IOException, TranslateException {
+    return run(sink, stopRequested, false);
+  }
+
+  /**
+   * As {@link #run(StepSink, BooleanSupplier)}; with {@code djlAccuracy} DJL also computes its own
+   * in-process {@code Accuracy} per batch (EvaluatorTrainingListener) — the way a DJL user gets
+   * epoch metrics without epochstream, kept for comparing the two.
+   */
+  public Result run(StepSink sink, BooleanSupplier stopRequested, boolean djlAccuracy) throws IOException, TranslateException {
     Engine.getInstance().setRandomSeed((int) config.seed());
     int valCount = (int) Math.round(data.samples() * config.valFraction());
     int trainCount = data.samples() - valCount;
@@ -102,6 +111,10 @@ public final class TrainingJob {
           .optDevices(new Device[] {device});
       if (sink != StepSink.NONE) {
         trainingConfig.addTrainingListeners(new PublishingListener(sink, 0));
+      }
+      if (djlAccuracy) {
+        trainingConfig.addEvaluator(new ai.djl.training.evaluator.Accuracy())
+            .addTrainingListeners(new ai.djl.training.listener.EvaluatorTrainingListener());
       }
       try (Trainer trainer = model.newTrainer(trainingConfig)) {
         trainer.initialize(new Shape(config.batchSize(), data.dims()));

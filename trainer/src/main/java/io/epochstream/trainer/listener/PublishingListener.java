@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepSink;
@@ -63,6 +64,32 @@ public final class PublishingListener extends TrainingListenerAdapter {
     }
   }
 
+  /**
+   * Softmax of each row of {@code logits} into {@code probs} at {@code offset}, and the summed
+   * cross-entropy of the rows' labels — what SoftmaxCrossEntropyLoss computes, in double precision
+   * with the max subtracted for stability.
+   */
+  static double softmaxInto(float[] logits, int[] labels, int rows, int classes, float[] probs, int offset) {
+    double loss = 0;
+    for (int r = 0; r < rows; r++) {
+      int base = r * classes;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < classes; c++) {
+        max = Math.max(max, logits[base + c]);
+      }
+      double sum = 0;
+      for (int c = 0; c < classes; c++) {
+        sum += Math.exp(logits[base + c] - max);
+      }
+      double logSum = Math.log(sum);
+      for (int c = 0; c < classes; c++) {
+        probs[offset + base + c] = (float) Math.exp(logits[base + c] - max - logSum);
+      }
+      loss -= logits[base + labels[r]] - max - logSum;
+    }
+    return loss;
+  }
+
   /** One step per batch, whatever the number of devices it was split across. */
   private void publish(Trainer trainer, BatchData data, String stage, long step) {
     int rows = 0;
@@ -76,15 +103,22 @@ public final class PublishingListener extends TrainingListenerAdapter {
     float[] probs = new float[rows * classes];
     int[] labels = new int[rows];
     int row = 0;
+    boolean softmaxCe = trainer.getLoss() instanceof SoftmaxCrossEntropyLoss;
     for (Map.Entry<Device, NDList> e : data.getPredictions().entrySet()) {
-      NDList predictions = e.getValue();
       NDList deviceLabels = data.getLabels().get(e.getKey());
-      NDArray logits = predictions.singletonOrThrow().stopGradient();
+      NDArray logits = e.getValue().singletonOrThrow().stopGradient();
       int n = (int) logits.getShape().get(0);
-      // The batch-mean loss of this device's share, weighted back to a sum over its rows.
-      lossSum += trainer.getLoss().evaluate(deviceLabels, new NDList(logits)).getFloat() * (double) n;
-      System.arraycopy(logits.softmax(-1).toFloatArray(), 0, probs, row * classes, n * classes);
-      System.arraycopy(deviceLabels.singletonOrThrow().toType(DataType.INT32, false).toIntArray(), 0, labels, row, n);
+      int[] deviceLabelsInt = deviceLabels.singletonOrThrow().toType(DataType.INT32, false).toIntArray();
+      System.arraycopy(deviceLabelsInt, 0, labels, row, n);
+      if (softmaxCe) {
+        // Two copies out of the engine, the rest in Java: each engine op costs a JNI round trip
+        // per batch, which is what publishing would otherwise add to the training loop.
+        lossSum += softmaxInto(logits.toFloatArray(), deviceLabelsInt, n, classes, probs, row * classes);
+      } else {
+        // Another loss: ask DJL for it (batch mean, weighted back to a sum over the rows).
+        lossSum += trainer.getLoss().evaluate(deviceLabels, new NDList(logits)).getFloat() * (double) n;
+        System.arraycopy(logits.softmax(-1).toFloatArray(), 0, probs, row * classes, n * classes);
+      }
       row += n;
     }
     sink.step(stage, epoch, step, rows, rows == 0 ? null : lossSum / rows,
