@@ -5,6 +5,7 @@ import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,6 +24,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--world-size", defaultValue = "1", description = "Number of ranks in the run (default: ${DEFAULT-VALUE}).")
   int worldSize;
 
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+      description = "Save the model every epoch; restarted with the same --run, continue after the last completed epoch.")
+  Path checkpointDir;
+
   @Option(names = "--no-publish", description = "Train without Kafka (to measure what publishing costs).")
   boolean noPublish;
 
@@ -30,6 +35,9 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainingConfig config = training.config("run").withRank(rank, worldSize);
     TrainingJob job = new TrainingJob(config);
+    if (checkpointDir != null) {
+      job.withCheckpoints(checkpointDir);
+    }
     if (noPublish) {
       report(config, job.run(StepSink.NONE), "not publishing");
       return 0;

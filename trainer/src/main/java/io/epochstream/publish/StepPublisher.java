@@ -106,6 +106,7 @@ public final class StepPublisher implements StepSink, AutoCloseable {
   }
 
   /** Blocks until everything sent so far is acknowledged; throws if anything failed. */
+  @Override
   public void flush() {
     producer.flush();
     throwIfFailed();

@@ -21,4 +21,7 @@ public interface StepSink {
 
   /** This rank finished {@code stage} of {@code epoch} after {@code steps} batches. */
   void epochEnd(String stage, int epoch, long steps);
+
+  /** Returns once everything handed over so far is durable (a checkpoint may then count on it). */
+  default void flush() {}
 }

@@ -20,6 +20,7 @@ import io.epochstream.trainer.data.LabelledData;
 import io.epochstream.trainer.listener.PublishingListener;
 import io.epochstream.trainer.model.Mlp;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
@@ -46,12 +47,24 @@ public final class TrainingJob {
 
   private final TrainingConfig config;
   private final LabelledData data;
+  private Path checkpoints;
 
   public TrainingJob(TrainingConfig config) {
     this.config = config;
     LabelledData loaded = Datasets.load(config.dataset(), config.samples(), config.features(), config.classes(), config.seed());
     // Files often come sorted by class: shuffle them (seeded) so the validation split is fair.
     this.data = config.dataset().equals("blobs") ? loaded : shuffled(loaded, config.seed());
+  }
+
+  /**
+   * Saves the model after every epoch under {@code dir/<run>/rank-<r>/} and, when a checkpoint is
+   * already there, continues after its last completed epoch: the epochs that closed are not trained
+   * or published again, and step numbers continue. (Adam's moment estimates are not saved: they
+   * start afresh on resume.)
+   */
+  public TrainingJob withCheckpoints(Path dir) {
+    this.checkpoints = dir.resolve(config.run()).resolve("rank-" + config.rank());
+    return this;
   }
 
   /** The data set this job trains on (its class count decides the run's metrics). */
@@ -104,13 +117,22 @@ public final class TrainingJob {
     try (Model model = Model.newInstance("mlp", device);
          NDManager manager = model.getNDManager().newSubManager()) {
       model.setBlock(Mlp.of(data.classes(), config.hidden()));
+      Checkpoint resume = checkpoints == null ? Checkpoint.NONE : Checkpoint.read(checkpoints);
+      if (resume.epoch() >= 0) {
+        try {
+          model.load(checkpoints, "mlp");
+        } catch (ai.djl.MalformedModelException e) {
+          throw new IllegalStateException("the checkpoint in " + checkpoints + " cannot be loaded: " + e.getMessage(), e);
+        }
+      }
       Tracker lr = Tracker.fixed(config.learningRate());
       DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
           .optOptimizer(config.optimizer().equals("sgd") ? Optimizer.sgd().setLearningRateTracker(lr).build()
               : Optimizer.adam().optLearningRateTracker(lr).build())
           .optDevices(new Device[] {device});
+      PublishingListener publishing = new PublishingListener(sink, resume.epoch() + 1, resume.trainSteps(), resume.valSteps());
       if (sink != StepSink.NONE) {
-        trainingConfig.addTrainingListeners(new PublishingListener(sink, 0));
+        trainingConfig.addTrainingListeners(publishing);
       }
       if (djlAccuracy) {
         trainingConfig.addEvaluator(new ai.djl.training.evaluator.Accuracy())
@@ -121,7 +143,8 @@ public final class TrainingJob {
         ArrayDataset trainSet = dataset(manager, train, true);
         ArrayDataset valSet = val.samples() == 0 ? null : dataset(manager, val, false);
         long start = System.nanoTime();
-        int epochs = 0;
+        int epochs = resume.epoch() + 1;
+        int first = epochs;
         boolean stopped = false;
         while (epochs < config.epochs() && !stopped) {
           for (Batch batch : trainer.iterateDataset(trainSet)) {
@@ -133,11 +156,20 @@ public final class TrainingJob {
             EasyTrain.evaluateDataset(trainer, valSet);
           }
           trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+          if (checkpoints != null) {
+            // The checkpoint promises this epoch is published: without the flush, a crash right
+            // after it would lose the epoch's last steps, and the resumed run would never resend them.
+            sink.flush();
+            model.setProperty("Epoch", Integer.toString(epochs));
+            model.save(checkpoints, "mlp");
+            new Checkpoint(epochs, publishing.trainSteps(), publishing.valSteps()).write(checkpoints);
+          }
           epochs++;
           stopped = epochs < config.epochs() && stopRequested.getAsBoolean();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result((long) epochs * batches(train.samples()), (long) epochs * batches(val.samples()), epochs, stopped, seconds);
+        int trained = epochs - first;
+        return new Result((long) trained * batches(train.samples()), (long) trained * batches(val.samples()), epochs, stopped, seconds);
       }
     }
   }

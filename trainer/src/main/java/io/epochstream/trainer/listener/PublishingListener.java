@@ -28,8 +28,23 @@ public final class PublishingListener extends TrainingListenerAdapter {
   private boolean trainEnded;
 
   public PublishingListener(StepSink sink, int firstEpoch) {
+    this(sink, firstEpoch, 0, 0);
+  }
+
+  /** Resuming: epochs and step numbers continue where the checkpoint left them. */
+  public PublishingListener(StepSink sink, int firstEpoch, long firstTrainStep, long firstValStep) {
     this.sink = sink;
     this.epoch = firstEpoch;
+    this.trainStep = firstTrainStep;
+    this.valStep = firstValStep;
+  }
+
+  public long trainSteps() {
+    return trainStep;
+  }
+
+  public long valSteps() {
+    return valStep;
   }
 
   @Override

@@ -1,0 +1,79 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.SharedKafka;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunFinished;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.topic.Topics;
+import io.epochstream.topology.MetricsStreamApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `epochstream train --checkpoint-dir` as a child JVM, killed with SIGKILL after its first
+ * completed epochs, restarted with the same run id: every (stage, epoch) has exactly one
+ * complete summary covering the whole data set.
+ */
+@ExtendWith(SharedKafka.class)
+class TrainerResumeTest {
+  @TempDir Path dir;
+
+  @Test
+  void killedAndRestartedTrainerCountsEveryEpochOnce(EmbeddedKafka kafka) throws Exception {
+    Topics topics = new Topics("r-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      new TopicSetup(topics, 2, (short) 1).ensure(admin);
+    }
+    int epochs = 5;
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main", "train",
+        "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--run", "resumed",
+        "--epochs", Integer.toString(epochs), "--samples", "30000", "--checkpoint-dir", dir.resolve("ckpt").toString());
+    Path progress = dir.resolve("ckpt").resolve("resumed").resolve("rank-0").resolve("progress.properties");
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "r-" + UUID.randomUUID(), dir.resolve("state"))) {
+      app.start(Duration.ofSeconds(60));
+      Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
+      Instant deadline = Instant.now().plusSeconds(120);
+      while (!(Files.exists(progress) && Files.readString(progress).contains("epoch=1"))) {
+        assertThat(first.isAlive()).as("trainer still running (log: %s)", dir.resolve("first.log")).isTrue();
+        assertThat(Instant.now()).isBefore(deadline);
+        Thread.sleep(10);
+      }
+      first.destroyForcibly(); // SIGKILL after epoch 1, somewhere in epoch 2
+      first.waitFor(30, TimeUnit.SECONDS);
+
+      Process second = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("second.log").toFile()).start();
+      assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
+
+      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer(), 2 * epochs, Duration.ofSeconds(60));
+      Map<String, Long> perEpoch = summaries.stream().collect(Collectors.groupingBy(s -> s.getStage() + s.getEpoch(), Collectors.counting()));
+      assertThat(perEpoch).hasSize(2 * epochs).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1));
+      assertThat(summaries).allSatisfy(s -> {
+        assertThat(s.getComplete()).isTrue();
+        assertThat(s.getSamples()).isEqualTo(s.getStage().equals("train") ? 24000 : 6000);
+      });
+      List<RunEvent> runs = TopicReader.read(kafka.clientConfig(), topics.runs(), AvroSerde.of(RunEvent.class).deserializer(), 3,
+          Duration.ofSeconds(10));
+      assertThat(runs.stream().filter(r -> r.getPayload() instanceof RunFinished).map(r -> ((RunFinished) r.getPayload()).getStatus()))
+          .containsExactly("completed");
+    }
+  }
+}
