@@ -28,6 +28,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Save the model every epoch; restarted with the same --run, continue after the last completed epoch.")
   Path checkpointDir;
 
+  @Option(names = "--grad-norm", description = "Also publish each training batch's gradient norm (scalar grad_norm, reduce max).")
+  boolean gradNorm;
+
   @Option(names = "--no-publish", description = "Train without Kafka (to measure what publishing costs).")
   boolean noPublish;
 
@@ -38,11 +41,17 @@ final class TrainCommand implements Callable<Integer> {
     if (checkpointDir != null) {
       job.withCheckpoints(checkpointDir);
     }
+    if (gradNorm) {
+      job.withGradientNorm();
+    }
     if (noPublish) {
       report(config, job.run(StepSink.NONE), "not publishing");
       return 0;
     }
     var started = training.runStarted(config, job.data().classes());
+    if (gradNorm) {
+      started.getScalars().putIfAbsent("grad_norm", "max");
+    }
     try (KafkaConnection connection = kafka.connect();
          StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
       Stack.createTopics(connection, kafka.topics());

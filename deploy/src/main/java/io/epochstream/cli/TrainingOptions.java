@@ -96,10 +96,17 @@ public final class TrainingOptions {
         throw new IllegalArgumentException("--metrics " + metrics + ": " + e.param() + ": " + e.getMessage());
       }
     } else {
-      started = RunStarted.newBuilder().setMetrics(DefaultMetrics.multiclass(classes)).build();
+      started = RunStarted.newBuilder().setMetrics(DefaultMetrics.multiclass(classes))
+          .setScalars(new java.util.HashMap<>(java.util.Map.of("lr", "mean"))).build();
+    }
+    if (!(started.getScalars() instanceof java.util.HashMap)) {
+      started.setScalars(new java.util.HashMap<>(started.getScalars()));
     }
     started.setWorldSize(config.worldSize());
-    started.setHparams(config.hparams());
+    java.util.Map<String, String> hparams = new java.util.LinkedHashMap<>(config.hparams());
+    String version = TrainingOptions.class.getPackage().getImplementationVersion();
+    hparams.put("code_version", version != null ? version : "dev");
+    started.setHparams(hparams);
     return started;
   }
 }

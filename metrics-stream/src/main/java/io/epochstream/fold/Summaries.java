@@ -2,6 +2,7 @@ package io.epochstream.fold;
 
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.aggregation.Aggregation;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.StepOffsets;
@@ -22,7 +23,13 @@ public final class Summaries {
   public static EpochSummary of(String run, String stage, int epoch, EpochState state, int ranks,
       List<Integer> missingRanks, long closedTime, List<StepOffsets> offsets) {
     Map<String, MetricValue> values = new LinkedHashMap<>();
-    state.compute().forEach((name, result) -> values.put(name, toValue(result)));
+    state.compute().forEach((name, result) -> {
+      // A logged value no batch of this stage carried (the train-only lr in val) is left out,
+      // as Lightning has no val_lr; a metric over no samples keeps its TorchMetrics value.
+      if (!(state.metrics().get(name) instanceof Aggregation a) || a.logged()) {
+        values.put(name, toValue(result));
+      }
+    });
     boolean empty = state.steps() == 0;
     double wall = empty ? 0.0 : (state.lastTime() - state.firstTime()) / 1000.0;
     return EpochSummary.newBuilder()

@@ -48,6 +48,7 @@ public final class TrainingJob {
   private final TrainingConfig config;
   private final LabelledData data;
   private Path checkpoints;
+  private boolean gradNorm;
 
   public TrainingJob(TrainingConfig config) {
     this.config = config;
@@ -64,6 +65,12 @@ public final class TrainingJob {
    */
   public TrainingJob withCheckpoints(Path dir) {
     this.checkpoints = dir.resolve(config.run()).resolve("rank-" + config.rank());
+    return this;
+  }
+
+  /** Also publish each training batch's gradient norm (a few engine ops per batch). */
+  public TrainingJob withGradientNorm() {
+    this.gradNorm = true;
     return this;
   }
 
@@ -130,7 +137,8 @@ public final class TrainingJob {
           .optOptimizer(config.optimizer().equals("sgd") ? Optimizer.sgd().setLearningRateTracker(lr).build()
               : Optimizer.adam().optLearningRateTracker(lr).build())
           .optDevices(new Device[] {device});
-      PublishingListener publishing = new PublishingListener(sink, resume.epoch() + 1, resume.trainSteps(), resume.valSteps());
+      PublishingListener publishing = new PublishingListener(sink, resume.epoch() + 1, resume.trainSteps(), resume.valSteps())
+          .withScalars(config.learningRate(), gradNorm);
       if (sink != StepSink.NONE) {
         trainingConfig.addTrainingListeners(publishing);
       }

@@ -94,6 +94,30 @@ class TrainingJobTest {
   }
 
   @Test
+  void trainingStepsCarryTheLearningRateAndOnRequestTheGradientNorm() throws Exception {
+    List<Event> events = new ArrayList<>();
+    StepSink sink = new StepSink() {
+      @Override
+      public void step(String stage, int epoch, long step, int batchSize, Double loss, Tensor preds, Tensor target, Map<String, Double> scalars) {
+        events.add(new Event(stage, epoch, step, batchSize, scalars.getOrDefault("grad_norm", -1.0), null, null, null, scalars.containsKey("lr")));
+      }
+
+      @Override
+      public void epochEnd(String stage, int epoch, long steps) {}
+    };
+    new TrainingJob(CONFIG).withGradientNorm().run(sink);
+    // (the Event's loss slot holds grad_norm here, its end flag whether lr was present)
+    assertThat(events).filteredOn(e -> e.stage().equals("train")).allSatisfy(e -> {
+      assertThat(e.loss()).isPositive().isFinite();
+      assertThat(e.end()).isTrue();
+    });
+    assertThat(events).filteredOn(e -> e.stage().equals("val")).allSatisfy(e -> {
+      assertThat(e.loss()).isEqualTo(-1.0);
+      assertThat(e.end()).isFalse();
+    });
+  }
+
+  @Test
   void theSameSeedTrainsTheSameModel() throws Exception {
     Recorder again = new Recorder();
     new TrainingJob(CONFIG).run(again);

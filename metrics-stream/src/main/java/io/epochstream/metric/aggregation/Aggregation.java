@@ -82,6 +82,11 @@ public final class Aggregation extends Metric {
     weight.add(0, w);
   }
 
+  /** Whether any batch of the epoch logged this value (dropped NaNs count as logged). */
+  public boolean logged() {
+    return weight.get(0) > 0 || dropped.get(0) > 0 || acc.get(0) != acc.reduction().identity();
+  }
+
   /** Values dropped as NaN this epoch (TorchMetrics warns; we keep count). */
   public long droppedNans() {
     return (long) dropped.get(0);

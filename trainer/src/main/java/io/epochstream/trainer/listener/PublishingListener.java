@@ -26,6 +26,8 @@ public final class PublishingListener extends TrainingListenerAdapter {
   private long trainStepsThisEpoch;
   private long valStepsThisEpoch;
   private boolean trainEnded;
+  private float learningRate = Float.NaN;
+  private boolean gradNorm;
 
   public PublishingListener(StepSink sink, int firstEpoch) {
     this(sink, firstEpoch, 0, 0);
@@ -136,7 +138,34 @@ public final class PublishingListener extends TrainingListenerAdapter {
       }
       row += n;
     }
+    Map<String, Double> scalars = new java.util.HashMap<>();
+    if (stage.equals("train")) {
+      // Custom scalars, as a Lightning module would self.log them on training steps.
+      scalars.put("lr", (double) learningRate);
+      if (gradNorm) {
+        scalars.put("grad_norm", gradientNorm(trainer));
+      }
+    }
     sink.step(stage, epoch, step, rows, rows == 0 ? null : lossSum / rows,
-        Tensors.ofFloats(probs, rows, classes), Tensors.ofInts(labels, rows), Map.of());
+        Tensors.ofFloats(probs, rows, classes), Tensors.ofInts(labels, rows), scalars);
+  }
+
+  /** The global L2 norm of the gradients of this batch (computed before the optimiser steps). */
+  private static double gradientNorm(Trainer trainer) {
+    double sumSquares = 0;
+    for (var p : trainer.getModel().getBlock().getParameters().values()) {
+      if (p.requiresGradient() && p.getArray().hasGradient()) {
+        NDArray g = p.getArray().getGradient();
+        sumSquares += g.square().sum().getFloat();
+      }
+    }
+    return Math.sqrt(sumSquares);
+  }
+
+  /** Also publish {@code lr} (always) and {@code grad_norm} (which costs engine work per batch). */
+  public PublishingListener withScalars(float learningRate, boolean gradNorm) {
+    this.learningRate = learningRate;
+    this.gradNorm = gradNorm;
+    return this;
   }
 }
