@@ -91,7 +91,12 @@ public final class ConsoleTable implements MetricsSink {
       out.print("\r\033[2K"); // the row replaces the progress line
       progressShown = false;
     }
-    List<String> names = metricColumns(s);
+    List<String> seen = metricColumns(s);
+    // The union of the columns so far: a stage without some value (val has no lr) leaves a gap
+    // instead of printing a new header.
+    List<String> names = new ArrayList<>(columns);
+    seen.stream().filter(n -> !names.contains(n)).forEach(names::add);
+    names.sort((a, b) -> a.equals(b) ? 0 : a.equals("loss") ? -1 : b.equals("loss") ? 1 : a.compareTo(b));
     if (!names.equals(columns) || s.getRun().length() > runWidth) {
       columns = names;
       runWidth = Math.max(runWidth, s.getRun().length());
@@ -104,7 +109,8 @@ public final class ConsoleTable implements MetricsSink {
     StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + runWidth + "s %5d %-5s", s.getRun(), s.getEpoch(), s.getStage()));
     for (String n : names) {
       MetricValue v = s.getMetrics().get(n);
-      row.append(String.format(Locale.ROOT, " %10.4f", v.getValues().get(0)));
+      row.append(v == null || !v.getShape().isEmpty() ? String.format(Locale.ROOT, " %10s", "")
+          : String.format(Locale.ROOT, " %10.4f", v.getValues().get(0)));
     }
     double seconds = (s.getLastEventTime() - s.getFirstEventTime()) / 1000.0;
     row.append(String.format(Locale.ROOT, " %9d %8.2f", s.getSamples(), seconds));
