@@ -74,6 +74,12 @@ public final class OfflineEvaluator {
     }
   }
 
+  /** Takes one line of a stream (publish checks lines as they come); {@code lineNumber} for errors. */
+  public void accept(String text, long lineNumber) {
+    line = lineNumber;
+    accept(text);
+  }
+
   private void accept(String text) {
     JsonEvent event;
     try {

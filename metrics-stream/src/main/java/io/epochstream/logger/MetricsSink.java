@@ -1,6 +1,7 @@
 package io.epochstream.logger;
 
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepMetrics;
 
@@ -23,6 +24,9 @@ public interface MetricsSink extends AutoCloseable {
   default boolean wantsSteps() {
     return false;
   }
+
+  /** Every event of the runs topic (RunStarted, RunFinished), with its time. */
+  default void onRunEvent(RunEvent event) {}
 
   /** A run's configuration (hyper-parameters, metrics), when the sink cares. */
   default void onRunStarted(String run, RunStarted config) {}

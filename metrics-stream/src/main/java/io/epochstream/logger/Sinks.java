@@ -40,6 +40,11 @@ public final class Sinks implements MetricsSink {
   }
 
   @Override
+  public void onRunEvent(io.epochstream.schema.RunEvent event) {
+    sinks.forEach(s -> s.onRunEvent(event));
+  }
+
+  @Override
   public void onStep(StepMetrics step) {
     sinks.forEach(s -> s.onStep(step));
   }

@@ -37,6 +37,7 @@ public final class SummarySubscriber implements AutoCloseable {
   private final String summariesTopic;
   private final String stepsTopic;
   private final String group;
+  private final Map<String, Integer> unreadable = new HashMap<>();
   /** What "caught up" waits for: with a rebuild, the step values too. */
   private List<TopicPartition> caughtUpPartitions;
   private final AvroSerde<StepMetrics> stepMetrics = AvroSerde.of(StepMetrics.class);
@@ -120,6 +121,7 @@ public final class SummarySubscriber implements AutoCloseable {
             }
             if (!r.topic().equals(summariesTopic)) {
               RunEvent run = runs.decode(r.value());
+              sink.onRunEvent(run);
               if (run.getPayload() instanceof RunStarted started) {
                 sink.onRunStarted(run.getRun(), started);
               }
@@ -135,8 +137,11 @@ public final class SummarySubscriber implements AutoCloseable {
               return true;
             }
           } catch (SerializationException e) {
-            // An unreadable record is reported and passed over, never a reason to stop logging.
-            System.err.println("skipped an unreadable record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+            // An unreadable record is reported and passed over, never a reason to stop logging;
+            // the first one per topic with its reason, the rest counted (see close()).
+            if (unreadable.merge(r.topic(), 1, Integer::sum) == 1) {
+              System.err.println("skipped an unreadable record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+            }
           }
         }
         commitPosition();
@@ -166,6 +171,11 @@ public final class SummarySubscriber implements AutoCloseable {
 
   @Override
   public void close() {
+    unreadable.forEach((topic, n) -> {
+      if (n > 1) {
+        System.err.println("skipped " + n + " unreadable records on " + topic + " in all");
+      }
+    });
     consumer.close();
   }
 }

@@ -1,0 +1,146 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.SharedKafka;
+import io.epochstream.cli.Main;
+import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.metric.MetricConfig;
+import io.epochstream.publish.StepPublisher;
+import io.epochstream.replay.ReplayService;
+import io.epochstream.replay.StepsGoneException;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.topic.Topics;
+import io.epochstream.topology.MetricsStreamApp;
+import io.epochstream.trainer.DefaultMetrics;
+import io.epochstream.trainer.TrainingConfig;
+import io.epochstream.trainer.TrainingJob;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Replay from retained steps, and publish from JSON lines, on a real broker. */
+@ExtendWith(SharedKafka.class)
+class ReplayTest {
+  @TempDir Path dir;
+
+  private static Topics topics(EmbeddedKafka kafka) {
+    Topics topics = new Topics("rp-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      new TopicSetup(topics, 2, (short) 1).ensure(admin);
+    }
+    return topics;
+  }
+
+  private static List<String> lines(List<EpochSummary> summaries) {
+    return summaries.stream().sorted(Comparator.comparing((EpochSummary s) -> s.getStage()).thenComparingInt(EpochSummary::getEpoch))
+        .map(JsonLinesCodec::encode).toList();
+  }
+
+  @Test
+  void replayReproducesEveryLiveSummaryBitForBitAndAddsNewMetricsWithoutChangingOldOnes(EmbeddedKafka kafka) throws Exception {
+    Topics topics = topics(kafka);
+    TrainingConfig config = new TrainingConfig("replayed", 0, 1, 3, 64, 0.01f, 4, 1000, 20, 4, new int[] {32}, 0.2);
+    List<EpochSummary> live;
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir)) {
+      app.start(Duration.ofSeconds(60));
+      try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
+        publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), config.hparams());
+        new TrainingJob(config).run(publisher);
+        publisher.flush();
+      }
+      live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 6,
+          Duration.ofSeconds(60));
+    }
+    assertThat(live).hasSize(6);
+    ReplayService replay = new ReplayService(kafka.clientConfig(), topics);
+    List<EpochSummary> again = replay.replay(new ReplayService.Selection("replayed", null, 0, Integer.MAX_VALUE), null);
+    assertThat(lines(again)).isEqualTo(lines(live)); // every value, samples, steps: bit for bit
+
+    // A metric nobody configured when the run happened: exact AUROC and a confusion matrix.
+    MetricConfig wider = new MetricConfig(Map.of(
+        "acc", new MetricConfig.Spec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "4")),
+        "auroc_exact", new MetricConfig.Spec("auroc", Map.of("task", "\"multiclass\"", "num_classes", "4")),
+        "cm", new MetricConfig.Spec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "4"))), Map.of());
+    List<EpochSummary> extended = replay.replay(new ReplayService.Selection("replayed", "val", 1, 2), wider);
+    assertThat(extended).extracting(EpochSummary::getEpoch).containsExactly(1, 2);
+    for (EpochSummary e : extended) {
+      EpochSummary original = live.stream().filter(s -> s.getStage().equals("val") && s.getEpoch() == e.getEpoch()).findFirst().orElseThrow();
+      assertThat(e.getMetrics()).containsKeys("auroc_exact", "cm");
+      assertThat(e.getMetrics().get("acc")).isEqualTo(original.getMetrics().get("acc"));
+      assertThat(e.getMetrics().get("loss")).isEqualTo(original.getMetrics().get("loss"));
+      assertThat(e.getMetrics().get("cm").getShape()).containsExactly(4, 4);
+    }
+
+    // Through the command line, as a user would, JSON lines on stdout equal the live summaries.
+    Path out = dir.resolve("replay.jsonl");
+    assertThat(Main.run("replay", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
+        "--run", "replayed", "--jsonl", out.toString())).isZero();
+    assertThat(Files.readAllLines(out).stream().sorted().toList()).isEqualTo(lines(live).stream().sorted().toList());
+
+    // Once the steps are gone, replay says which epoch and offsets, and never prints a partial result.
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      Map<TopicPartition, RecordsToDelete> all = new java.util.HashMap<>();
+      for (int p = 0; p < 2; p++) {
+        TopicPartition tp = new TopicPartition(topics.steps(), p);
+        long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().get(tp).offset();
+        all.put(tp, RecordsToDelete.beforeOffset(end));
+      }
+      admin.deleteRecords(all).all().get();
+    }
+    assertThatThrownBy(() -> replay.replay(new ReplayService.Selection("replayed", "train", 0, 0), null))
+        .isInstanceOf(StepsGoneException.class)
+        .hasMessageContaining("epoch 0 of stage train").hasMessageContaining("offsets").hasMessageContaining("retention.ms=");
+  }
+
+  @Test
+  void publishedJsonLinesGiveTheSummariesEvalGives(EmbeddedKafka kafka) throws Exception {
+    Topics topics = topics(kafka);
+    StringBuilder jsonl = new StringBuilder("{\"type\":\"run\",\"run\":\"py\",\"world_size\":2,\"metrics\":{\"acc\":{\"metric\":\"accuracy\","
+        + "\"task\":\"multiclass\",\"num_classes\":3,\"average\":\"macro\"}},\"scalars\":{\"grad_norm\":\"max\"}}\n");
+    java.util.Random r = new java.util.Random(3);
+    for (int rank = 0; rank < 2; rank++) {
+      for (int step = 0; step < 5; step++) {
+        jsonl.append("{\"type\":\"step\",\"run\":\"py\",\"stage\":\"val\",\"epoch\":0,\"rank\":").append(rank).append(",\"step\":").append(step)
+            .append(",\"loss\":").append(r.nextDouble()).append(",\"preds\":[[").append(r.nextDouble()).append(',').append(r.nextDouble())
+            .append(',').append(r.nextDouble()).append("],[0.1,0.2,0.7]],\"target\":[").append(r.nextInt(3)).append(",2],")
+            .append("\"scalars\":{\"grad_norm\":").append(r.nextDouble()).append("}}\n");
+      }
+      jsonl.append("{\"type\":\"epoch_end\",\"run\":\"py\",\"stage\":\"val\",\"epoch\":0,\"rank\":").append(rank).append("}\n");
+    }
+    Path file = dir.resolve("events.jsonl");
+    Files.writeString(file, jsonl);
+    List<String> expected = new ArrayList<>();
+    new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir.resolve("s"))) {
+      app.start(Duration.ofSeconds(60));
+      assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), file.toString())).isZero();
+      List<EpochSummary> live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(),
+          1, Duration.ofSeconds(60));
+      assertThat(lines(live)).isEqualTo(expected);
+    }
+
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, jsonl.toString().replace(",2],", ",9],"));
+    assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), bad.toString())).isEqualTo(2);
+  }
+}
