@@ -82,6 +82,15 @@ class MainTest {
     assertThat(run("log", "--jsonl", grouped.toString(), "--group", "g1", "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
     assertThat(Files.readAllLines(grouped)).hasSize(4); // appended nothing: no duplicate lines
 
+    // In the demo's directory, replay needs nothing but the run and reproduces the summaries.
+    Outcome replayed = run("replay", "--run", "cli-demo", "--data-dir", data.toString());
+    assertThat(replayed.code).as(replayed.err).isZero();
+    assertThat(replayed.out.strip().lines()).hasSize(4).allSatisfy(l -> assertThat(l).startsWith("{\"run\":\"cli-demo\""));
+    Outcome runs = run("runs", "--data-dir", data.toString());
+    assertThat(runs.out).containsPattern("cli-demo\\s+\\d{4}-\\d\\d-\\d\\d \\S+\\s+completed\\s+1\\s+4");
+    assertThat(run("epochs", "--run", "cli-demo", "--data-dir", data.toString()).rows("val")).isEqualTo(demo.rows("val"));
+    assertThat(run("replay", "--run", "nobody", "--data-dir", data.toString()).err).contains("unknown run 'nobody'");
+
     Path jsonl = dir.resolve("out.jsonl");
     assertThat(run("log", "--jsonl", jsonl.toString(), "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString()).code).isZero();
     assertThat(Files.readAllLines(jsonl)).hasSize(4).allSatisfy(l -> assertThat(l).startsWith("{\"run\":\"cli-demo\""));
@@ -135,7 +144,7 @@ class MainTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval")) {
+    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval", "replay", "publish", "runs", "epochs")) {
       Outcome o = run(command, "--help");
       assertThat(o.code).isZero();
       assertThat(o.out).contains("Usage: epochstream " + command);
