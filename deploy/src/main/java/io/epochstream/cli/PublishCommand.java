@@ -11,7 +11,6 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,17 +1,11 @@
 package io.epochstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.event.Keys;
 import io.epochstream.fold.RunConfigs;
-import io.epochstream.jsonl.JsonEvent;
 import io.epochstream.jsonl.JsonLinesCodec;
-import io.epochstream.jsonl.JsonLinesException;
 import io.epochstream.metric.MetricConfig;
-import io.epochstream.metric.MetricConfigException;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
-import io.epochstream.schema.RunStarted;
 import io.epochstream.serde.AvroSerde;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +73,7 @@ final class ReplayCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--epochs must look like 2..5, not '" + epochs + "'");
       }
     }
-    MetricConfig config = metrics == null ? null : metricConfig(metrics, run);
+    MetricConfig config = metrics == null ? null : RunConfigs.metricConfig(MetricsFile.read(metrics, run));
     String target = toTopic == null ? null : toTopic.isEmpty() ? kafka.topics().prefix() + "replays" : toTopic;
     if (target != null && target.equals(kafka.topics().epochSummaries())) {
       throw new IllegalArgumentException("replay never writes to the live summaries topic " + target);
@@ -99,25 +93,6 @@ final class ReplayCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** A --metrics file read as a run line's configuration, checked before anything is read. */
-  static MetricConfig metricConfig(Path file, String run) throws java.io.IOException {
-    ObjectNode node;
-    try {
-      node = (ObjectNode) new ObjectMapper().readTree(Files.readString(file));
-    } catch (java.io.IOException | ClassCastException e) {
-      throw new IllegalArgumentException("--metrics " + file + ": not a JSON object");
-    }
-    node.put("type", "run").put("run", run);
-    try {
-      RunStarted started = (RunStarted) ((JsonEvent.Run) JsonLinesCodec.decode(node.toString(), 0L)).event().getPayload();
-      return RunConfigs.metricConfig(started);
-    } catch (JsonLinesException e) {
-      throw new IllegalArgumentException("--metrics " + file + ": " + e.field() + ": " + e.getMessage());
-    } catch (MetricConfigException e) {
-      throw new IllegalArgumentException("--metrics " + file + ": " + e.param() + ": " + e.getMessage());
-    }
   }
 
   private static void publish(KafkaConnection connection, String topic, List<EpochSummary> summaries) throws Exception {

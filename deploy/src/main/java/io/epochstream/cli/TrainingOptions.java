@@ -1,17 +1,9 @@
 package io.epochstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.epochstream.fold.RunConfigs;
-import io.epochstream.jsonl.JsonEvent;
-import io.epochstream.jsonl.JsonLinesCodec;
-import io.epochstream.jsonl.JsonLinesException;
-import io.epochstream.metric.MetricConfigException;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.RunIds;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import io.epochstream.trainer.TrainingConfig;
 import picocli.CommandLine.Option;
@@ -80,21 +72,7 @@ public final class TrainingOptions {
   RunStarted runStarted(TrainingConfig config, int classes) throws IOException {
     RunStarted started;
     if (metrics != null) {
-      ObjectNode node;
-      try {
-        node = (ObjectNode) new ObjectMapper().readTree(Files.readString(metrics));
-      } catch (IOException | ClassCastException e) {
-        throw new IllegalArgumentException("--metrics " + metrics + ": not a JSON object (" + e.getMessage() + ")");
-      }
-      node.put("type", "run").put("run", config.run());
-      try {
-        started = (RunStarted) ((JsonEvent.Run) JsonLinesCodec.decode(node.toString(), 0L)).event().getPayload();
-        RunConfigs.metricConfig(started); // refuse a bad config here, not in the stream app
-      } catch (JsonLinesException e) {
-        throw new IllegalArgumentException("--metrics " + metrics + ": " + e.field() + ": " + e.getMessage());
-      } catch (MetricConfigException e) {
-        throw new IllegalArgumentException("--metrics " + metrics + ": " + e.param() + ": " + e.getMessage());
-      }
+      started = MetricsFile.read(metrics, config.run());
     } else {
       started = RunStarted.newBuilder().setMetrics(DefaultMetrics.multiclass(classes))
           .setScalars(new java.util.HashMap<>(java.util.Map.of("lr", "mean"))).build();

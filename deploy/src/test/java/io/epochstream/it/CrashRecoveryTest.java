@@ -12,7 +12,6 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.DefaultMetrics;
 import java.io.BufferedReader;
@@ -30,7 +29,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,10 +44,7 @@ class CrashRecoveryTest {
 
   @Test
   void killNineMidEpochThenRestartGivesTheUninterruptedSummary(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("c-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 2, (short) 1).ensure(admin);
-    }
+    Topics topics = TestTopics.create(kafka, 2);
     // A dead member must not hold its partitions for the default 45 s session.
     Path clientConfig = dir.resolve("client.properties");
     Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");

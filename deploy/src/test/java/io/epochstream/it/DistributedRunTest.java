@@ -10,7 +10,6 @@ import io.epochstream.publish.StepPublisher;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,10 +40,7 @@ class DistributedRunTest {
 
   @Test
   void fourRanksTwoInstancesEqualEval(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("d-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 4, (short) 1).ensure(admin);
-    }
+    Topics topics = TestTopics.create(kafka, 4);
     String appId = "d-" + UUID.randomUUID();
     int ranks = 4;
     TrainingConfig config = new TrainingConfig("dist", 0, ranks, 2, 50, 0.01f, 3, 1200, 20, 4, new int[] {32}, 0.2);

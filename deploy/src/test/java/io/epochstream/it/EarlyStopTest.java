@@ -11,7 +11,6 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +32,7 @@ class EarlyStopTest {
 
   @Test
   void theTrainerStopsOnTheStreamAppsSignalAndSaysSo(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("es-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 2, (short) 1).ensure(admin);
-    }
+    Topics topics = TestTopics.create(kafka, 2);
     // val loss never improves by 10: the rule fires at epoch 1's validation summary.
     Path config = dir.resolve("metrics.json");
     Files.writeString(config, "{\"metrics\":{},\"best\":{\"loss\":\"min\"},"

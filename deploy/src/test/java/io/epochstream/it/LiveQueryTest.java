@@ -11,7 +11,6 @@ import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.query.QueryServer;
 import io.epochstream.schema.MetricSpec;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.net.URI;
@@ -19,13 +18,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -41,10 +38,7 @@ class LiveQueryTest {
 
   @Test
   void twoInstancesAnswerForTheWholeRunOpenAndClosedEpochs(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("q-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 4, (short) 1).ensure(admin);
-    }
+    Topics topics = TestTopics.create(kafka, 4);
     String appId = "q-" + UUID.randomUUID();
     try (QueryServer qa = new QueryServer("127.0.0.1", 0);
          QueryServer qb = new QueryServer("127.0.0.1", 0);

@@ -14,7 +14,6 @@ import io.epochstream.replay.ReplayService;
 import io.epochstream.replay.StepsGoneException;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
@@ -42,13 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplayTest {
   @TempDir Path dir;
 
-  private static Topics topics(EmbeddedKafka kafka) {
-    Topics topics = new Topics("rp-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 2, (short) 1).ensure(admin);
-    }
-    return topics;
-  }
 
   private static List<String> lines(List<EpochSummary> summaries) {
     return summaries.stream().sorted(Comparator.comparing((EpochSummary s) -> s.getStage()).thenComparingInt(EpochSummary::getEpoch))
@@ -57,7 +49,7 @@ class ReplayTest {
 
   @Test
   void replayReproducesEveryLiveSummaryBitForBitAndAddsNewMetricsWithoutChangingOldOnes(EmbeddedKafka kafka) throws Exception {
-    Topics topics = topics(kafka);
+    Topics topics = TestTopics.create(kafka, 2);
     TrainingConfig config = new TrainingConfig("replayed", 0, 1, 3, 64, 0.01f, 4, 1000, 20, 4, new int[] {32}, 0.2);
     List<EpochSummary> live;
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir)) {
@@ -113,7 +105,7 @@ class ReplayTest {
 
   @Test
   void publishedJsonLinesGiveTheSummariesEvalGives(EmbeddedKafka kafka) throws Exception {
-    Topics topics = topics(kafka);
+    Topics topics = TestTopics.create(kafka, 2);
     StringBuilder jsonl = new StringBuilder("{\"type\":\"run\",\"run\":\"py\",\"world_size\":2,\"metrics\":{\"acc\":{\"metric\":\"accuracy\","
         + "\"task\":\"multiclass\",\"num_classes\":3,\"average\":\"macro\"}},\"scalars\":{\"grad_norm\":\"max\"}}\n");
     java.util.Random r = new java.util.Random(3);

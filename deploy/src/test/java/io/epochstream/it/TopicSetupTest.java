@@ -9,7 +9,6 @@ import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TopicSetupTest {
   @Test
   void createsEveryTopicWithItsPolicyAndIsIdempotent(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("t-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    Topics topics = TestTopics.fresh();
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       TopicSetup setup = new TopicSetup(topics, 3, (short) 1);
       setup.ensure(admin);
@@ -52,7 +51,7 @@ class TopicSetupTest {
 
   @Test
   void aCompactedStepsTopicIsRefusedWithHowToFixIt(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("t-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    Topics topics = TestTopics.fresh();
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       admin.createTopics(List.of(new NewTopic(topics.steps(), 1, (short) 1)
           .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact")))).all().get(30, TimeUnit.SECONDS);

@@ -8,7 +8,6 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,10 +34,7 @@ class TrainerResumeTest {
 
   @Test
   void killedAndRestartedTrainerCountsEveryEpochOnce(EmbeddedKafka kafka) throws Exception {
-    Topics topics = new Topics("r-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 2, (short) 1).ensure(admin);
-    }
+    Topics topics = TestTopics.create(kafka, 2);
     int epochs = 5;
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main", "train",

@@ -8,12 +8,10 @@ import io.epochstream.broker.SharedKafka;
 import io.epochstream.event.Keys;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
-import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.schema.MetricSpec;
@@ -26,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +50,7 @@ class TrainerToSummariesTest {
 
   @Test
   void everySummaryOfATwoRankRunEqualsAnIndependentFoldOfThePublishedSteps(EmbeddedKafka kafka) throws Exception {
-    Topics topics = isolatedTopics(kafka);
+    Topics topics = TestTopics.create(kafka, 2);
     TrainingConfig config = new TrainingConfig("e2e", 0, 2, 2, 64, 0.01f, 5, 2000, 20, 4, new int[] {32}, 0.2);
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "app-" + UUID.randomUUID(), stateDir)) {
       app.start(Duration.ofSeconds(60));
@@ -116,7 +113,7 @@ class TrainerToSummariesTest {
 
   @Test
   void anUndecodableRecordIsSkippedAndTheAppKeepsProducingSummaries(EmbeddedKafka kafka) throws Exception {
-    Topics topics = isolatedTopics(kafka);
+    Topics topics = TestTopics.create(kafka, 2);
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "app-" + UUID.randomUUID(), stateDir);
          KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
          StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "bad", 0)) {
@@ -150,11 +147,4 @@ class TrainerToSummariesTest {
     }
   }
 
-  private static Topics isolatedTopics(EmbeddedKafka kafka) {
-    Topics topics = new Topics("it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 2, (short) 1).ensure(admin);
-    }
-    return topics;
-  }
 }
