@@ -3,6 +3,7 @@ package io.epochstream.bench;
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
+import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.serde.AvroSerde;
@@ -39,11 +40,45 @@ public final class StreamBenchmark {
   static final int B = 256;
   static final int C = 10;
 
+  /** One measurement: seconds of each phase over the same events, latencies in ms, sorted. */
+  public record Result(long events, long samples, double produceSeconds, double rawSeconds, double streamSeconds,
+      double replaySeconds, List<Double> latencies) {
+    public double rawSamplesPerSecond() {
+      return samples / rawSeconds;
+    }
+
+    public double streamSamplesPerSecond() {
+      return samples / streamSeconds;
+    }
+
+    public double replaySamplesPerSecond() {
+      return samples / replaySeconds;
+    }
+
+    public double latency(double p) {
+      return pct(latencies, p);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int ranks = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     int latencyEpochs = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+    Result r = run(steps, ranks, partitions, latencyEpochs, 1);
+    System.out.printf(Locale.ROOT, "events: %d step events (%d samples), %d ranks, %d partitions%n", r.events(), r.samples(), ranks, partitions);
+    System.out.printf(Locale.ROOT, "produce: %.2f s (%.0f events/s)%n", r.produceSeconds(), r.events() / r.produceSeconds());
+    System.out.printf(Locale.ROOT, "raw consumer: %.2f s, %.0f events/s, %.0f samples/s%n", r.rawSeconds(), r.events() / r.rawSeconds(), r.rawSamplesPerSecond());
+    System.out.printf(Locale.ROOT, "stream app (RUNNING to summary): %.2f s, %.0f events/s, %.0f samples/s, ratio to raw %.2f%n",
+        r.streamSeconds(), r.events() / r.streamSeconds(), r.streamSamplesPerSecond(), r.rawSeconds() / r.streamSeconds());
+    System.out.printf(Locale.ROOT, "replay: %.2f s, %.0f samples/s, ratio to raw %.2f%n", r.replaySeconds(), r.replaySamplesPerSecond(),
+        r.rawSeconds() / r.replaySeconds());
+    System.out.printf(Locale.ROOT, "epoch-close latency over %d epochs: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", r.latencies().size(),
+        r.latency(0.5), r.latency(0.99), r.latency(1.0));
+  }
+
+  /** Everything on a fresh embedded broker; {@code streamThreads} Kafka Streams threads. */
+  public static Result run(int steps, int ranks, int partitions, int latencyEpochs, int streamThreads) throws Exception {
     Path dir = Files.createTempDirectory("epochstream-bench");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Topics topics = new Topics("bench.");
@@ -63,6 +98,7 @@ public final class StreamBenchmark {
       long events = (long) ranks * (steps / ranks + 2); // steps + RunStarted + EpochEnd per rank
 
       Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
+      appConfig.put("num.stream.threads", streamThreads);
       String commitMs = System.getProperty("bench.commit.ms");
       if (commitMs != null) {
         appConfig.put("commit.interval.ms", Integer.parseInt(commitMs));
@@ -91,18 +127,19 @@ public final class StreamBenchmark {
           }
           List<Double> closing = new ArrayList<>(watcher.untilClosed());
           Collections.sort(closing);
-          System.out.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
+          System.err.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
               pct(closing, 0.5), closing.get(closing.size() - 1));
         }
         Collections.sort(latencies);
         long samples = (long) (steps / ranks) * ranks * B;
-        System.out.printf(Locale.ROOT, "events: %d step events (%d samples), %d ranks, %d partitions%n", events, samples, ranks, partitions);
-        System.out.printf(Locale.ROOT, "produce: %.2f s (%.0f events/s)%n", produceSeconds, events / produceSeconds);
-        System.out.printf(Locale.ROOT, "raw consumer: %.2f s, %.0f events/s, %.0f samples/s%n", rawSeconds, events / rawSeconds, samples / rawSeconds);
-        System.out.printf(Locale.ROOT, "stream app (RUNNING to summary): %.2f s, %.0f events/s, %.0f samples/s, ratio to raw %.2f%n",
-            streamSeconds, events / streamSeconds, samples / streamSeconds, rawSeconds / streamSeconds);
-        System.out.printf(Locale.ROOT, "epoch-close latency over %d epochs: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", latencies.size(),
-            pct(latencies, 0.5), pct(latencies, 0.99), latencies.get(latencies.size() - 1));
+        long replayStart = System.nanoTime();
+        List<EpochSummary> replayed = new ReplayService(kafka.clientConfig(), topics)
+            .replay(new ReplayService.Selection("tput", null, 0, Integer.MAX_VALUE), null);
+        double replaySeconds = (System.nanoTime() - replayStart) / 1e9;
+        if (replayed.size() != 1 || replayed.get(0).getSamples() != samples) {
+          throw new IllegalStateException("replay did not reproduce the epoch");
+        }
+        return new Result(events, samples, produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies);
       }
     }
   }
@@ -182,7 +219,7 @@ public final class StreamBenchmark {
     }
   }
 
-  private static double pct(List<Double> sorted, double p) {
+  static double pct(List<Double> sorted, double p) {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
   }
 

@@ -25,11 +25,30 @@ import org.apache.kafka.clients.admin.Admin;
 public final class TrainerBenchmark {
   private TrainerBenchmark() {}
 
+  /** Steps/s per repetition: (a) DJL in-process Accuracy, (b) publishing, (c) neither. */
+  public record Result(List<Double> inProcess, List<Double> publishing, List<Double> neither) {
+    public static double median(List<Double> v) {
+      return TrainerBenchmark.median(v);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     int samples = args.length > 0 ? Integer.parseInt(args[0]) : 40000;
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     String external = System.getenv("EPOCHSTREAM_BOOTSTRAP");
+    Result r = measure(samples, epochs, reps, external);
+    System.out.printf(Locale.ROOT, "broker: %s; %d samples x %d epochs, B=64, MLP 20-64-64-4, %d repetitions (median, min-max)%n",
+        external == null ? "embedded, same JVM" : external, samples, epochs, reps);
+    print("(a) DJL in-process Accuracy, no publishing", r.inProcess());
+    print("(b) publishing every batch, no in-process evaluator", r.publishing());
+    print("(c) neither", r.neither());
+    System.out.printf(Locale.ROOT, "(b)/(a) = %.2f, (b)/(c) = %.2f%n", median(r.publishing()) / median(r.inProcess()),
+        median(r.publishing()) / median(r.neither()));
+  }
+
+  /** With {@code external} null, publishes to an embedded broker in this JVM. */
+  public static Result measure(int samples, int epochs, int reps, String external) throws Exception {
     EmbeddedKafka embedded = external == null ? EmbeddedKafka.start(Files.createTempDirectory("epochstream-bench")) : null;
     Map<String, Object> client = external == null ? embedded.clientConfig() : Map.of("bootstrap.servers", external);
     try {
@@ -50,12 +69,7 @@ public final class TrainerBenchmark {
         }
         c.add(new TrainingJob(config).run(StepSink.NONE).stepsPerSecond());
       }
-      System.out.printf(Locale.ROOT, "broker: %s; %d samples x %d epochs, B=64, MLP 20-64-64-4, %d repetitions (median, min-max)%n",
-          external == null ? "embedded, same JVM" : external, samples, epochs, reps);
-      print("(a) DJL in-process Accuracy, no publishing", a);
-      print("(b) publishing every batch, no in-process evaluator", b);
-      print("(c) neither", c);
-      System.out.printf(Locale.ROOT, "(b)/(a) = %.2f, (b)/(c) = %.2f%n", median(b) / median(a), median(b) / median(c));
+      return new Result(a, b, c);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -67,7 +81,7 @@ public final class TrainerBenchmark {
     System.out.printf(Locale.ROOT, "%-55s %7.0f steps/s (%.0f-%.0f)%n", what, median(v), Collections.min(v), Collections.max(v));
   }
 
-  private static double median(List<Double> v) {
+  static double median(List<Double> v) {
     List<Double> s = new ArrayList<>(v);
     Collections.sort(s);
     return s.get(s.size() / 2);

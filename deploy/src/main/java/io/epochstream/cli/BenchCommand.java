@@ -1,0 +1,111 @@
+package io.epochstream.cli;
+
+import io.epochstream.bench.StreamBenchmark;
+import io.epochstream.bench.TrainerBenchmark;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"The benchmark harness on the embedded broker: raw Kafka consume vs the stream app vs replay,",
+        "epoch-close latency, stream threads and partitions, and trainer overhead. Prints a Markdown table and",
+        "writes it into BENCHMARKS.md between its generated-section markers, with the machine and the command."})
+final class BenchCommand implements Callable<Integer> {
+  static final String BEGIN = "<!-- bench:begin (written by ./epochstream bench) -->";
+  static final String END = "<!-- bench:end -->";
+
+  @Option(names = "--quick", description = "Small sizes and one repetition: a smoke run of about two minutes.")
+  boolean quick;
+
+  @Option(names = "--out", paramLabel = "FILE", defaultValue = "BENCHMARKS.md", description = "Where the table goes (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    int reps = quick ? 1 : 3;
+    int steps = quick ? 2000 : 16000;
+    int latencyEpochs = quick ? 10 : 30;
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB heap max, %s %s. Command: `./epochstream bench%s`. %s%n%n",
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1073741824.0,
+        System.getProperty("java.vm.name"), System.getProperty("java.version"), quick ? " --quick" : "",
+        reps > 1 ? "Median of " + reps + " repetitions (min–max); warm-up excluded." : "One repetition (smoke run)."));
+
+    // Warm-up: the first broker and stream app of a JVM pay class loading and JIT.
+    StreamBenchmark.run(400, 4, 4, 2, 1);
+    List<StreamBenchmark.Result> runs = new ArrayList<>();
+    for (int r = 0; r < reps; r++) {
+      runs.add(StreamBenchmark.run(steps, 4, 4, latencyEpochs, 1));
+      System.err.printf("stream repetition %d of %d done%n", r + 1, reps);
+    }
+    md.append(String.format(Locale.ROOT, "### Stream app, replay, latency (%d step events of B=256, C=10; 4 ranks, 4 partitions)%n%n", steps));
+    md.append("| measure | value |\n|---|---|\n");
+    row(md, "raw consumer, samples/s", runs, StreamBenchmark.Result::rawSamplesPerSecond, "%.0f");
+    row(md, "stream app, samples/s", runs, StreamBenchmark.Result::streamSamplesPerSecond, "%.0f");
+    row(md, "stream / raw (goal ≥ 0.5)", runs, x -> x.rawSeconds() / x.streamSeconds(), "%.2f");
+    row(md, "replay, samples/s", runs, StreamBenchmark.Result::replaySamplesPerSecond, "%.0f");
+    row(md, "replay / raw (goal ≥ 0.5)", runs, x -> x.rawSeconds() / x.replaySeconds(), "%.2f");
+    row(md, "epoch-close latency p50, ms", runs, x -> x.latency(0.5), "%.0f");
+    row(md, "epoch-close latency p99, ms (goal < 250)", runs, x -> x.latency(0.99), "%.0f");
+    row(md, "epoch-close latency max, ms", runs, x -> x.latency(1.0), "%.0f");
+
+    md.append("\n### Scaling: stream samples/s by partitions and stream threads (one repetition each)\n\n");
+    md.append("| partitions | 1 thread | 2 threads |\n|---|---|---|\n");
+    int scaleSteps = quick ? 1000 : 8000;
+    for (int partitions : new int[] {1, 2, 4}) {
+      double one = StreamBenchmark.run(scaleSteps, 4, partitions, 1, 1).streamSamplesPerSecond();
+      double two = StreamBenchmark.run(scaleSteps, 4, partitions, 1, 2).streamSamplesPerSecond();
+      md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f |%n", partitions, one, two));
+    }
+
+    int samples = quick ? 8000 : 40000;
+    TrainerBenchmark.Result t = TrainerBenchmark.measure(samples, quick ? 2 : 3, reps, null);
+    md.append(String.format(Locale.ROOT, "%n### Trainer steps/s (%d samples, MLP 20-64-64-4, B=64; broker in this JVM)%n%n", samples));
+    md.append("| trainer | steps/s |\n|---|---|\n");
+    md.append(String.format(Locale.ROOT, "| (a) DJL in-process Accuracy | %s |%n", summary(t.inProcess(), "%.0f")));
+    md.append(String.format(Locale.ROOT, "| (b) publishing every batch | %s |%n", summary(t.publishing(), "%.0f")));
+    md.append(String.format(Locale.ROOT, "| (c) neither | %s |%n", summary(t.neither(), "%.0f")));
+    md.append(String.format(Locale.ROOT, "| (b)/(a) (goal ≥ 1), (b)/(c) (goal ≥ 0.97) | %.2f, %.2f |%n",
+        TrainerBenchmark.Result.median(t.publishing()) / TrainerBenchmark.Result.median(t.inProcess()),
+        TrainerBenchmark.Result.median(t.publishing()) / TrainerBenchmark.Result.median(t.neither())));
+
+    System.out.println(md);
+    write(out, md.toString());
+    System.err.println("written to " + out);
+    return 0;
+  }
+
+  private static void row(StringBuilder md, String name, List<StreamBenchmark.Result> runs,
+      ToDoubleFunction<StreamBenchmark.Result> f, String format) {
+    List<Double> values = new ArrayList<>();
+    runs.forEach(r -> values.add(f.applyAsDouble(r)));
+    md.append("| ").append(name).append(" | ").append(summary(values, format)).append(" |\n");
+  }
+
+  private static String summary(List<Double> values, String format) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    String median = String.format(Locale.ROOT, format, sorted.get(sorted.size() / 2));
+    return sorted.size() == 1 ? median : median + " (" + String.format(Locale.ROOT, format, sorted.get(0)) + "–"
+        + String.format(Locale.ROOT, format, sorted.get(sorted.size() - 1)) + ")";
+  }
+
+  /** Replaces the generated section of the file (or adds one at its end); the rest is kept. */
+  static void write(Path file, String section) throws java.io.IOException {
+    String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n\n";
+    String block = BEGIN + "\n" + section + END;
+    int b = text.indexOf(BEGIN);
+    int e = text.indexOf(END);
+    text = b >= 0 && e > b ? text.substring(0, b) + block + text.substring(e + END.length())
+        : text + "\n## Latest `./epochstream bench` run\n\n" + block + "\n";
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+}
