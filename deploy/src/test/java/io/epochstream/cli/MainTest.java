@@ -144,7 +144,7 @@ class MainTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval", "replay", "publish", "runs", "epochs")) {
+    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval", "replay", "publish", "runs", "epochs", "bench")) {
       Outcome o = run(command, "--help");
       assertThat(o.code).isZero();
       assertThat(o.out).contains("Usage: epochstream " + command);
