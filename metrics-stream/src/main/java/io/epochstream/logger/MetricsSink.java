@@ -20,6 +20,14 @@ public interface MetricsSink extends AutoCloseable {
   /** One step's on_step values from {@code step-metrics}, for sinks that show progress. */
   default void onStep(StepMetrics step) {}
 
+  /**
+   * Whether a step's values are what Lightning logs on_step: rank 0's training steps (on_step
+   * values are not synced across ranks).
+   */
+  static boolean loggedOnStep(StepMetrics step) {
+    return step.getRank() == 0 && step.getStage().equals("train");
+  }
+
   /** Whether this sink wants {@link #onStep} (the subscriber then also reads step-metrics). */
   default boolean wantsSteps() {
     return false;

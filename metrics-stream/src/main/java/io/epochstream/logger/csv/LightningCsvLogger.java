@@ -73,7 +73,7 @@ public final class LightningCsvLogger implements MetricsSink {
 
   @Override
   public void onStep(StepMetrics step) {
-    if (step.getRank() != 0 || !step.getStage().equals("train")) {
+    if (!MetricsSink.loggedOnStep(step)) {
       return;
     }
     Map<String, String> row = new LinkedHashMap<>();

@@ -43,7 +43,7 @@ public final class TensorBoardSink implements MetricsSink {
   /** Rank 0's training step values, as Lightning logs on_step: {@code train/<name>_step} at the global step. */
   @Override
   public void onStep(StepMetrics step) {
-    if (step.getRank() != 0 || !step.getStage().equals("train")) {
+    if (!MetricsSink.loggedOnStep(step)) {
       return;
     }
     try {

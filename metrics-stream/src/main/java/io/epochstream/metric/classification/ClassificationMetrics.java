@@ -30,7 +30,8 @@ public final class ClassificationMetrics {
     });
     registry.put("stat_scores", p -> {
       TaskConfig cfg = TaskConfig.read(p, true);
-      return new StatScores(cfg, Average.read(p, cfg.task()));
+      Average average = Average.read(p, cfg.task());
+      return new StatScoreMetric(cfg, counts -> StatScores.reduce(counts, average));
     });
     registry.put("confusion_matrix", p -> {
       TaskConfig cfg = TaskConfig.read(p, false);
@@ -48,6 +49,7 @@ public final class ClassificationMetrics {
         throw p.error("zero_division", "must be 0 or 1, not " + zd);
       }
     }
-    return new StatScoreMetric(cfg, score, average, beta, zd);
+    double zeroDivisionValue = zd;
+    return new StatScoreMetric(cfg, counts -> score.reduce(counts, average, beta, zeroDivisionValue));
   }
 }

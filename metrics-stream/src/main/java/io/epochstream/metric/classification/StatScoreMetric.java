@@ -3,23 +3,19 @@ package io.epochstream.metric.classification;
 import io.epochstream.metric.Batch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
+import java.util.function.Function;
 
 /**
- * accuracy, precision, recall, f1_score and fbeta_score for any task: a {@link StatCounter} for the
- * task's counts and a {@link Score} with its {@link Average} for the value.
+ * The stat-score family for any task — accuracy, precision, recall, f1_score, fbeta_score and
+ * stat_scores itself: one {@link StatCounter} for the task's tp/fp/tn/fn, and a reduction of those
+ * counts to the metric's value (a {@link Score} with its {@link Average}, or {@link StatScores}).
  */
 public final class StatScoreMetric extends Metric {
-  private final Score score;
-  private final Average average;
-  private final double beta;
-  private final double zeroDivision;
+  private final Function<StatCounts, MetricResult> reduction;
   private final StatCounter counter;
 
-  StatScoreMetric(TaskConfig cfg, Score score, Average average, double beta, double zeroDivision) {
-    this.score = score;
-    this.average = average;
-    this.beta = beta;
-    this.zeroDivision = zeroDivision;
+  StatScoreMetric(TaskConfig cfg, Function<StatCounts, MetricResult> reduction) {
+    this.reduction = reduction;
     this.counter = StatCounter.create(cfg, this::addState);
   }
 
@@ -32,6 +28,6 @@ public final class StatScoreMetric extends Metric {
 
   @Override
   public MetricResult compute() {
-    return score.reduce(counter.counts(), average, beta, zeroDivision);
+    return reduction.apply(counter.counts());
   }
 }

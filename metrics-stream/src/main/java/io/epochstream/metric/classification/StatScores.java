@@ -1,7 +1,5 @@
 package io.epochstream.metric.classification;
 
-import io.epochstream.metric.Batch;
-import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
 
 /**
@@ -10,25 +8,10 @@ import io.epochstream.metric.MetricResult;
  * classes, macro is the plain mean over all classes, weighted weighs each class by support / total
  * support (NaN when there is no support at all).
  */
-public final class StatScores extends Metric {
-  private final Average average;
-  private final StatCounter counter;
+final class StatScores {
+  private StatScores() {}
 
-  StatScores(TaskConfig cfg, Average average) {
-    this.average = average;
-    this.counter = StatCounter.create(cfg, this::addState);
-  }
-
-  @Override
-  public void update(Batch batch) {
-    if (batch.hasPredictions()) {
-      counter.update(batch);
-    }
-  }
-
-  @Override
-  public MetricResult compute() {
-    StatCounts c = counter.counts();
+  static MetricResult reduce(StatCounts c, Average average) {
     int k = c.size();
     double[] rows = new double[k * 5];
     for (int i = 0; i < k; i++) {
