@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "broker", mixinStandardHelpOptions = true,
     description = {"The embedded single-node KRaft Kafka broker, data kept under --data-dir.",
         "Other commands run with the same --data-dir find it; stop it with Ctrl-C or SIGTERM."})
-final class BrokerCommand implements Callable<Integer> {
+final class BrokerCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
 
   @Override
@@ -22,14 +22,15 @@ final class BrokerCommand implements Callable<Integer> {
     if (kafka.bootstrapServers != null) {
       throw new IllegalArgumentException("broker starts its own Kafka: --bootstrap-servers does not apply");
     }
-    try (EmbeddedKafka broker = EmbeddedKafka.start(kafka.dataDir)) {
+    Path file = kafka.dataDir.resolve(KafkaOptions.BROKER_FILE);
+    try (Shutdown.Hook hook = Shutdown.register(() -> deleteQuietly(file));
+         EmbeddedKafka broker = EmbeddedKafka.start(kafka.dataDir)) {
       KafkaConnection connection = new KafkaConnection(broker.clientConfig(), null, broker.bootstrapServers());
       Stack.createTopics(connection, kafka.topics());
-      Path file = kafka.dataDir.resolve(KafkaOptions.BROKER_FILE);
       writeBrokerFile(file, broker.bootstrapServers());
       System.out.printf("broker ready at %s (data in %s); Ctrl-C stops it%n", broker.bootstrapServers(), kafka.dataDir);
       System.out.flush();
-      Stack.awaitShutdown(() -> deleteQuietly(file));
+      hook.awaitSignal();
     }
     return 0;
   }

@@ -13,6 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import io.epochstream.ops.HttpEndpoint;
+import io.epochstream.ops.KafkaClientMetrics;
+import io.epochstream.ops.KafkaProbe;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,7 +29,7 @@ import picocli.CommandLine.Option;
 @Command(name = "log", mixinStandardHelpOptions = true,
     description = {"A logger: subscribes to epoch summaries and writes them to any combination of sinks",
         "(console table by default). Exits once caught up unless --follow."})
-final class LogCommand implements Callable<Integer> {
+final class LogCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
 
   @Option(names = "--console", description = "Print a table row per closed epoch (the default when no other sink is given).")
@@ -48,19 +54,51 @@ final class LogCommand implements Callable<Integer> {
       description = "Keep this logger's position in Kafka under consumer group ID: restarted, it goes on where it stopped.")
   String group;
 
+  @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8083",
+      description = "With --follow, HTTP port: GET /health, /ready (Kafka reachable), /metrics (default: ${DEFAULT-VALUE}).")
+  String http;
+
+  @Option(names = "--no-http", description = "Run without the HTTP port.")
+  boolean noHttp;
+
   @Option(names = "--follow", description = "Keep running for new summaries (default: exit once caught up).")
   boolean follow;
 
   @Override
   public Integer call() throws Exception {
-    try (KafkaConnection connection = kafka.connect();
-         MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
-         SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
-      if (follow) {
-        Runtime.getRuntime().addShutdownHook(new Thread(subscriber::stop));
-        subscriber.run(s -> run == null || s.getRun().equals(run), sink, s -> false, Instant.MAX);
-      } else {
+    if (!follow) {
+      try (KafkaConnection connection = kafka.connect();
+           MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+           SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
         subscriber.drain(s -> run == null || s.getRun().equals(run), sink);
+      }
+      return 0;
+    }
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    AtomicReference<SummarySubscriber> running = new AtomicReference<>();
+    try (Shutdown.Hook hook = Shutdown.register(() -> {
+      if (running.get() != null) {
+        running.get().stop();
+      }
+    })) {
+      try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
+           KafkaConnection connection = kafka.connect();
+           KafkaProbe probe = new KafkaProbe(connection.clientConfig());
+           MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+           SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
+        running.set(subscriber);
+        if (endpoint != null) {
+          new KafkaClientMetrics(registry, subscriber::metrics)
+              .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
+                  "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
+              .gauge("epochstream_summaries_lag_records", "Summaries not yet read, summed over partitions",
+                  "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
+          endpoint.readiness(probe);
+        }
+        if (!hook.signalled()) {
+          subscriber.run(s -> run == null || s.getRun().equals(run), sink, s -> false, Instant.MAX);
+        }
       }
     }
     return 0;

@@ -1,33 +1,81 @@
 package io.epochstream.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
-/** Entry point of the {@code epochstream} command. Exit codes: 0 ok, 1 failed, 2 bad usage. */
+/**
+ * Entry point of the {@code epochstream} command. Exit codes: 0 ok, 1 failed, 2 bad usage; a
+ * service stopped by SIGTERM (SIGINT) exits with 143 (130) after its clean shutdown.
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    // During a signal-initiated shutdown System.exit would block on the shutdown hook that is
+    // waiting for this very thread; returning lets the JVM finish with the signal's status.
+    if (!Shutdown.inProgress()) {
+      System.exit(code);
+    }
   }
 
   /** Runs a command line and returns its exit code (tests call this instead of main). */
   public static int run(String... args) {
+    return run(System.getenv(), args);
+  }
+
+  /** As {@link #run(String...)}, with the environment the configuration is read from. */
+  static int run(Map<String, String> env, String... args) {
     CommandLine cli = new CommandLine(new EpochstreamCommand());
+    ConfigSources sources;
+    try {
+      sources = ConfigSources.of(env, args);
+    } catch (IllegalArgumentException e) {
+      cli.getErr().println("epochstream: " + e.getMessage());
+      return 2;
+    }
+    cli.setDefaultValueProvider(sources);
     cli.setParameterExceptionHandler((e, argv) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage()
+      String from = e.getArgSpec() == null || sources.source(e.getArgSpec()) == null ? ""
+          : " (value from " + sources.source(e.getArgSpec()) + ")";
+      err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage() + from
           + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
       return 2;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + describe(e));
-      if (System.getenv("EPOCHSTREAM_DEBUG") != null) {
+      if (env.get("EPOCHSTREAM_DEBUG") != null) {
         e.printStackTrace(commandLine.getErr());
       }
       return e instanceof IllegalArgumentException ? 2 : 1;
     });
+    cli.setExecutionStrategy(parsed -> {
+      List<CommandLine> chain = parsed.asCommandLineList();
+      CommandLine leaf = chain.get(chain.size() - 1);
+      ParseResult leafParse = leafParse(parsed);
+      boolean printOnly = leafParse.hasMatchedOption("--print-config");
+      if (!CommandLine.printHelpIfRequested(parsed)
+          && (printOnly || leaf.getCommand() instanceof ServiceCommand)) {
+        EffectiveConfig.print(leafParse, sources, printOnly ? leaf.getOut() : leaf.getErr());
+        if (printOnly) {
+          return 0;
+        }
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     return cli.execute(args);
+  }
+
+  private static ParseResult leafParse(ParseResult parsed) {
+    ParseResult leaf = parsed;
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+    }
+    return leaf;
   }
 
   /** The message, with the root cause when it adds something; set EPOCHSTREAM_DEBUG for the trace. */

@@ -1,21 +1,29 @@
 package io.epochstream.cli;
 
+import io.epochstream.ops.HttpEndpoint;
+import io.epochstream.ops.KafkaProbe;
+import io.epochstream.ops.Readiness;
+import io.epochstream.ops.StreamAppMetrics;
 import io.epochstream.query.QueryServer;
 import io.epochstream.topology.MetricsStreamApp;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.kafka.streams.StreamsConfig;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "stream", mixinStandardHelpOptions = true,
     description = {"The metrics-stream service: folds step events into per-epoch summaries.",
-        "Runs until Ctrl-C or SIGTERM, then closes cleanly."})
-final class StreamCommand implements Callable<Integer> {
+        "Runs until Ctrl-C or SIGTERM, then closes cleanly (state stores flushed) and exits with 143 (130 for Ctrl-C)."})
+final class StreamCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
 
   @Option(names = "--application-id", defaultValue = MetricsStreamApp.DEFAULT_APPLICATION_ID,
@@ -29,34 +37,74 @@ final class StreamCommand implements Callable<Integer> {
       description = "Close an epoch as incomplete when its missing ranks stay silent this long (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration epochTimeout;
 
+  @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "1",
+      description = "Kafka Streams threads in this instance (default: ${DEFAULT-VALUE}).")
+  int streamThreads;
+
+  @Option(names = "--standby-replicas", paramLabel = "N", defaultValue = "0",
+      description = "Warm copies of each state store kept on other instances, for fast fail-over (default: ${DEFAULT-VALUE}).")
+  int standbyReplicas;
+
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8081",
-      description = "Live query endpoint (GET /runs, /runs/{run}/epochs, /runs/{run}/live); other instances reach it here (default: ${DEFAULT-VALUE}).")
+      description = {"HTTP port: GET /health, /ready, /metrics (Prometheus) and the live query /runs, /runs/{run}/epochs,",
+          "/runs/{run}/live (default: ${DEFAULT-VALUE})."})
   String http;
 
-  @Option(names = "--no-http", description = "Run without the live query endpoint.")
+  @Option(names = "--advertise", paramLabel = "HOST:PORT",
+      description = "Where other instances reach this one's HTTP port (default: the --http address; set it when binding 0.0.0.0).")
+  String advertise;
+
+  @Option(names = "--no-http", description = "Run without the HTTP port.")
   boolean noHttp;
 
   @Override
   public Integer call() throws Exception {
-    try (KafkaConnection connection = kafka.connect();
-         QueryServer query = noHttp ? null : Stack.queryServer(http)) {
-      Stack.createTopics(connection, kafka.topics());
-      Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
-      Map<String, Object> config = new HashMap<>(connection.clientConfig());
-      if (query != null) {
-        config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, query.applicationServer());
-      }
-      try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout)) {
-        app.start(Duration.ofSeconds(120));
-        if (query != null) {
-          query.start(app.streams());
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    StreamAppMetrics metrics = new StreamAppMetrics(registry);
+    try (Shutdown.Hook hook = Shutdown.register(() -> System.err.println("stream: signal received, closing"))) {
+      try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
+           KafkaConnection connection = kafka.connect();
+           KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
+        Stack.createTopics(connection, kafka.topics());
+        Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
+        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+        HostInfo self = endpoint == null ? null : advertised(endpoint);
+        if (self != null) {
+          config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         }
-        System.out.printf("stream app %s running on %s%s; Ctrl-C stops it%n", applicationId, connection.description(),
-            query == null ? "" : ", live query at http://" + query.applicationServer() + "/runs");
-        System.out.flush();
-        Stack.awaitShutdown(() -> { });
+        try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics);
+             QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self)) {
+          metrics.bind(registry, app::streams, kafka.topics());
+          if (endpoint != null) {
+            endpoint.readiness(Readiness.all(probe, () -> app.state() == KafkaStreams.State.RUNNING
+                ? Readiness.Check.READY : Readiness.Check.notReady("stream app " + app.state())));
+          }
+          app.start(Duration.ofSeconds(120));
+          if (query != null) {
+            query.start(app.streams());
+          }
+          System.out.printf("stream app %s running on %s%s; Ctrl-C stops it%n", applicationId, connection.description(),
+              endpoint == null ? "" : ", http://" + self.host() + ":" + self.port() + " (/runs /health /ready /metrics)");
+          System.out.flush();
+          hook.awaitSignal();
+        }
       }
+      System.out.println("stream app " + applicationId + " closed cleanly: state stores flushed, group left");
+      System.out.flush();
     }
     return 0;
+  }
+
+  private HostInfo advertised(HttpEndpoint endpoint) {
+    String address = advertise != null ? advertise : http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port();
+    int colon = address.lastIndexOf(':');
+    try {
+      return new HostInfo(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--advertise must be HOST:PORT, not '" + address + "'");
+    }
   }
 }

@@ -1,10 +1,15 @@
 package io.epochstream.cli;
 
+import io.epochstream.ops.HttpEndpoint;
+import io.epochstream.ops.KafkaClientMetrics;
+import io.epochstream.ops.KafkaProbe;
 import io.epochstream.publish.ControlListener;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,8 +18,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "The trainer: trains an MLP with DJL (PyTorch engine) and publishes every batch's step output.")
-final class TrainCommand implements Callable<Integer> {
+    description = {"The trainer: trains an MLP with DJL (PyTorch engine) and publishes every batch's step output.",
+        "On SIGTERM it stops after the step in hand, flushes what it published, says so on the runs topic",
+        "(status terminated) and exits with 143; with --checkpoint-dir a restart redoes the unfinished epoch."})
+final class TrainCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
   @Mixin TrainingOptions training;
 
@@ -34,6 +41,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-publish", description = "Train without Kafka (to measure what publishing costs).")
   boolean noPublish;
 
+  @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8082",
+      description = "HTTP port: GET /health, /ready (Kafka reachable), /metrics (Prometheus) (default: ${DEFAULT-VALUE}).")
+  String http;
+
+  @Option(names = "--no-http", description = "Run without the HTTP port.")
+  boolean noHttp;
+
   @Override
   public Integer call() throws Exception {
     TrainingConfig config = training.config("run").withRank(rank, worldSize);
@@ -52,24 +66,45 @@ final class TrainCommand implements Callable<Integer> {
     if (gradNorm) {
       started.getScalars().putIfAbsent("grad_norm", "max");
     }
-    try (KafkaConnection connection = kafka.connect();
-         StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
-      Stack.createTopics(connection, kafka.topics());
-      publisher.runStarted(started);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    try (Shutdown.Hook hook = Shutdown.register(() -> System.err.println("train: signal received, stopping after the current step"))) {
+      job.withAbort(hook::signalled);
       TrainingJob.Result result;
-      try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
-        result = job.run(publisher, control::stopRequested);
-        if (result.stoppedEarly()) {
-          System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
+      try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
+           KafkaConnection connection = kafka.connect();
+           KafkaProbe probe = new KafkaProbe(connection.clientConfig());
+           StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
+        if (endpoint != null) {
+          new KafkaClientMetrics(registry, publisher::metrics)
+              .counter("epochstream_steps_published", "Step events sent to the steps topic",
+                  "producer-topic-metrics", "record-send-total", kafka.topics().steps())
+              .counter("epochstream_publish_errors", "Step events the producer failed to send",
+                  "producer-topic-metrics", "record-error-total", kafka.topics().steps());
+          endpoint.readiness(probe);
         }
-        publisher.runFinished(result.stoppedEarly() ? "stopped_early" : "completed", null);
-      } catch (Exception e) {
-        publisher.runFinished("failed", e.toString());
-        throw e;
-      } finally {
-        publisher.flush();
+        Stack.createTopics(connection, kafka.topics());
+        publisher.runStarted(started);
+        try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
+          result = job.run(publisher, control::stopRequested);
+          if (result.stoppedEarly()) {
+            System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
+          }
+          publisher.runFinished(result.aborted() ? "terminated" : result.stoppedEarly() ? "stopped_early" : "completed",
+              result.aborted() ? "stopped by a signal mid-epoch " + result.epochs() : null);
+        } catch (Exception e) {
+          publisher.runFinished("failed", e.toString());
+          throw e;
+        } finally {
+          publisher.flush();
+        }
+        report(config, result, "published to " + connection.description());
       }
-      report(config, result, "published to " + connection.description());
+      if (result.aborted()) {
+        System.out.printf(Locale.ROOT, "terminated in epoch %d after %d train steps; every published step flushed%n",
+            result.epochs(), result.trainSteps());
+        System.out.flush();
+      }
     }
     return 0;
   }

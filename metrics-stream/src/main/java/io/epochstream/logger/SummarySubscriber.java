@@ -164,6 +164,11 @@ public final class SummarySubscriber implements AutoCloseable {
     consumer.commitSync(offsets);
   }
 
+  /** The consumer's own metrics (records consumed, lag), for the logger service's /metrics. */
+  public Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() {
+    return consumer.metrics();
+  }
+
   public void stop() {
     stopped.set(true);
     consumer.wakeup();

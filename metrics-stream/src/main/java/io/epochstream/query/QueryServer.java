@@ -53,6 +53,7 @@ public final class QueryServer implements AutoCloseable {
   private volatile LocalView local;
   private final HostInfo self;
   private final HttpServer server;
+  private final boolean owned;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /**
@@ -63,8 +64,21 @@ public final class QueryServer implements AutoCloseable {
   public QueryServer(String host, int port) throws IOException {
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     this.self = new HostInfo(host, server.getAddress().getPort());
+    this.owned = true;
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(2));
+  }
+
+  /**
+   * Serves on a server someone else owns and has started (the service's one HTTP port, shared with
+   * health and metrics); other instances reach this one at {@code advertised} ({@code host:port}).
+   * Until {@link #start} the query paths answer 503.
+   */
+  public QueryServer(HttpServer shared, HostInfo advertised) {
+    this.server = shared;
+    this.self = advertised;
+    this.owned = false;
+    server.createContext("/", this::handle);
   }
 
   /** {@code host:port} as other instances reach this one (Streams' application.server). */
@@ -79,13 +93,19 @@ public final class QueryServer implements AutoCloseable {
   public void start(KafkaStreams streams) {
     this.streams = streams;
     this.local = new LocalView(streams);
-    server.start();
+    if (owned) {
+      server.start();
+    }
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       if (!exchange.getRequestMethod().equals("GET")) {
         respond(exchange, 405, error("only GET"));
+        return;
+      }
+      if (local == null) {
+        respond(exchange, 503, error("the stream app is not running yet"));
         return;
       }
       String[] path = exchange.getRequestURI().getRawPath().replaceAll("^/+|/+$", "").split("/");
@@ -281,7 +301,11 @@ public final class QueryServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    if (owned) {
+      server.stop(0);
+      ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    } else {
+      server.removeContext("/");
+    }
   }
 }

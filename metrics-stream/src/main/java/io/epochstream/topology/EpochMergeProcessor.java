@@ -60,14 +60,16 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
   private static final AvroSerde<RankPartial> PARTIAL_SERDE = AvroSerde.of(RankPartial.class);
 
   private final Duration epochTimeout;
+  private final EpochCloseListener listener;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> assemblies;
   private KeyValueStore<String, Long> closed;
   private KeyValueStore<String, byte[]> tracking;
   private KeyValueStore<String, byte[]> history;
 
-  EpochMergeProcessor(Duration epochTimeout) {
+  EpochMergeProcessor(Duration epochTimeout, EpochCloseListener listener) {
     this.epochTimeout = epochTimeout;
+    this.listener = listener;
   }
 
   /** The ranks that arrived so far, by rank, and when the last one did (wall clock). */
@@ -145,7 +147,8 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     }
     assembly.ranks().put(partial.getRank(), partial);
     if (assembly.ranks().size() >= partial.getConfig().getWorldSize()) {
-      close(key, assembly, record.timestamp());
+      EpochSummary summary = close(key, assembly, record.timestamp());
+      listener.closed(summary, System.currentTimeMillis() - record.timestamp());
     } else {
       assemblies.put(key, new Assembly(assembly.ranks(), context.currentSystemTimeMs()).toBytes());
     }
@@ -174,7 +177,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     expired.forEach(closed::delete);
   }
 
-  private void close(String key, Assembly assembly, long timestamp) {
+  private EpochSummary close(String key, Assembly assembly, long timestamp) {
     RankPartial first = assembly.ranks().firstEntry().getValue();
     MetricConfig config = RunConfigs.metricConfig(first.getConfig());
     EpochState merged = config.newEpoch();
@@ -204,6 +207,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     context.forward(new Record<String, Object>(key, summary, timestamp), SUMMARIES);
     assemblies.delete(key);
     closed.put(key, now);
+    return summary;
   }
 
   /**

@@ -25,8 +25,13 @@ public final class MetricsStreamApp implements AutoCloseable {
   }
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir, Duration epochTimeout) {
+    this(clientConfig, topics, applicationId, stateDir, epochTimeout, EpochCloseListener.NONE);
+  }
+
+  public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir,
+      Duration epochTimeout, EpochCloseListener listener) {
     Properties props = streamsConfig(clientConfig, topics, applicationId, stateDir);
-    this.streams = new KafkaStreams(MetricsTopology.build(topics, epochTimeout, props), props);
+    this.streams = new KafkaStreams(MetricsTopology.build(topics, epochTimeout, props, listener), props);
   }
 
   /** The Streams configuration the service runs with (tests drive the topology with it too). */

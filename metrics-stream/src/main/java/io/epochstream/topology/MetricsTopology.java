@@ -35,6 +35,10 @@ public final class MetricsTopology {
   private MetricsTopology() {}
 
   public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig) {
+    return build(topics, epochTimeout, streamsConfig, EpochCloseListener.NONE);
+  }
+
+  public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig, EpochCloseListener listener) {
     Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
     t.addSource("steps", Serdes.String().deserializer(), AvroSerde.of(StepEvent.class).deserializer(), topics.steps());
     t.addProcessor("fold", RankFoldProcessor::new, "steps");
@@ -50,7 +54,7 @@ public final class MetricsTopology {
     t.addSink(RankFoldProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "fold");
 
     t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());
-    t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout), "partials-in");
+    t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout, listener), "partials-in");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.ASSEMBLY_STORE),
         Serdes.String(), Serdes.ByteArray()), "merge");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.CLOSED_STORE),

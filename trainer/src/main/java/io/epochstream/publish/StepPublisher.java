@@ -119,6 +119,11 @@ public final class StepPublisher implements StepSink, AutoCloseable {
     }
   }
 
+  /** The producer's own metrics (records sent and failed per topic), for the service's /metrics. */
+  public Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() {
+    return producer.metrics();
+  }
+
   @Override
   public void close() {
     producer.close();

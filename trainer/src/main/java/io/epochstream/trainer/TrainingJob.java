@@ -39,7 +39,7 @@ public final class TrainingJob {
   }
 
   /** How the run went: step counts, epochs trained, whether it stopped early, wall time. */
-  public record Result(long trainSteps, long valSteps, int epochs, boolean stoppedEarly, double seconds) {
+  public record Result(long trainSteps, long valSteps, int epochs, boolean stoppedEarly, boolean aborted, double seconds) {
     public double stepsPerSecond() {
       return (trainSteps + valSteps) / seconds;
     }
@@ -49,6 +49,7 @@ public final class TrainingJob {
   private final LabelledData data;
   private Path checkpoints;
   private boolean gradNorm;
+  private BooleanSupplier abort = () -> false;
 
   public TrainingJob(TrainingConfig config) {
     this.config = config;
@@ -69,6 +70,16 @@ public final class TrainingJob {
   }
 
   /** Also publish each training batch's gradient norm (a few engine ops per batch). */
+  /**
+   * Checked before every batch: when it says so (SIGTERM), training stops after the step in hand,
+   * mid-epoch, without that epoch's end — as a crash would, but with everything published so far
+   * flushed. A restart with the same checkpoints redoes the epoch; steps already counted stay counted.
+   */
+  public TrainingJob withAbort(BooleanSupplier abort) {
+    this.abort = abort;
+    return this;
+  }
+
   public TrainingJob withGradientNorm() {
     this.gradNorm = true;
     return this;
@@ -152,16 +163,28 @@ public final class TrainingJob {
         ArrayDataset valSet = val.samples() == 0 ? null : dataset(manager, val, false);
         long start = System.nanoTime();
         int epochs = resume.epoch() + 1;
-        int first = epochs;
         boolean stopped = false;
+        boolean aborted = false;
+        long trainSteps = 0;
+        long valSteps = 0;
         while (epochs < config.epochs() && !stopped) {
           for (Batch batch : trainer.iterateDataset(trainSet)) {
+            if (abort.getAsBoolean()) {
+              batch.close();
+              aborted = true;
+              break;
+            }
             EasyTrain.trainBatch(trainer, batch);
             trainer.step();
             batch.close();
+            trainSteps++;
+          }
+          if (aborted) {
+            break;
           }
           if (valSet != null) {
             EasyTrain.evaluateDataset(trainer, valSet);
+            valSteps += batches(val.samples());
           }
           trainer.notifyListeners(listener -> listener.onEpoch(trainer));
           if (checkpoints != null) {
@@ -176,8 +199,7 @@ public final class TrainingJob {
           stopped = epochs < config.epochs() && stopRequested.getAsBoolean();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        int trained = epochs - first;
-        return new Result((long) trained * batches(train.samples()), (long) trained * batches(val.samples()), epochs, stopped, seconds);
+        return new Result(trainSteps, valSteps, epochs, stopped, aborted, seconds);
       }
     }
   }
