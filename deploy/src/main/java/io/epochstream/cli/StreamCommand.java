@@ -4,6 +4,7 @@ import io.epochstream.ops.HttpEndpoint;
 import io.epochstream.ops.KafkaProbe;
 import io.epochstream.ops.Readiness;
 import io.epochstream.ops.StreamAppMetrics;
+import io.epochstream.ops.StreamAppReadiness;
 import io.epochstream.query.QueryServer;
 import io.epochstream.topology.MetricsStreamApp;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine.Command;
@@ -79,8 +79,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
              QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self)) {
           metrics.bind(registry, app::streams, kafka.topics());
           if (endpoint != null) {
-            endpoint.readiness(Readiness.all(probe, () -> app.state() == KafkaStreams.State.RUNNING
-                ? Readiness.Check.READY : Readiness.Check.notReady("stream app " + app.state())));
+            endpoint.readiness(Readiness.all(probe, new StreamAppReadiness(app::state)));
           }
           app.start(Duration.ofSeconds(120));
           if (query != null) {

@@ -2,7 +2,7 @@ package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.event.Tensors;
@@ -43,37 +43,32 @@ class CrashRecoveryTest {
   @TempDir Path dir;
 
   @Test
-  void killNineMidEpochThenRestartGivesTheUninterruptedSummary(EmbeddedKafka kafka) throws Exception {
+  void killNineMidEpochThenRestartGivesTheUninterruptedSummary(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     // A dead member must not hold its partitions for the default 45 s session.
     Path clientConfig = dir.resolve("client.properties");
     Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main", "stream",
-        "--bootstrap-servers", kafka.bootstrapServers(), "--client-config", clientConfig.toString(),
+    String[] command = {"stream", "--bootstrap-servers", kafka.bootstrapServers(), "--client-config", clientConfig.toString(),
         "--topic-prefix", topics.prefix(), "--application-id", "crash-" + UUID.randomUUID(),
-        "--state-dir", dir.resolve("state").toString(), "--no-http");
+        "--state-dir", dir.resolve("state").toString(), "--no-http"};
 
     Random random = new Random(9);
     try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "crash", 0)) {
       publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), Map.of());
-      Process first = start(command);
-      try {
+      try (ServiceProcess first = ServiceProcess.start(command)) {
+        first.await("running on", Duration.ofSeconds(120));
         publishSteps(publisher, random, 0, 40);
         awaitStepMetrics(kafka, topics, 40); // committed: the app has folded these
         CompletableFuture<Void> inFlight = CompletableFuture.runAsync(() -> publishSteps(publisher, random, 40, 200));
         Thread.sleep(150);
-        first.destroyForcibly(); // SIGKILL, mid-epoch, steps still arriving
-        first.waitFor(30, TimeUnit.SECONDS);
+        first.kill(); // SIGKILL, mid-epoch, steps still arriving
         inFlight.get(60, TimeUnit.SECONDS);
-      } finally {
-        first.destroyForcibly();
       }
       publisher.epochEnd("val", 0, 200);
       publisher.flush();
 
-      Process second = start(command);
-      try {
+      try (ServiceProcess second = ServiceProcess.start(command)) {
+        second.await("running on", Duration.ofSeconds(120));
         List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
             AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(90));
         assertThat(summaries).hasSize(1);
@@ -85,9 +80,6 @@ class CrashRecoveryTest {
         new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
         assertThat(summaries.get(0).getSteps()).isEqualTo(200);
         assertThat(JsonLinesCodec.encode(summaries.get(0))).isEqualTo(expected.get(0));
-      } finally {
-        second.destroy();
-        second.waitFor(30, TimeUnit.SECONDS);
       }
     }
   }
@@ -108,34 +100,7 @@ class CrashRecoveryTest {
     publisher.flush();
   }
 
-  /** Starts the child and waits for its "running" line. */
-  private static Process start(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<Boolean> running = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          if (line.contains("running on")) {
-            // keep draining so the child never blocks on a full pipe
-            CompletableFuture.runAsync(() -> out.lines().forEach(l -> { }));
-            return true;
-          }
-        }
-      } catch (IOException ignored) {
-        // the child died: reported below
-      }
-      return false;
-    });
-    try {
-      assertThat(running.get(120, TimeUnit.SECONDS)).as("stream app child started").isTrue();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      p.destroyForcibly();
-      throw new AssertionError("stream app child did not start", e);
-    }
-    return p;
-  }
-
-  private static void awaitStepMetrics(EmbeddedKafka kafka, Topics topics, int count) {
+  private static void awaitStepMetrics(TestKafka kafka, Topics topics, int count) {
     List<StepMetrics> seen = TopicReader.read(kafka.clientConfig(), topics.stepMetrics(),
         AvroSerde.of(StepMetrics.class).deserializer(), count, Duration.ofSeconds(60));
     assertThat(seen).hasSizeGreaterThanOrEqualTo(count);

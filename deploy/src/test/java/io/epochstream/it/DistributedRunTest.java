@@ -2,7 +2,7 @@ package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonLinesCodec;
@@ -39,7 +39,7 @@ class DistributedRunTest {
   @TempDir Path dir;
 
   @Test
-  void fourRanksTwoInstancesEqualEval(EmbeddedKafka kafka) throws Exception {
+  void fourRanksTwoInstancesEqualEval(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 4);
     String appId = "d-" + UUID.randomUUID();
     int ranks = 4;

@@ -2,7 +2,7 @@ package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.cli.Main;
 import io.epochstream.schema.ControlEvent;
@@ -31,7 +31,7 @@ class EarlyStopTest {
   @TempDir Path dir;
 
   @Test
-  void theTrainerStopsOnTheStreamAppsSignalAndSaysSo(EmbeddedKafka kafka) throws Exception {
+  void theTrainerStopsOnTheStreamAppsSignalAndSaysSo(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     // val loss never improves by 10: the rule fires at epoch 1's validation summary.
     Path config = dir.resolve("metrics.json");

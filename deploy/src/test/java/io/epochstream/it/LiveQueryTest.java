@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
@@ -37,7 +37,7 @@ class LiveQueryTest {
   @TempDir Path dir;
 
   @Test
-  void twoInstancesAnswerForTheWholeRunOpenAndClosedEpochs(EmbeddedKafka kafka) throws Exception {
+  void twoInstancesAnswerForTheWholeRunOpenAndClosedEpochs(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 4);
     String appId = "q-" + UUID.randomUUID();
     try (QueryServer qa = new QueryServer("127.0.0.1", 0);
@@ -100,7 +100,7 @@ class LiveQueryTest {
     }
   }
 
-  private MetricsStreamApp app(EmbeddedKafka kafka, Topics topics, String appId, QueryServer query, String name) {
+  private MetricsStreamApp app(TestKafka kafka, Topics topics, String appId, QueryServer query, String name) {
     Map<String, Object> config = new HashMap<>(kafka.clientConfig());
     config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, query.applicationServer());
     return new MetricsStreamApp(config, topics, appId, dir.resolve(name));

@@ -3,7 +3,7 @@ package io.epochstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.cli.Main;
 import io.epochstream.eval.OfflineEvaluator;
@@ -48,7 +48,7 @@ class ReplayTest {
   }
 
   @Test
-  void replayReproducesEveryLiveSummaryBitForBitAndAddsNewMetricsWithoutChangingOldOnes(EmbeddedKafka kafka) throws Exception {
+  void replayReproducesEveryLiveSummaryBitForBitAndAddsNewMetricsWithoutChangingOldOnes(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     TrainingConfig config = new TrainingConfig("replayed", 0, 1, 3, 64, 0.01f, 4, 1000, 20, 4, new int[] {32}, 0.2);
     List<EpochSummary> live;
@@ -104,7 +104,7 @@ class ReplayTest {
   }
 
   @Test
-  void publishedJsonLinesGiveTheSummariesEvalGives(EmbeddedKafka kafka) throws Exception {
+  void publishedJsonLinesGiveTheSummariesEvalGives(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     StringBuilder jsonl = new StringBuilder("{\"type\":\"run\",\"run\":\"py\",\"world_size\":2,\"metrics\":{\"acc\":{\"metric\":\"accuracy\","
         + "\"task\":\"multiclass\",\"num_classes\":3,\"average\":\"macro\"}},\"scalars\":{\"grad_norm\":\"max\"}}\n");

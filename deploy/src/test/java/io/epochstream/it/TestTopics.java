@@ -1,6 +1,6 @@
 package io.epochstream.it;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.util.UUID;
@@ -10,7 +10,7 @@ import org.apache.kafka.clients.admin.Admin;
 final class TestTopics {
   private TestTopics() {}
 
-  static Topics create(EmbeddedKafka kafka, int partitions) {
+  static Topics create(TestKafka kafka, int partitions) {
     Topics topics = fresh();
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       new TopicSetup(topics, partitions, (short) 1).ensure(admin);

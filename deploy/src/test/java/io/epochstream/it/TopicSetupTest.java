@@ -3,7 +3,7 @@ package io.epochstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedKafka.class)
 class TopicSetupTest {
   @Test
-  void createsEveryTopicWithItsPolicyAndIsIdempotent(EmbeddedKafka kafka) throws Exception {
+  void createsEveryTopicWithItsPolicyAndIsIdempotent(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.fresh();
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       TopicSetup setup = new TopicSetup(topics, 3, (short) 1);
@@ -50,7 +50,7 @@ class TopicSetupTest {
   }
 
   @Test
-  void aCompactedStepsTopicIsRefusedWithHowToFixIt(EmbeddedKafka kafka) throws Exception {
+  void aCompactedStepsTopicIsRefusedWithHowToFixIt(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.fresh();
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       admin.createTopics(List.of(new NewTopic(topics.steps(), 1, (short) 1)

@@ -2,7 +2,7 @@ package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
@@ -33,7 +33,7 @@ class TrainerResumeTest {
   @TempDir Path dir;
 
   @Test
-  void killedAndRestartedTrainerCountsEveryEpochOnce(EmbeddedKafka kafka) throws Exception {
+  void killedAndRestartedTrainerCountsEveryEpochOnce(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     int epochs = 5;
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -3,7 +3,7 @@ package io.epochstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.event.Keys;
 import io.epochstream.event.Tensors;
@@ -49,7 +49,7 @@ class TrainerToSummariesTest {
   }
 
   @Test
-  void everySummaryOfATwoRankRunEqualsAnIndependentFoldOfThePublishedSteps(EmbeddedKafka kafka) throws Exception {
+  void everySummaryOfATwoRankRunEqualsAnIndependentFoldOfThePublishedSteps(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     TrainingConfig config = new TrainingConfig("e2e", 0, 2, 2, 64, 0.01f, 5, 2000, 20, 4, new int[] {32}, 0.2);
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "app-" + UUID.randomUUID(), stateDir)) {
@@ -112,7 +112,7 @@ class TrainerToSummariesTest {
   }
 
   @Test
-  void anUndecodableRecordIsSkippedAndTheAppKeepsProducingSummaries(EmbeddedKafka kafka) throws Exception {
+  void anUndecodableRecordIsSkippedAndTheAppKeepsProducingSummaries(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "app-" + UUID.randomUUID(), stateDir);
          KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());

@@ -1,0 +1,103 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An {@code epochstream} command in a child JVM on the test class path, as an operator runs it:
+ * its output (stdout and stderr) collected, lines awaited, stopped with SIGTERM or SIGKILL.
+ */
+final class ServiceProcess implements AutoCloseable {
+  private final Process process;
+  private final StringBuffer output = new StringBuffer();
+  private final Thread drain;
+
+  private ServiceProcess(Process process) {
+    this.process = process;
+    this.drain = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          output.append(line).append('\n');
+        }
+      } catch (IOException ignored) {
+        // the child is gone
+      }
+    }, "child-output");
+    drain.setDaemon(true);
+    drain.start();
+  }
+
+  static ServiceProcess start(String... args) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+        "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main"));
+    command.addAll(List.of(args));
+    try {
+      return new ServiceProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits for a line matching {@code regex} and returns its match (groups usable). */
+  Matcher await(String regex, Duration timeout) throws InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher m = pattern.matcher(output);
+      if (m.find()) {
+        return m;
+      }
+      if (!process.isAlive()) {
+        Thread.sleep(200); // let the drain thread catch up with the last lines
+        m = pattern.matcher(output);
+        if (m.find()) {
+          return m;
+        }
+        throw new AssertionError("child exited (" + process.exitValue() + ") before /" + regex + "/:\n" + output);
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no /" + regex + "/ within " + timeout + ":\n" + output);
+  }
+
+  /** Sends SIGTERM and returns the exit status; fails if the child outlives {@code timeout}. */
+  int terminate(Duration timeout) throws InterruptedException, IOException {
+    // Not Process.destroy(): it sends SIGTERM but also closes our end of the child's output, so the
+    // child's last words during its shutdown would be lost.
+    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
+    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .as("exited within %s of SIGTERM:\n%s", timeout, output).isTrue();
+    drain.join(5000); // its last lines
+    return process.exitValue();
+  }
+
+  /** SIGKILL: no shutdown hook runs. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  String output() {
+    return output.toString();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
