@@ -14,6 +14,7 @@
 # The runtime is linked against this machine's glibc (Debian 12 here), and carries that glibc: the
 # image runs on any x86-64 Linux kernel. Prefer eclipse-temurin wherever a registry is reachable.
 set -euo pipefail
+command -v ldd >/dev/null || { echo "local-base: needs ldd (glibc)" >&2; exit 1; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${1:-$root/deploy/target/local-base.tar}"
 java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
@@ -52,7 +53,7 @@ while IFS= read -r so; do objects+=("$so"); done < <(find "$fs/opt/java/openjdk/
 native_jar="$(ls "$root"/deploy/target/lib/pytorch-native-cpu-*-linux-x86_64.jar 2>/dev/null | head -1 || true)"
 if [ -n "$native_jar" ]; then
   mkdir -p "$work/torch"
-  (cd "$work/torch" && jar xf "$native_jar")
+  (cd "$work/torch" && "$java_home/bin/jar" xf "$native_jar")
   while IFS= read -r so; do objects+=("$so"); done < <(find "$work/torch" -name '*.so*' -type f)
 else
   echo "local-base: deploy/target/lib has no pytorch-native-cpu jar (run mvn package first); PyTorch's libraries not checked" >&2
