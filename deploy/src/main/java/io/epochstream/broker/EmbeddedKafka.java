@@ -29,25 +29,52 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";
   private static final String BROKER = "PLAINTEXT";
+  private static final String SASL = "SASL_PLAINTEXT";
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
   private final Path dataDir;
+  private final SaslPlain sasl;
 
-  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, SaslPlain sasl) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.dataDir = dataDir;
+    this.sasl = sasl;
+  }
+
+  /**
+   * A client listener that takes SASL/PLAIN logins of these users, with ACLs enforced (Kafka's
+   * StandardAuthorizer): {@code admin} is a super user, everyone else may do only what an ACL
+   * grants. For testing secured deployments; real clusters keep passwords out of broker configs.
+   */
+  public record SaslPlain(String admin, Map<String, String> passwords) {
+    /** Client properties that log in as {@code user} with {@code password}. */
+    public static Map<String, Object> clientConfig(String bootstrap, String user, String password) {
+      return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          "security.protocol", SASL,
+          "sasl.mechanism", "PLAIN",
+          "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+              + user + "\" password=\"" + password + "\";");
+    }
   }
 
   /** Formats {@code dataDir} if it is new, starts the broker and waits until it answers. */
   public static EmbeddedKafka start(Path dataDir) {
+    return start(dataDir, null);
+  }
+
+  /** As {@link #start(Path)}; with {@code sasl}, clients must log in and ACLs apply. */
+  public static EmbeddedKafka start(Path dataDir, SaslPlain sasl) {
     try {
       Path logDir = dataDir.toAbsolutePath().resolve("kafka");
       Files.createDirectories(logDir);
       int brokerPort = freePort();
       int controllerPort = freePort();
       Properties props = serverProperties(logDir, brokerPort, controllerPort);
+      if (sasl != null) {
+        secure(props, brokerPort, sasl);
+      }
       KafkaConfig config = KafkaConfig.fromProps(props, false);
       if (!Files.exists(logDir.resolve("meta.properties"))) {
         format(logDir);
@@ -55,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
       String bootstrap = "127.0.0.1:" + brokerPort;
-      EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir);
+      EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir, sasl);
       try {
         kafka.awaitReady(Duration.ofSeconds(60));
       } catch (RuntimeException e) {
@@ -76,14 +103,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     return dataDir;
   }
 
-  /** Client properties that reach this broker. */
+  /** Client properties that reach this broker (as the admin user, when it is secured). */
   public Map<String, Object> clientConfig() {
-    return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return sasl == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)
+        : SaslPlain.clientConfig(bootstrapServers, sasl.admin(), sasl.passwords().get(sasl.admin()));
   }
 
   /** Ready means the cluster answers a metadata request, not merely that the port accepts. */
   private void awaitReady(Duration timeout) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = Admin.create(clientConfig())) {
       admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("the embedded broker did not become ready within " + timeout + ": " + e.getMessage(), e);
@@ -118,6 +146,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("auto.create.topics.enable", "false");
     p.put("num.partitions", "1");
     return p;
+  }
+
+  /**
+   * The client listener becomes SASL_PLAINTEXT with PLAIN logins; the broker talks to itself as the
+   * admin user. The controller listener stays PLAINTEXT on loopback, its ANONYMOUS principal a super
+   * user, because in this combined node only the broker itself connects to it.
+   */
+  private static void secure(Properties p, int brokerPort, SaslPlain sasl) {
+    p.put("listeners", SASL + "://127.0.0.1:" + brokerPort + "," + p.getProperty("listeners").split(",")[1]);
+    p.put("advertised.listeners", SASL + "://127.0.0.1:" + brokerPort);
+    p.put("inter.broker.listener.name", SASL);
+    p.put("listener.security.protocol.map", SASL + ":SASL_PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+    p.put("sasl.enabled.mechanisms", "PLAIN");
+    p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"")
+        .append(sasl.admin()).append("\" password=\"").append(sasl.passwords().get(sasl.admin())).append('"');
+    sasl.passwords().forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+    p.put("listener.name." + SASL.toLowerCase(java.util.Locale.ROOT) + ".plain.sasl.jaas.config", jaas.append(';').toString());
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    p.put("super.users", "User:" + sasl.admin() + ";User:ANONYMOUS");
   }
 
   private static void format(Path logDir) {

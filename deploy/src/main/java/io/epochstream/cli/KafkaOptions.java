@@ -50,6 +50,7 @@ public final class KafkaOptions {
     }
     if (bootstrapServers != null) {
       config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      KafkaPreflight.check(config);
       return new KafkaConnection(config, null, bootstrapServers);
     }
     Path brokerFile = dataDir.resolve(BROKER_FILE);

@@ -73,32 +73,34 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
       TrainingJob.Result result;
       try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
            KafkaConnection connection = kafka.connect();
-           KafkaProbe probe = new KafkaProbe(connection.clientConfig());
-           StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
-        if (endpoint != null) {
-          new KafkaClientMetrics(registry, publisher::metrics)
-              .counter("epochstream_steps_published", "Step events sent to the steps topic",
-                  "producer-topic-metrics", "record-send-total", kafka.topics().steps())
-              .counter("epochstream_publish_errors", "Step events the producer failed to send",
-                  "producer-topic-metrics", "record-error-total", kafka.topics().steps());
-          endpoint.readiness(probe);
-        }
+           KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
+        // Topics first: a login without ACLs fails here, with a clear message, before a producer exists.
         Stack.createTopics(connection, kafka.topics());
-        publisher.runStarted(started);
-        try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
-          result = job.run(publisher, control::stopRequested);
-          if (result.stoppedEarly()) {
-            System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
+        try (StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
+          if (endpoint != null) {
+            new KafkaClientMetrics(registry, publisher::metrics)
+                .counter("epochstream_steps_published", "Step events sent to the steps topic",
+                    "producer-topic-metrics", "record-send-total", kafka.topics().steps())
+                .counter("epochstream_publish_errors", "Step events the producer failed to send",
+                    "producer-topic-metrics", "record-error-total", kafka.topics().steps());
+            endpoint.readiness(probe);
           }
-          publisher.runFinished(result.aborted() ? "terminated" : result.stoppedEarly() ? "stopped_early" : "completed",
-              result.aborted() ? "stopped by a signal mid-epoch " + result.epochs() : null);
-        } catch (Exception e) {
-          publisher.runFinished("failed", e.toString());
-          throw e;
-        } finally {
-          publisher.flush();
+          publisher.runStarted(started);
+          try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
+            result = job.run(publisher, control::stopRequested);
+            if (result.stoppedEarly()) {
+              System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
+            }
+            publisher.runFinished(result.aborted() ? "terminated" : result.stoppedEarly() ? "stopped_early" : "completed",
+                result.aborted() ? "stopped by a signal mid-epoch " + result.epochs() : null);
+          } catch (Exception e) {
+            publisher.runFinished("failed", e.toString());
+            throw e;
+          } finally {
+            publisher.flush();
+          }
+          report(config, result, "published to " + connection.description());
         }
-        report(config, result, "published to " + connection.description());
       }
       if (result.aborted()) {
         System.out.printf(Locale.ROOT, "terminated in epoch %d after %d train steps; every published step flushed%n",

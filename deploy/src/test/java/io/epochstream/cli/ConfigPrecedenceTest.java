@@ -2,9 +2,6 @@ package io.epochstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,29 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigPrecedenceTest {
   @TempDir Path dir;
 
-  record Outcome(int code, String out, String err) {
-    /** The printout's line for an option: {value, source}. */
-    String[] line(String option) {
-      return Arrays.stream(out.split("\n")).map(String::trim).filter(l -> l.startsWith(option + " "))
-          .findFirst().map(l -> l.substring(option.length()).trim().split("\\s+", 2))
-          .orElseThrow(() -> new AssertionError(option + " not in:\n" + out));
-    }
+  /** The printout's line for an option: {value, source}. */
+  static String[] line(CliRun.Outcome o, String option) {
+    return Arrays.stream(o.out().split("\n")).map(String::trim).filter(l -> l.startsWith(option + " "))
+        .findFirst().map(l -> l.substring(option.length()).trim().split("\\s+", 2))
+        .orElseThrow(() -> new AssertionError(option + " not in:\n" + o.out()));
   }
 
-  static synchronized Outcome run(Map<String, String> env, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = Main.run(env, args);
-      return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  static CliRun.Outcome run(Map<String, String> env, String... args) {
+    return CliRun.run(env, args);
   }
 
   @Test
@@ -62,14 +45,14 @@ class ConfigPrecedenceTest {
     env.put("EPOCHSTREAM_WORLD_SIZE", "8");
     env.put("EPOCHSTREAM_RANK", "3");
 
-    Outcome o = run(env, "train", "--rank", "5", "--print-config");
+    CliRun.Outcome o = run(env, "train", "--rank", "5", "--print-config");
 
-    assertThat(o.code).as(o.err).isZero();
-    assertThat(o.line("--rank")).containsExactly("5", "flag");
-    assertThat(o.line("--world-size")).containsExactly("8", "EPOCHSTREAM_WORLD_SIZE");
-    assertThat(o.line("--epochs")).containsExactly("9", file + " (train.epochs)");
-    assertThat(o.line("--batch-size")).containsExactly("32", file + " (batch-size)");
-    assertThat(o.line("--lr")).containsExactly("0.01", "default");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(line(o, "--rank")).containsExactly("5", "flag");
+    assertThat(line(o, "--world-size")).containsExactly("8", "EPOCHSTREAM_WORLD_SIZE");
+    assertThat(line(o, "--epochs")).containsExactly("9", file + " (train.epochs)");
+    assertThat(line(o, "--batch-size")).containsExactly("32", file + " (batch-size)");
+    assertThat(line(o, "--lr")).containsExactly("0.01", "default");
   }
 
   @Test
@@ -79,10 +62,10 @@ class ConfigPrecedenceTest {
     Files.writeString(envFile, "http=127.0.0.1:1111\n");
     Files.writeString(flagFile, "http=127.0.0.1:2222\n");
 
-    Outcome o = run(Map.of("EPOCHSTREAM_CONFIG", envFile.toString()), "stream", "--config", flagFile.toString(), "--print-config");
+    CliRun.Outcome o = run(Map.of("EPOCHSTREAM_CONFIG", envFile.toString()), "stream", "--config", flagFile.toString(), "--print-config");
 
-    assertThat(o.code).as(o.err).isZero();
-    assertThat(o.line("--http")).containsExactly("127.0.0.1:2222", flagFile + " (http)");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(line(o, "--http")).containsExactly("127.0.0.1:2222", flagFile + " (http)");
   }
 
   @Test
@@ -95,28 +78,28 @@ class ConfigPrecedenceTest {
         ssl.truststore.password=hunter2
         """);
 
-    Outcome o = run(Map.of("EPOCHSTREAM_CLIENT_CONFIG", client.toString()), "log", "--print-config");
+    CliRun.Outcome o = run(Map.of("EPOCHSTREAM_CLIENT_CONFIG", client.toString()), "log", "--print-config");
 
-    assertThat(o.code).as(o.err).isZero();
-    assertThat(o.line("--client-config")).containsExactly(client.toString(), "EPOCHSTREAM_CLIENT_CONFIG");
-    assertThat(o.out).contains("security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(line(o, "--client-config")).containsExactly(client.toString(), "EPOCHSTREAM_CLIENT_CONFIG");
+    assertThat(o.out()).contains("security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
         "sasl.jaas.config=" + EffectiveConfig.MASK, "ssl.truststore.password=" + EffectiveConfig.MASK);
-    assertThat(o.out + o.err).doesNotContain("alice-secret").doesNotContain("hunter2");
+    assertThat(o.out() + o.err()).doesNotContain("alice-secret").doesNotContain("hunter2");
   }
 
   @Test
   void aBadValueFromTheEnvironmentSaysWhereItCameFrom() {
-    Outcome o = run(Map.of("EPOCHSTREAM_WORLD_SIZE", "two"), "train", "--print-config");
+    CliRun.Outcome o = run(Map.of("EPOCHSTREAM_WORLD_SIZE", "two"), "train", "--print-config");
 
-    assertThat(o.code).isEqualTo(2);
-    assertThat(o.err.strip()).doesNotContain("\n").contains("--world-size", "'two'", "EPOCHSTREAM_WORLD_SIZE");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip()).doesNotContain("\n").contains("--world-size", "'two'", "EPOCHSTREAM_WORLD_SIZE");
   }
 
   @Test
   void aMissingConfigFileIsAOneLineUsageError() {
-    Outcome o = run(Map.of(), "stream", "--config", dir.resolve("nope.properties").toString());
+    CliRun.Outcome o = run(Map.of(), "stream", "--config", dir.resolve("nope.properties").toString());
 
-    assertThat(o.code).isEqualTo(2);
-    assertThat(o.err.strip()).doesNotContain("\n").contains("cannot read the configuration file", "nope.properties");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip()).doesNotContain("\n").contains("cannot read the configuration file", "nope.properties");
   }
 }
