@@ -34,15 +34,32 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *
  * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.StreamBenchmark
  * [steps=2000] [ranks=4] [partitions=4] [latencyEpochs=30]}. Events: B=256 samples, C=10
- * probabilities (float32) per step; metrics accuracy, macro F1, confusion matrix and loss.
+ * probabilities (float32) per step; metrics accuracy, macro F1, confusion matrix, binned AUROC (100
+ * thresholds) and loss.
  */
 public final class StreamBenchmark {
   static final int B = 256;
   static final int C = 10;
 
   /** One measurement: seconds of each phase over the same events, latencies in ms, sorted. */
-  public record Result(long events, long samples, double produceSeconds, double rawSeconds, double streamSeconds,
-      double replaySeconds, List<Double> latencies) {
+  public record Result(long events, long samples, long bytes, double produceSeconds, double rawSeconds, double streamSeconds,
+      double replaySeconds, List<Double> latencies, long peakHeapBytes) {
+    public double produceRecordsPerSecond() {
+      return events / produceSeconds;
+    }
+
+    public double consumeRecordsPerSecond() {
+      return events / rawSeconds;
+    }
+
+    public double produceMegabytesPerSecond() {
+      return bytes / produceSeconds / 1e6;
+    }
+
+    public double consumeMegabytesPerSecond() {
+      return bytes / rawSeconds / 1e6;
+    }
+
     public double rawSamplesPerSecond() {
       return samples / rawSeconds;
     }
@@ -56,7 +73,7 @@ public final class StreamBenchmark {
     }
 
     public double latency(double p) {
-      return pct(latencies, p);
+      return latencies.isEmpty() ? Double.NaN : pct(latencies, p);
     }
   }
 
@@ -88,13 +105,15 @@ public final class StreamBenchmark {
       Map<String, MetricSpec> metrics = Map.of(
           "acc", spec("accuracy", Map.of()),
           "f1", spec("f1_score", Map.of("average", "\"macro\"")),
-          "cm", spec("confusion_matrix", Map.of()));
+          "cm", spec("confusion_matrix", Map.of()),
+          "auroc", spec("auroc", Map.of("thresholds", "100")));
       // One epoch of `steps` steps spread over the ranks.
       long produceStart = System.nanoTime();
       publish(kafka, topics, "tput", ranks, metrics, 0, steps / ranks);
       double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
 
-      double rawSeconds = consumeAll(kafka, topics.steps());
+      long[] bytes = new long[1];
+      double rawSeconds = consumeAll(kafka, topics.steps(), bytes);
       long events = (long) ranks * (steps / ranks + 2); // steps + RunStarted + EpochEnd per rank
 
       Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
@@ -111,11 +130,14 @@ public final class StreamBenchmark {
       if (linger != null) {
         appConfig.put("linger.ms", Integer.parseInt(linger));
       }
-      try (MetricsStreamApp app = new MetricsStreamApp(appConfig, topics, "bench-app", dir.resolve("state"))) {
+      try (MetricsStreamApp app = new MetricsStreamApp(appConfig, topics, "bench-app", dir.resolve("state"));
+           HeapPeak heap = new HeapPeak()) {
         app.start(Duration.ofSeconds(120)); // assigned and restored: the clock starts at work
         long t0 = System.nanoTime();
+        heap.reset();
         awaitSummaries(kafka, topics, "tput", 1);
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
+        long peakHeap = heap.peak();
 
         // Latency: small epochs, the clock from the last EpochEnd's acknowledgement to the summary.
         List<Double> latencies = new ArrayList<>();
@@ -127,8 +149,10 @@ public final class StreamBenchmark {
           }
           List<Double> closing = new ArrayList<>(watcher.untilClosed());
           Collections.sort(closing);
-          System.err.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
-              pct(closing, 0.5), closing.get(closing.size() - 1));
+          if (!closing.isEmpty()) {
+            System.err.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
+                pct(closing, 0.5), closing.get(closing.size() - 1));
+          }
         }
         Collections.sort(latencies);
         long samples = (long) (steps / ranks) * ranks * B;
@@ -139,7 +163,7 @@ public final class StreamBenchmark {
         if (replayed.size() != 1 || replayed.get(0).getSamples() != samples) {
           throw new IllegalStateException("replay did not reproduce the epoch");
         }
-        return new Result(events, samples, produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies);
+        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap);
       }
     }
   }
@@ -190,7 +214,8 @@ public final class StreamBenchmark {
     publishers.forEach(StepPublisher::close);
   }
 
-  private static double consumeAll(EmbeddedKafka kafka, String topic) {
+  /** Seconds to read every record of {@code topic}; their value bytes go to {@code bytesOut[0]}. */
+  private static double consumeAll(EmbeddedKafka kafka, String topic, long[] bytesOut) {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -209,6 +234,7 @@ public final class StreamBenchmark {
       if (bytes == 0) {
         throw new IllegalStateException("nothing consumed");
       }
+      bytesOut[0] = bytes;
       return (System.nanoTime() - t0) / 1e9;
     }
   }

@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.bench.HotFrames;
 import io.epochstream.bench.StreamBenchmark;
 import io.epochstream.bench.TrainerBenchmark;
 import java.nio.charset.StandardCharsets;
@@ -9,14 +10,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"The benchmark harness on the embedded broker: raw Kafka consume vs the stream app vs replay,",
-        "epoch-close latency, stream threads and partitions, and trainer overhead. Prints a Markdown table and",
+    description = {"The benchmark harness on the embedded broker: raw Kafka produce/consume vs the stream app vs replay,",
+        "epoch-close latency, a JFR profile of the stream thread, cost by epoch size, stream threads and partitions,",
+        "and trainer overhead. Prints a Markdown table and",
         "writes it into BENCHMARKS.md between its generated-section markers, with the machine and the command."})
 final class BenchCommand implements Callable<Integer> {
   static final String BEGIN = "<!-- bench:begin (written by ./epochstream bench) -->";
@@ -48,7 +51,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     md.append(String.format(Locale.ROOT, "### Stream app, replay, latency (%d step events of B=256, C=10; 4 ranks, 4 partitions)%n%n", steps));
     md.append("| measure | value |\n|---|---|\n");
+    row(md, "raw produce (the Kafka ceiling), records/s", runs, StreamBenchmark.Result::produceRecordsPerSecond, "%.0f");
+    row(md, "raw produce, MB/s", runs, StreamBenchmark.Result::produceMegabytesPerSecond, "%.1f");
+    row(md, "raw consume, records/s", runs, StreamBenchmark.Result::consumeRecordsPerSecond, "%.0f");
+    row(md, "raw consume, MB/s", runs, StreamBenchmark.Result::consumeMegabytesPerSecond, "%.1f");
     row(md, "raw consumer, samples/s", runs, StreamBenchmark.Result::rawSamplesPerSecond, "%.0f");
+    row(md, "stream app, events/s", runs, x -> x.events() / x.streamSeconds(), "%.0f");
     row(md, "stream app, samples/s", runs, StreamBenchmark.Result::streamSamplesPerSecond, "%.0f");
     row(md, "stream / raw (goal ≥ 0.5)", runs, x -> x.rawSeconds() / x.streamSeconds(), "%.2f");
     row(md, "replay, samples/s", runs, StreamBenchmark.Result::replaySamplesPerSecond, "%.0f");
@@ -56,6 +64,30 @@ final class BenchCommand implements Callable<Integer> {
     row(md, "epoch-close latency p50, ms", runs, x -> x.latency(0.5), "%.0f");
     row(md, "epoch-close latency p99, ms (goal < 250)", runs, x -> x.latency(0.99), "%.0f");
     row(md, "epoch-close latency max, ms", runs, x -> x.latency(1.0), "%.0f");
+
+    HotFrames.Profiled<StreamBenchmark.Result> profiled = HotFrames.profile("StreamThread", () -> StreamBenchmark.run(steps, 4, 4, 0, 1));
+    HotFrames.Profile profile = profiled.profile();
+    md.append(String.format(Locale.ROOT, "%n### Where the stream thread's CPU goes (JFR execution samples, one more run of the same size: %d samples)%n%n",
+        profile.samples()));
+    md.append("| component (top frame) | share | | hottest methods (self) | share |\n|---|---|---|---|---|\n");
+    List<Map.Entry<String, Long>> components = new ArrayList<>(profile.components().entrySet());
+    List<Map.Entry<String, Long>> methods = new ArrayList<>(profile.methods().entrySet());
+    for (int i = 0; i < 10; i++) {
+      md.append(i < components.size() ? String.format(Locale.ROOT, "| %s | %.0f %% |", components.get(i).getKey(),
+          100.0 * components.get(i).getValue() / profile.samples()) : "| | |");
+      md.append(i < methods.size() ? String.format(Locale.ROOT, " | `%s` | %.0f %% |%n", methods.get(i).getKey(),
+          100.0 * methods.get(i).getValue() / profile.samples()) : " | | |\n");
+    }
+
+    md.append("\n### Cost as an epoch grows (1 rank, 1 partition, one repetition each; heap of the whole JVM: broker, producer and app)\n\n");
+    md.append("| samples/epoch | steps | stream seconds | samples/s | peak heap, MB |\n|---|---|---|---|---|\n");
+    for (int samplesPerEpoch : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000}) {
+      int epochSteps = (samplesPerEpoch + 255) / 256;
+      StreamBenchmark.Result r = StreamBenchmark.run(epochSteps, 1, 1, 0, 1);
+      md.append(String.format(Locale.ROOT, "| %,d | %d | %.2f | %.0f | %.0f |%n", r.samples(), epochSteps, r.streamSeconds(),
+          r.streamSamplesPerSecond(), r.peakHeapBytes() / 1e6));
+      System.err.printf("epoch of %d samples done%n", samplesPerEpoch);
+    }
 
     md.append("\n### Scaling: stream samples/s by partitions and stream threads (one repetition each)\n\n");
     md.append("| partitions | 1 thread | 2 threads |\n|---|---|---|\n");

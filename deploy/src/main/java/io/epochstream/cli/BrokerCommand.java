@@ -26,7 +26,7 @@ final class BrokerCommand implements Callable<Integer>, ServiceCommand {
     try (Shutdown.Hook hook = Shutdown.register(() -> deleteQuietly(file));
          EmbeddedKafka broker = EmbeddedKafka.start(kafka.dataDir)) {
       KafkaConnection connection = new KafkaConnection(broker.clientConfig(), null, broker.bootstrapServers());
-      Stack.createTopics(connection, kafka.topics());
+      kafka.createTopics(connection);
       writeBrokerFile(file, broker.bootstrapServers());
       System.out.printf("broker ready at %s (data in %s); Ctrl-C stops it%n", broker.bootstrapServers(), kafka.dataDir);
       System.out.flush();

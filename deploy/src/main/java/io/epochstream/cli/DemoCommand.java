@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
     try (KafkaConnection kafka = this.kafka.connect()) {
       out.printf("  kafka   %s%n", kafka.description());
       Topics topics = this.kafka.topics();
-      Stack.createTopics(kafka, topics);
+      this.kafka.createTopics(kafka);
       try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
                MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
            MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true, false);

@@ -13,6 +13,8 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.errors.AuthorizationException;
+import io.epochstream.topic.TopicSetup;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,8 +41,34 @@ public final class KafkaOptions {
       description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
 
+  @Option(names = "--partitions", paramLabel = "N", defaultValue = "2",
+      description = "Partitions of the steps, step-metrics and summaries topics when this command creates them (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
+      description = "Replicas of each topic this command creates; 3 on a production cluster (default: ${DEFAULT-VALUE}).")
+  short replicationFactor;
+
   Topics topics() {
     return new Topics(topicPrefix);
+  }
+
+  /**
+   * Creates the topics that are missing, checks the policies of those that exist. A login without
+   * the ACLs to do so gets a message naming the topics to grant, not Kafka's bare "Authorization failed".
+   */
+  void createTopics(KafkaConnection connection) {
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      new TopicSetup(topics(), partitions, replicationFactor).ensure(admin);
+    } catch (RuntimeException e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof AuthorizationException) {
+          throw new IllegalStateException("the principal of --client-config may not describe or create the topics "
+              + topicPrefix + "*: grant it ACLs for them (see README, secured Kafka): " + c.getMessage(), e);
+        }
+      }
+      throw e;
+    }
   }
 
   KafkaConnection connect() {

@@ -48,7 +48,7 @@ final class PublishCommand implements Callable<Integer> {
             : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
          KafkaConnection connection = kafka.connect();
          KafkaProducer<String, byte[]> producer = producer(connection)) {
-      Stack.createTopics(connection, kafka.topics());
+      kafka.createTopics(connection);
       Map<String, Integer> worldSizes = new HashMap<>();
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lineNo++;

@@ -66,7 +66,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
       try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
-        Stack.createTopics(connection, kafka.topics());
+        kafka.createTopics(connection);
         Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
         Map<String, Object> config = new HashMap<>(connection.clientConfig());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);

@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
         // Topics first: a login without ACLs fails here, with a clear message, before a producer exists.
-        Stack.createTopics(connection, kafka.topics());
+        kafka.createTopics(connection);
         try (StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
           if (endpoint != null) {
             new KafkaClientMetrics(registry, publisher::metrics)
