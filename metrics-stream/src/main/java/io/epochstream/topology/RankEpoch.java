@@ -73,7 +73,8 @@ public final class RankEpoch {
 
   byte[] toBytes() {
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      byte[] stateBytes = state.toBytes();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(24 + 16 * steps.size() + stateBytes.length);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(partition);
       out.writeLong(firstOffset);
@@ -83,7 +84,7 @@ public final class RankEpoch {
         out.writeLong(r[0]);
         out.writeLong(r[1]);
       }
-      out.write(state.toBytes());
+      out.write(stateBytes);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {

@@ -3,7 +3,6 @@ package io.epochstream.topology;
 import io.epochstream.event.Keys;
 import io.epochstream.fold.BatchDecoder;
 import io.epochstream.fold.RunConfigs;
-import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
 import io.epochstream.schema.EpochEnd;
@@ -49,11 +48,14 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   /** Parsed configurations; the store is the truth, this only saves re-parsing per step. */
   private final Map<String, MetricConfig> configs = new HashMap<>();
   /**
-   * One reusable metric set per run: each step's state is read into it, updated and written back,
-   * so no metric objects are built per step. Reading overwrites every state, so nothing leaks
-   * from one rank's epoch into another's.
+   * The open epochs of this task as live objects, by store key, so a step costs an update and a
+   * write, not a read and a decode too. The store, written at every step, stays the truth: an entry
+   * is dropped whenever the object may differ from the stored bytes (a rejected step, a re-announced
+   * run) and the next step reads the store again; init (a new, revived or recycled task) starts empty.
    */
-  private final Map<String, EpochState> scratch = new HashMap<>();
+  private final Map<String, RankEpoch> live = new HashMap<>();
+  /** Bounds {@link #live} when ranks die and leave epochs open: past it, the map starts over. */
+  private static final int MAX_LIVE = 4096;
 
   /** Per run, stage and rank: the epoch open now (-1: none) and the last epoch it closed (-1: none). */
   private record Progress(int open, int closed) {
@@ -79,11 +81,21 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     this.runs = context.getStateStore(RUNS_STORE);
     this.progress = context.getStateStore(PROGRESS_STORE);
     configs.clear();
-    scratch.clear();
+    live.clear();
   }
 
-  private EpochState scratch(String run, MetricConfig config) {
-    return scratch.computeIfAbsent(run, r -> config.newEpoch());
+  /** The open epoch under {@code key}: the live object, else the stored one, else a new one. */
+  private RankEpoch open(String key, MetricConfig config) {
+    RankEpoch open = live.get(key);
+    if (open == null) {
+      byte[] stored = states.get(key);
+      open = stored == null ? RankEpoch.empty(config.newEpoch()) : RankEpoch.read(config.newEpoch(), stored);
+      if (live.size() >= MAX_LIVE) {
+        live.clear();
+      }
+      live.put(key, open);
+    }
+    return open;
   }
 
   @Override
@@ -119,10 +131,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       progress.put(progressKey, p.toBytes());
     }
     String key = Keys.epoch(event.getRun(), event.getStage(), epoch) + ":" + event.getRank();
-    byte[] stored = states.get(key);
     if (event.getPayload() instanceof StepOutput step) {
-      EpochState reusable = scratch(event.getRun(), config);
-      RankEpoch open = stored == null ? RankEpoch.empty(reusable) : RankEpoch.read(reusable, stored);
+      RankEpoch open = open(key, config);
       if (!open.markStep(step.getStep())) {
         reject(record, "duplicate step " + step.getStep() + " of rank " + event.getRank());
         return;
@@ -130,7 +140,9 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       try {
         open.state.update(BatchDecoder.decode(step), event.getTime());
       } catch (IllegalArgumentException e) {
-        // Not written back: the stored state is the one before this step.
+        // Not written back: the stored state is the one before this step; the object, marked and
+        // perhaps partly updated, is dropped.
+        live.remove(key);
         reject(record, "invalid step: " + e.getMessage());
         return;
       }
@@ -159,22 +171,22 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
 
   private void closeRank(MetricConfig config, StepEvent event, int epoch, long timestamp) {
     String key = Keys.epoch(event.getRun(), event.getStage(), epoch) + ":" + event.getRank();
-    byte[] stored = states.get(key);
-    EpochState reusable = scratch(event.getRun(), config);
-    RankEpoch closing = stored == null ? RankEpoch.empty(reusable) : RankEpoch.read(reusable, stored);
+    RankEpoch closing = open(key, config);
     StepOffsets offsets = closing.partition < 0 ? null
         : new StepOffsets(closing.partition, closing.firstOffset, closing.lastOffset);
     RankPartial partial = new RankPartial(event.getRun(), event.getStage(), epoch, event.getRank(),
         RUN_SERDE.decode(runs.get(event.getRun())), ByteBuffer.wrap(closing.state.toBytes()), offsets, closing.lastStep());
     context.forward(new Record<String, Object>(Keys.epoch(event.getRun(), event.getStage(), epoch), partial, timestamp), PARTIALS);
     states.delete(key);
+    live.remove(key);
   }
 
   private void register(Record<String, StepEvent> record, RunStarted started) {
     String run = record.value().getRun();
     try {
       configs.put(run, RunConfigs.metricConfig(started));
-      scratch.remove(run); // a re-announced run may change its metrics
+      // A re-announced run may change its metrics: its live epochs are read again with the new set.
+      live.keySet().removeIf(k -> k.startsWith(run + ":"));
       runs.put(run, RUN_SERDE.encode(started));
     } catch (MetricConfigException e) {
       reject(record, "invalid metric configuration: " + e.getMessage());
