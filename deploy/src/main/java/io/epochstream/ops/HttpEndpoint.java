@@ -1,14 +1,12 @@
 package io.epochstream.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.epochstream.query.JsonReply;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +20,6 @@ import java.util.concurrent.Executors;
  * (the stream app's live queries) can share the port through {@link #server()}.
  */
 public final class HttpEndpoint implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "epochstream-http");
@@ -95,12 +92,7 @@ public final class HttpEndpoint implements AutoCloseable {
 
   private static void respond(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
     try (exchange) {
-      byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
+      JsonReply.send(exchange, status, body);
     }
   }
 

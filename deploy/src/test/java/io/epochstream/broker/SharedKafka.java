@@ -52,6 +52,8 @@ public final class SharedKafka implements ParameterResolver {
         || Files.exists(Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"));
   }
 
+  private record Address(String bootstrapServers, String description) implements TestKafka {}
+
   private interface Broker extends AutoCloseable {
     TestKafka kafka();
   }
@@ -69,17 +71,7 @@ public final class SharedKafka implements ParameterResolver {
 
     @Override
     public TestKafka kafka() {
-      return new TestKafka() {
-        @Override
-        public String bootstrapServers() {
-          return broker.bootstrapServers();
-        }
-
-        @Override
-        public String description() {
-          return "embedded KRaft broker at " + broker.bootstrapServers();
-        }
-      };
+      return new Address(broker.bootstrapServers(), "embedded KRaft broker at " + broker.bootstrapServers());
     }
 
     @Override
@@ -109,17 +101,7 @@ public final class SharedKafka implements ParameterResolver {
 
     @Override
     public TestKafka kafka() {
-      return new TestKafka() {
-        @Override
-        public String bootstrapServers() {
-          return container.getBootstrapServers();
-        }
-
-        @Override
-        public String description() {
-          return "Testcontainers " + IMAGE + " at " + container.getBootstrapServers();
-        }
-      };
+      return new Address(container.getBootstrapServers(), "Testcontainers " + IMAGE + " at " + container.getBootstrapServers());
     }
 
     @Override

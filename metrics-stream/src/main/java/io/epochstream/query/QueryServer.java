@@ -15,7 +15,6 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.serde.AvroSerde;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -291,12 +290,7 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    JsonReply.send(exchange, status, body);
   }
 
   @Override
