@@ -5,12 +5,16 @@ import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The largest used heap seen while a measurement runs, sampled every 5 ms by a daemon thread:
- * enough to tell state that grows with the samples of an epoch from state that does not.
+ * The largest heap seen while a measurement runs, sampled every 5 ms by a daemon thread: used (what
+ * allocation pressure reaches before a collection) and after GC (the heap pools' usage right after
+ * their last collection: what survives, so state that grows with an epoch's samples shows there).
  */
 final class HeapPeak implements AutoCloseable {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final AtomicLong peak = new AtomicLong();
+  private final AtomicLong peakAfterGc = new AtomicLong();
+  private final java.util.List<java.lang.management.MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans()
+      .stream().filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null).toList();
   private final Thread sampler;
   private volatile boolean running = true;
 
@@ -18,6 +22,7 @@ final class HeapPeak implements AutoCloseable {
     sampler = new Thread(() -> {
       while (running) {
         peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        peakAfterGc.accumulateAndGet(afterGc(), Math::max);
         try {
           Thread.sleep(5);
         } catch (InterruptedException e) {
@@ -33,10 +38,19 @@ final class HeapPeak implements AutoCloseable {
   void reset() {
     System.gc();
     peak.set(memory.getHeapMemoryUsage().getUsed());
+    peakAfterGc.set(afterGc());
   }
 
   long peak() {
     return peak.get();
+  }
+
+  long peakAfterGc() {
+    return peakAfterGc.get();
+  }
+
+  private long afterGc() {
+    return heapPools.stream().mapToLong(p -> p.getCollectionUsage().getUsed()).sum();
   }
 
   @Override

@@ -43,7 +43,7 @@ public final class StreamBenchmark {
 
   /** One measurement: seconds of each phase over the same events, latencies in ms, sorted. */
   public record Result(long events, long samples, long bytes, double produceSeconds, double rawSeconds, double streamSeconds,
-      double replaySeconds, List<Double> latencies, long peakHeapBytes) {
+      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes) {
     public double produceRecordsPerSecond() {
       return events / produceSeconds;
     }
@@ -138,6 +138,7 @@ public final class StreamBenchmark {
         awaitSummaries(kafka, topics, "tput", 1);
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
         long peakHeap = heap.peak();
+        long peakAfterGc = heap.peakAfterGc();
 
         // Latency: small epochs, the clock from the last EpochEnd's acknowledgement to the summary.
         List<Double> latencies = new ArrayList<>();
@@ -163,7 +164,7 @@ public final class StreamBenchmark {
         if (replayed.size() != 1 || replayed.get(0).getSamples() != samples) {
           throw new IllegalStateException("replay did not reproduce the epoch");
         }
-        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap);
+        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap, peakAfterGc);
       }
     }
   }
