@@ -50,6 +50,8 @@ final class PublishCommand implements Callable<Integer> {
          KafkaProducer<String, byte[]> producer = producer(connection)) {
       kafka.createTopics(connection);
       Map<String, Integer> worldSizes = new HashMap<>();
+      AvroSerde<RunEvent> runSerde = AvroSerde.of(RunEvent.class);
+      AvroSerde<StepEvent> stepSerde = AvroSerde.of(StepEvent.class); // once: making one computes schema fingerprints
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lineNo++;
         if (line.isBlank()) {
@@ -59,19 +61,19 @@ final class PublishCommand implements Callable<Integer> {
         JsonEvent event = JsonLinesCodec.decode(line, System.currentTimeMillis());
         if (event instanceof JsonEvent.Run r) {
           RunEvent run = r.event();
-          producer.send(new ProducerRecord<>(kafka.topics().runs(), run.getRun(), AvroSerde.of(RunEvent.class).encode(run)));
+          producer.send(new ProducerRecord<>(kafka.topics().runs(), run.getRun(), runSerde.encode(run)));
           if (run.getPayload() instanceof RunStarted started) {
             // Ahead of each rank's steps, on the rank's own key, as StepPublisher does.
             worldSizes.put(run.getRun(), started.getWorldSize());
             for (int rank = 0; rank < started.getWorldSize(); rank++) {
               StepEvent copy = new StepEvent(run.getRun(), "", 0, rank, run.getTime(), started);
-              producer.send(new ProducerRecord<>(kafka.topics().steps(), Keys.step(run.getRun(), rank), AvroSerde.of(StepEvent.class).encode(copy)));
+              producer.send(new ProducerRecord<>(kafka.topics().steps(), Keys.step(run.getRun(), rank), stepSerde.encode(copy)));
             }
           }
         } else {
           StepEvent step = ((JsonEvent.Step) event).event();
           producer.send(new ProducerRecord<>(kafka.topics().steps(), Keys.step(step.getRun(), step.getRank()),
-              AvroSerde.of(StepEvent.class).encode(step)));
+              stepSerde.encode(step)));
         }
         sent++;
       }

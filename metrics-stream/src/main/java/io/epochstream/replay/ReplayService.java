@@ -38,6 +38,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * closed, or a summary compacted away) it scans the steps topic for the run.
  */
 public final class ReplayService {
+  // Built once: a serde computes its schema fingerprints when made, which per record was most of
+  // replay's CPU.
+  private final AvroSerde<StepEvent> stepSerde = AvroSerde.of(StepEvent.class);
+  private final AvroSerde<EpochSummary> summarySerde = AvroSerde.of(EpochSummary.class);
+  private final AvroSerde<RunEvent> runSerde = AvroSerde.of(RunEvent.class);
   private static final List<String> STAGES = List.of("train", "val", "test", "predict");
   private final Map<String, Object> clientConfig;
   private final Topics topics;
@@ -63,7 +68,7 @@ public final class ReplayService {
     MetricConfig config = metrics != null ? metrics : RunConfigs.metricConfig(run);
     List<EpochSummary> live = new ArrayList<>();
     read(topics.epochSummaries(), (r, value) -> {
-      EpochSummary s = decode(AvroSerde.of(EpochSummary.class), value);
+      EpochSummary s = decode(summarySerde, value);
       if (s != null && s.getRun().equals(sel.run()) && sel.matches(s.getStage(), s.getEpoch())) {
         live.add(s);
       }
@@ -73,20 +78,22 @@ public final class ReplayService {
     if (live.isEmpty()) {
       return scan(sel, run, config);
     }
-    for (EpochSummary s : live) {
-      if (s.getOffsets().isEmpty() && s.getSteps() > 0) {
-        throw new StepsGoneException("epoch " + s.getEpoch() + " of stage " + s.getStage()
-            + " has no recorded offsets (summary from an older version); nothing to seek to");
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      for (EpochSummary s : live) {
+        if (s.getOffsets().isEmpty() && s.getSteps() > 0) {
+          throw new StepsGoneException("epoch " + s.getEpoch() + " of stage " + s.getStage()
+              + " has no recorded offsets (summary from an older version); nothing to seek to");
+        }
+        EpochRecompute epoch = new EpochRecompute(config);
+        for (StepOffsets o : s.getOffsets()) {
+          readRange(consumer, new TopicPartition(topics.steps(), o.getPartition()), o.getFirstOffset(), o.getLastOffset(), s, event -> {
+            if (event.getRun().equals(s.getRun()) && event.getStage().equals(s.getStage()) && event.getEpoch() == s.getEpoch()) {
+              epoch.add(event);
+            }
+          });
+        }
+        out.add(epoch.summary(s.getRun(), s.getStage(), s.getEpoch(), run.getWorldSize(), s.getOffsets(), System.currentTimeMillis()));
       }
-      EpochRecompute epoch = new EpochRecompute(config);
-      for (StepOffsets o : s.getOffsets()) {
-        readRange(new TopicPartition(topics.steps(), o.getPartition()), o.getFirstOffset(), o.getLastOffset(), s, event -> {
-          if (event.getRun().equals(s.getRun()) && event.getStage().equals(s.getStage()) && event.getEpoch() == s.getEpoch()) {
-            epoch.add(event);
-          }
-        });
-      }
-      out.add(epoch.summary(s.getRun(), s.getStage(), s.getEpoch(), run.getWorldSize(), s.getOffsets(), System.currentTimeMillis()));
     }
     return out;
   }
@@ -96,7 +103,7 @@ public final class ReplayService {
     Map<String, EpochRecompute> epochs = new TreeMap<>();
     Map<String, List<StepOffsets>> where = new HashMap<>();
     read(topics.steps(), (r, value) -> {
-      StepEvent e = decode(AvroSerde.of(StepEvent.class), value);
+      StepEvent e = decode(stepSerde, value);
       if (e == null || !e.getRun().equals(sel.run()) || e.getPayload() instanceof RunStarted || !sel.matches(e.getStage(), e.getEpoch())) {
         return;
       }
@@ -125,7 +132,7 @@ public final class ReplayService {
   public RunStarted runConfig(String run) {
     RunStarted[] found = new RunStarted[1];
     read(topics.runs(), (r, value) -> {
-      RunEvent e = decode(AvroSerde.of(RunEvent.class), value);
+      RunEvent e = decode(runSerde, value);
       if (e != null && e.getRun().equals(run) && e.getPayload() instanceof RunStarted s) {
         found[0] = s;
       }
@@ -136,29 +143,31 @@ public final class ReplayService {
     return found[0];
   }
 
-  private void readRange(TopicPartition tp, long first, long last, EpochSummary s, java.util.function.Consumer<StepEvent> sink) {
-    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-      consumer.assign(List.of(tp));
-      long start = consumer.beginningOffsets(List.of(tp)).get(tp);
-      if (start > first) {
-        throw new StepsGoneException(String.format("epoch %d of stage %s (run %s) needs %s offsets %d..%d, but the log now starts at %d"
-            + " (%s): those step events are gone, so the epoch cannot be replayed", s.getEpoch(), s.getStage(), s.getRun(), tp,
-            first, last, start, retention(tp.topic())));
-      }
-      consumer.seek(tp, first);
-      while (consumer.position(tp) <= last) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.offset() > last) {
-            break;
-          }
-          StepEvent e = decode(AvroSerde.of(StepEvent.class), r.value());
-          if (e != null) {
-            sink.accept(e);
-          }
+  /** Feeds the step events at offsets first..last of one partition to {@code sink}, in order. */
+  private void readRange(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, long first, long last, EpochSummary s,
+      java.util.function.Consumer<StepEvent> sink) {
+    consumer.assign(List.of(tp));
+    long start = consumer.beginningOffsets(List.of(tp)).get(tp);
+    if (start > first) {
+      throw new StepsGoneException(String.format("epoch %d of stage %s (run %s) needs %s offsets %d..%d, but the log now starts at %d"
+          + " (%s): those step events are gone, so the epoch cannot be replayed", s.getEpoch(), s.getStage(), s.getRun(), tp,
+          first, last, start, retention(tp.topic())));
+    }
+    // Asked once, not per poll: the log only grows, so an end short of the range now stays short.
+    long end = consumer.endOffsets(List.of(tp)).get(tp);
+    if (end <= last) {
+      throw new StepsGoneException(tp + " ends before offset " + last + " that epoch " + s.getEpoch() + " of stage "
+          + s.getStage() + " needs");
+    }
+    consumer.seek(tp, first);
+    while (consumer.position(tp) <= last) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        if (r.offset() > last) {
+          break;
         }
-        if (consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp) && consumer.position(tp) <= last) {
-          throw new StepsGoneException(tp + " ends before offset " + last + " that epoch " + s.getEpoch() + " of stage "
-              + s.getStage() + " needs");
+        StepEvent e = decode(stepSerde, r.value());
+        if (e != null) {
+          sink.accept(e);
         }
       }
     }
@@ -197,6 +206,12 @@ public final class ReplayService {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // Step events are ~10 KB: the default 1 MB per partition fetch is a round trip per 100 steps.
+    props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    // A bounded read: at the end of a transactional topic the last fetch only steps over the
+    // commit marker, and should not wait the default 500 ms for records that will not come.
+    props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
