@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** The metrics-stream service: the topology running under exactly-once v2. */
@@ -47,6 +48,9 @@ public final class MetricsStreamApp implements AutoCloseable {
     // The stream thread commits only between polls: an idle poll of 100 ms (the default) would
     // hold each of those two commits back by up to that long.
     props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
+    // A step event carries a whole batch (~10 KB at B=256, C=10): the default 1 MB per partition
+    // and fetch is only ~100 steps, and the thread waits a broker round trip for each such slice.
+    props.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 8 << 20);
     // An undecodable record is logged with topic, partition and offset and goes, bytes and all, to
     // the dead-letter topic (KIP-1034 headers): one bad producer must not stop every run's metrics.
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
