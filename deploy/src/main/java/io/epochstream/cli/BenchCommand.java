@@ -79,23 +79,36 @@ final class BenchCommand implements Callable<Integer> {
           100.0 * methods.get(i).getValue() / profile.samples()) : " | | |\n");
     }
 
-    md.append("\n### Cost as an epoch grows (1 rank, 1 partition, one repetition each; heap of the whole JVM: broker, producer and app)\n\n");
+    md.append(String.format(Locale.ROOT, "%n### Cost as an epoch grows (1 rank, 1 partition; %s; heap of the whole JVM: broker, producer and app)%n%n",
+        reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
     md.append("| samples/epoch | steps | stream seconds | samples/s | peak heap used, MB | peak heap after GC, MB |\n|---|---|---|---|---|---|\n");
     for (int samplesPerEpoch : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000}) {
       int epochSteps = (samplesPerEpoch + 255) / 256;
-      StreamBenchmark.Result r = StreamBenchmark.run(epochSteps, 1, 1, 0, 1);
-      md.append(String.format(Locale.ROOT, "| %,d | %d | %.2f | %.0f | %.0f | %.0f |%n", r.samples(), epochSteps, r.streamSeconds(),
-          r.streamSamplesPerSecond(), r.peakHeapBytes() / 1e6, r.peakHeapAfterGcBytes() / 1e6));
+      List<StreamBenchmark.Result> sized = new ArrayList<>();
+      for (int r = 0; r < reps; r++) {
+        sized.add(StreamBenchmark.run(epochSteps, 1, 1, 0, 1));
+      }
+      md.append(String.format(Locale.ROOT, "| %,d | %d | %s | %s | %s | %s |%n", sized.get(0).samples(), epochSteps,
+          summary(sized, StreamBenchmark.Result::streamSeconds, "%.2f"), summary(sized, StreamBenchmark.Result::streamSamplesPerSecond, "%.0f"),
+          summary(sized, x -> x.peakHeapBytes() / 1e6, "%.0f"), summary(sized, x -> x.peakHeapAfterGcBytes() / 1e6, "%.0f")));
       System.err.printf("epoch of %d samples done%n", samplesPerEpoch);
     }
 
-    md.append("\n### Scaling: stream samples/s by partitions and stream threads (one repetition each)\n\n");
+    md.append(String.format(Locale.ROOT, "%n### Scaling: stream samples/s by partitions and stream threads (%s)%n%n",
+        reps > 1 ? "median of " + reps + " (min–max)" : "one repetition each"));
     md.append("| partitions | 1 thread | 2 threads |\n|---|---|---|\n");
     int scaleSteps = quick ? 1000 : 8000;
     for (int partitions : new int[] {1, 2, 4}) {
-      double one = StreamBenchmark.run(scaleSteps, 4, partitions, 1, 1).streamSamplesPerSecond();
-      double two = StreamBenchmark.run(scaleSteps, 4, partitions, 1, 2).streamSamplesPerSecond();
-      md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f |%n", partitions, one, two));
+      md.append("| ").append(partitions);
+      for (int threads : new int[] {1, 2}) {
+        List<StreamBenchmark.Result> cell = new ArrayList<>();
+        for (int r = 0; r < reps; r++) {
+          cell.add(StreamBenchmark.run(scaleSteps, 4, partitions, 1, threads));
+        }
+        md.append(" | ").append(summary(cell, StreamBenchmark.Result::streamSamplesPerSecond, "%.0f"));
+      }
+      md.append(" |\n");
+      System.err.printf("scaling with %d partitions done%n", partitions);
     }
 
     int samples = quick ? 8000 : 40000;
@@ -117,9 +130,13 @@ final class BenchCommand implements Callable<Integer> {
 
   private static void row(StringBuilder md, String name, List<StreamBenchmark.Result> runs,
       ToDoubleFunction<StreamBenchmark.Result> f, String format) {
+    md.append("| ").append(name).append(" | ").append(summary(runs, f, format)).append(" |\n");
+  }
+
+  private static String summary(List<StreamBenchmark.Result> runs, ToDoubleFunction<StreamBenchmark.Result> f, String format) {
     List<Double> values = new ArrayList<>();
     runs.forEach(r -> values.add(f.applyAsDouble(r)));
-    md.append("| ").append(name).append(" | ").append(summary(values, format)).append(" |\n");
+    return summary(values, format);
   }
 
   private static String summary(List<Double> values, String format) {

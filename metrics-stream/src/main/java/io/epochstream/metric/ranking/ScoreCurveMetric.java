@@ -36,8 +36,13 @@ public abstract class ScoreCurveMetric extends Metric {
   private final int[] below;
   private final int buckets;
   private final ThresholdBuckets bucketOf;
+  /** ignore_index unboxed once: it is tested for every sample. */
+  private final boolean hasIgnore;
+  private final double ignoreValue;
 
   protected ScoreCurveMetric(RankingConfig config) {
+    this.hasIgnore = config.ignoreIndex() != null;
+    this.ignoreValue = hasIgnore ? config.ignoreIndex() : Double.NaN;
     this.config = config;
     this.task = config.task();
     this.classes = config.classes();
@@ -111,7 +116,9 @@ public abstract class ScoreCurveMetric extends Metric {
       }
     }
     double[] probs = normalise(preds, target, layout);
-    checkScores(probs, target, layout);
+    if (probs != preds) { // untransformed preds were checked for NaN above
+      checkScores(probs, target, layout);
+    }
     if (scores != null) {
       appendExact(probs, target, layout);
     } else {
@@ -162,7 +169,7 @@ public abstract class ScoreCurveMetric extends Metric {
   }
 
   private boolean ignored(double t) {
-    return config.ignoreIndex() != null && t == config.ignoreIndex();
+    return hasIgnore && t == ignoreValue;
   }
 
   /** Checks every target value; returns how many are not ignored. */
@@ -230,9 +237,6 @@ public abstract class ScoreCurveMetric extends Metric {
 
   /** Softmax of infinite logits can give NaN; refuse it (for kept entries) before any state changes. */
   private void checkScores(double[] probs, double[] target, ScoreLayout layout) {
-    if (probs == target) {
-      return;
-    }
     for (int i = 0; i < probs.length; i++) {
       if (Double.isNaN(probs[i])) {
         double t = task == Task.MULTICLASS ? target[i / (classes * layout.extra()) * layout.extra() + i % layout.extra()] : target[i];
