@@ -66,29 +66,23 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
 
   @Override
   public Integer call() throws Exception {
-    if (!follow) {
-      try (KafkaConnection connection = kafka.connect();
-           MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
-           SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
-        subscriber.drain(s -> run == null || s.getRun().equals(run), sink);
-      }
-      return 0;
-    }
+    // Only a following logger is a service: it has a port, a readiness probe and a SIGTERM path.
+    boolean serve = follow && !noHttp;
     PrometheusRegistry registry = new PrometheusRegistry();
-    JvmMetrics.builder().register(registry);
     AtomicReference<SummarySubscriber> running = new AtomicReference<>();
-    try (Shutdown.Hook hook = Shutdown.register(() -> {
+    try (Shutdown.Hook hook = follow ? Shutdown.register(() -> {
       if (running.get() != null) {
         running.get().stop();
       }
-    })) {
-      try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
+    }) : null) {
+      try (HttpEndpoint endpoint = serve ? HttpEndpoint.bind(http, registry) : null;
            KafkaConnection connection = kafka.connect();
-           KafkaProbe probe = new KafkaProbe(connection.clientConfig());
+           KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null;
            MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
            SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
         running.set(subscriber);
         if (endpoint != null) {
+          JvmMetrics.builder().register(registry);
           new KafkaClientMetrics(registry, subscriber::metrics)
               .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
                   "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
@@ -96,8 +90,11 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
                   "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
           endpoint.readiness(probe);
         }
-        if (!hook.signalled()) {
-          subscriber.run(s -> run == null || s.getRun().equals(run), sink, s -> false, Instant.MAX);
+        java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> run == null || s.getRun().equals(run);
+        if (!follow) {
+          subscriber.drain(wanted, sink);
+        } else if (!hook.signalled()) {
+          subscriber.run(wanted, sink, s -> false, Instant.MAX);
         }
       }
     }

@@ -57,9 +57,11 @@ public final class Main {
       List<CommandLine> chain = parsed.asCommandLineList();
       CommandLine leaf = chain.get(chain.size() - 1);
       ParseResult leafParse = leafParse(parsed);
+      if (CommandLine.printHelpIfRequested(parsed)) {
+        return 0;
+      }
       boolean printOnly = leafParse.hasMatchedOption("--print-config");
-      if (!CommandLine.printHelpIfRequested(parsed)
-          && (printOnly || leaf.getCommand() instanceof ServiceCommand)) {
+      if (printOnly || leaf.getCommand() instanceof ServiceCommand) {
         EffectiveConfig.print(leafParse, sources, printOnly ? leaf.getOut() : leaf.getErr());
         if (printOnly) {
           return 0;

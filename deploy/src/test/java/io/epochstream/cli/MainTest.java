@@ -127,7 +127,7 @@ class MainTest {
     for (String command : List.of("demo", "broker", "stream", "train", "log", "eval", "replay", "publish", "runs", "epochs", "bench")) {
       CliRun.Outcome o = run(command, "--help");
       assertThat(o.code()).isZero();
-      assertThat(o.out()).contains("Usage: epochstream " + command);
+      assertThat(o.out()).containsOnlyOnce("Usage: epochstream " + command);
     }
   }
 }
