@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.epochstream.ops.HttpEndpoint;
 import io.epochstream.ops.KafkaClientMetrics;
 import io.epochstream.ops.KafkaProbe;
+import io.epochstream.ops.Readiness;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
@@ -77,28 +80,72 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
     }) : null) {
       try (HttpEndpoint endpoint = serve ? HttpEndpoint.bind(http, registry) : null;
            KafkaConnection connection = kafka.connect();
-           KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null;
-           MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
-           SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
-        running.set(subscriber);
-        if (endpoint != null) {
-          JvmMetrics.builder().register(registry);
-          new KafkaClientMetrics(registry, subscriber::metrics)
-              .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
-                  "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
-              .gauge("epochstream_summaries_lag_records", "Summaries not yet read, summed over partitions",
-                  "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
-          endpoint.readiness(probe);
+           KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null) {
+        if (follow) {
+          System.out.printf("log following %s on %s%s; Ctrl-C stops it%n", kafka.topics().epochSummaries(), connection.description(),
+              endpoint == null ? "" : ", http://" + http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port() + " (/health /ready /metrics)");
+          System.out.flush();
         }
-        java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> run == null || s.getRun().equals(run);
-        if (!follow) {
-          subscriber.drain(wanted, sink);
-        } else if (!hook.signalled()) {
-          subscriber.run(wanted, sink, s -> false, Instant.MAX);
+        if (!awaitTopics(connection, hook, endpoint)) {
+          return 0; // stopped while waiting
+        }
+        try (MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+             SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
+          running.set(subscriber);
+          if (endpoint != null) {
+            JvmMetrics.builder().register(registry);
+            new KafkaClientMetrics(registry, subscriber::metrics)
+                .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
+                    "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
+                .gauge("epochstream_summaries_lag_records", "Summaries not yet read, summed over partitions",
+                    "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
+            endpoint.readiness(probe);
+          }
+          java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> run == null || s.getRun().equals(run);
+          if (!follow) {
+            subscriber.drain(wanted, sink);
+          } else if (!hook.signalled()) {
+            subscriber.run(wanted, sink, s -> false, Instant.MAX);
+          }
         }
       }
     }
     return 0;
+  }
+
+  /**
+   * The logger reads topics the stream app and the trainers create, and may start first (a
+   * Kubernetes Deployment does). Assigned to topics that do not exist yet it would read nothing,
+   * ever; so a following logger waits for them (not ready meanwhile), a one-shot one says they are
+   * missing. False when a signal ended the wait.
+   */
+  private boolean awaitTopics(KafkaConnection connection, Shutdown.Hook hook, HttpEndpoint endpoint) throws Exception {
+    List<String> needed = List.of(kafka.topics().runs(), kafka.topics().epochSummaries(), kafka.topics().stepMetrics());
+    boolean said = false;
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      while (true) {
+        var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        List<String> missing = needed.stream().filter(t -> !existing.contains(t)).toList();
+        if (missing.isEmpty()) {
+          return true;
+        }
+        if (!follow) {
+          throw new IllegalStateException("no topics " + missing + " on " + connection.description()
+              + ": nothing has published with --topic-prefix " + kafka.topicPrefix + " there yet");
+        }
+        if (hook.signalled()) {
+          return false;
+        }
+        if (!said) {
+          System.err.println("log: waiting for " + missing + " (the stream app or a trainer creates them)");
+          said = true;
+        }
+        if (endpoint != null) {
+          endpoint.readiness(() -> Readiness.Check.notReady("waiting for topics " + missing));
+        }
+        Thread.sleep(2000);
+      }
+    }
   }
 
   /**

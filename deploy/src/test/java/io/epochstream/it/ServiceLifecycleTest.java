@@ -18,6 +18,9 @@ import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.cli.CliRun;
+import org.apache.kafka.clients.admin.Admin;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -200,6 +203,26 @@ class ServiceLifecycleTest {
       assertThat(log.terminate(Duration.ofSeconds(30))).isEqualTo(SIGTERM_STATUS);
       assertThat(log.output()).doesNotContain("Exception");
       assertThat(jsonl).exists();
+    }
+  }
+
+  @Test
+  void aLoggerStartedBeforeTheTopicsExistWaitsForThemNotReadyMeanwhile(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.fresh();
+    CliRun.Outcome once = CliRun.run("log", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix());
+    assertThat(once.code()).isEqualTo(1);
+    assertThat(once.err()).contains("no topics", topics.epochSummaries());
+
+    try (ServiceProcess log = ServiceProcess.start("log", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--topic-prefix", topics.prefix(), "--follow", "--jsonl", dir.resolve("late.jsonl").toString(), "--http", "127.0.0.1:0")) {
+      String base = "http://" + log.await("log following .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(60)).group(1);
+      log.await("waiting for", Duration.ofSeconds(30));
+      awaitStatus(base + "/ready", 503, "waiting for topics", Duration.ofSeconds(10));
+      try (Admin admin = Admin.create(kafka.clientConfig())) {
+        new TopicSetup(topics, 1, (short) 1).ensure(admin);
+      }
+      awaitStatus(base + "/ready", 200, Duration.ofSeconds(30));
+      assertThat(log.terminate(Duration.ofSeconds(30))).isEqualTo(SIGTERM_STATUS);
     }
   }
 
