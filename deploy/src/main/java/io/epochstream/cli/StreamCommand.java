@@ -60,7 +60,9 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
   @Override
   public Integer call() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
-    JvmMetrics.builder().register(registry);
+    if (!noHttp) {
+      JvmMetrics.builder().register(registry);
+    }
     StreamAppMetrics metrics = new StreamAppMetrics(registry);
     try (Shutdown.Hook hook = Shutdown.register(() -> System.err.println("stream: signal received, closing"))) {
       try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
@@ -77,7 +79,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
         }
         try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics);
              QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self)) {
-          metrics.bind(registry, app::streams, kafka.topics());
+          metrics.bind(app::streams, kafka.topics());
           if (endpoint != null) {
             endpoint.readiness(Readiness.all(probe, new StreamAppReadiness(app::state)));
           }

@@ -67,7 +67,9 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
       started.getScalars().putIfAbsent("grad_norm", "max");
     }
     PrometheusRegistry registry = new PrometheusRegistry();
-    JvmMetrics.builder().register(registry);
+    if (!noHttp) {
+      JvmMetrics.builder().register(registry);
+    }
     try (Shutdown.Hook hook = Shutdown.register(() -> System.err.println("train: signal received, stopping after the current step"))) {
       job.withAbort(hook::signalled);
       TrainingJob.Result result;

@@ -15,9 +15,11 @@ import org.apache.kafka.streams.KafkaStreams;
  * latency histogram (told by the merge stage).
  */
 public final class StreamAppMetrics implements EpochCloseListener {
+  private final PrometheusRegistry registry;
   private final Histogram closeLatency;
 
   public StreamAppMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
     closeLatency = Histogram.builder().name("epochstream_epoch_close_latency_seconds").unit(Unit.SECONDS)
         .help("From the last rank's EpochEnd (its record timestamp) to the summary being emitted")
         .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -26,7 +28,7 @@ public final class StreamAppMetrics implements EpochCloseListener {
   }
 
   /** Binds the counters to the running app's clients (call once, before or after it starts). */
-  public void bind(PrometheusRegistry registry, Supplier<KafkaStreams> streams, Topics topics) {
+  public void bind(Supplier<KafkaStreams> streams, Topics topics) {
     new KafkaClientMetrics(registry, () -> streams.get().metrics())
         .counter("epochstream_step_events", "Step events consumed from the steps topic",
             "consumer-fetch-manager-metrics", "records-consumed-total", topics.steps())
