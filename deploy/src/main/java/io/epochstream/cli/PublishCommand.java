@@ -93,6 +93,8 @@ final class PublishCommand implements Callable<Integer> {
     Map<String, Object> props = new HashMap<>(connection.clientConfig());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
+    // A 1000-class batch of scores is about 1 MB: records up to the product limit, as the topics take.
+    io.epochstream.topic.RecordLimits.producerConfig().forEach(props::putIfAbsent);
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -98,11 +98,12 @@ final class ReplayCommand implements Callable<Integer> {
   private static void publish(KafkaConnection connection, String topic, List<EpochSummary> summaries) throws Exception {
     try (Admin admin = Admin.create(connection.clientConfig())) {
       if (!admin.listTopics().names().get().contains(topic)) {
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(io.epochstream.topic.RecordLimits.topicConfig()))).all().get();
       }
     }
     Map<String, Object> props = new HashMap<>(connection.clientConfig());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    io.epochstream.topic.RecordLimits.producerConfig().forEach(props::putIfAbsent);
     try (KafkaProducer<String, EpochSummary> producer = new KafkaProducer<>(props, new StringSerializer(),
         AvroSerde.of(EpochSummary.class).serializer())) {
       for (EpochSummary s : summaries) {

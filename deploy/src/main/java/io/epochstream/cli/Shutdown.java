@@ -59,6 +59,16 @@ final class Shutdown {
       signalled.await();
     }
 
+    /** Blocks until SIGTERM or Ctrl-C, or until {@code failure} completes (then returns it). */
+    <T> T awaitSignalOr(java.util.concurrent.CompletableFuture<T> failure) throws InterruptedException {
+      while (!signalled.await(200, TimeUnit.MILLISECONDS)) {
+        if (failure.isDone()) {
+          return failure.join();
+        }
+      }
+      return null;
+    }
+
     /** The command is done: a waiting hook lets the JVM exit; without a signal, the hook goes away. */
     @Override
     public void close() {

@@ -69,6 +69,12 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
         kafka.createTopics(connection);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(connection.clientConfig())) {
+          String warning = io.epochstream.topic.TopicSetup.raiseChangelogRecordLimit(admin, applicationId);
+          if (warning != null) {
+            System.err.println("stream: warning: " + warning);
+          }
+        }
         Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
         Map<String, Object> config = new HashMap<>(connection.clientConfig());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
@@ -90,7 +96,13 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
           System.out.printf("stream app %s running on %s%s; Ctrl-C stops it%n", applicationId, connection.description(),
               endpoint == null ? "" : ", http://" + self.host() + ":" + self.port() + " (/runs /health /ready /metrics)");
           System.out.flush();
-          hook.awaitSignal();
+          String failed = hook.awaitSignalOr(app.failure());
+          if (failed != null) {
+            // A live process around a dead client would pass every liveness probe and fold nothing:
+            // exit non-zero, so the supervisor (Kubernetes, Compose, systemd) restarts it.
+            System.err.println("stream: " + failed + "; exiting (status 1) so that a supervisor restarts the service");
+            return 1;
+          }
         }
       }
       System.out.println("stream app " + applicationId + " closed cleanly: state stores flushed, group left");

@@ -81,6 +81,12 @@ public final class TrainingOptions {
       started.setScalars(new java.util.HashMap<>(started.getScalars()));
     }
     started.setWorldSize(config.worldSize());
+    try {
+      // The stream app refuses a run whose state cannot fit a record: refuse it here, before training.
+      io.epochstream.fold.RunConfigs.metricConfig(started).requireStateFits(io.epochstream.topic.RecordLimits.MAX_STATE_BYTES);
+    } catch (io.epochstream.metric.StateLimitException e) {
+      throw new IllegalArgumentException("run refused: " + e.getMessage());
+    }
     java.util.Map<String, String> hparams = new java.util.LinkedHashMap<>(config.hparams());
     String version = TrainingOptions.class.getPackage().getImplementationVersion();
     hparams.put("code_version", version != null ? version : "dev");

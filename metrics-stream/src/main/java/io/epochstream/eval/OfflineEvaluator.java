@@ -1,56 +1,64 @@
 package io.epochstream.eval;
 
-import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.EpochAssembly;
+import io.epochstream.fold.FoldOutcome;
+import io.epochstream.fold.RankFold;
+import io.epochstream.fold.RankMerge;
+import io.epochstream.fold.RankProgress;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.fold.Summaries;
 import io.epochstream.jsonl.JsonEvent;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.jsonl.JsonLinesException;
-import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
+import io.epochstream.metric.StateLimitException;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
+import io.epochstream.topic.RecordLimits;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * {@code epochstream eval}: the stream app's computation on a JSON-lines file, no Kafka. Each rank
- * folds its own epoch state; an epoch closes when all {@code world_size} ranks sent
- * {@code epoch_end}, and its rank states are merged in rank order — the same order the stream's
- * second stage merges them — so both produce the same numbers. A duplicate step and a step after
- * its epoch closed change nothing and are reported; anything malformed stops the evaluation with
- * an {@link EvalException} naming line and field.
+ * {@code epochstream eval}: the stream app's computation on a JSON-lines file, no Kafka, by the same
+ * fold engine: each rank folds its own epoch ({@link RankFold}), its progress decides where a step
+ * belongs ({@link RankProgress}: a step of a later epoch ends the open one, as {@code epoch_end}
+ * does), an epoch closes when all {@code world_size} ranks ended it ({@link EpochAssembly}) and its
+ * rank states are merged in rank order ({@link RankMerge}) — so both produce the same numbers. A
+ * duplicate step and a step after its epoch closed change nothing and are reported; anything
+ * malformed stops the evaluation with an {@link EvalException} naming line and field.
  */
 public final class OfflineEvaluator {
   private record EpochKey(String run, String stage, int epoch) {}
 
+  private record RankKey(String run, String stage, int rank) {}
+
   private record RunInfo(MetricConfig config, int worldSize) {}
 
-  /** One open epoch: per-rank states and the step numbers each rank has sent. */
+  /** One open epoch: the ranks' folds and which ranks ended it. */
   private static final class OpenEpoch {
-    final Map<Integer, EpochState> ranks = new TreeMap<>();
-    final Map<Integer, Set<Long>> seenSteps = new HashMap<>();
-    final Set<Integer> ended = new HashSet<>();
+    final Map<Integer, RankFold> ranks = new TreeMap<>();
+    final EpochAssembly ended;
+
+    OpenEpoch(int worldSize) {
+      ended = EpochAssembly.open(worldSize);
+    }
   }
 
   private final Consumer<String> out;
   private final Consumer<String> notices;
   private final Map<String, RunInfo> runs = new HashMap<>();
   private final Map<EpochKey, OpenEpoch> open = new LinkedHashMap<>();
-  private final Set<EpochKey> closed = new HashSet<>();
+  private final Map<RankKey, RankProgress> progress = new HashMap<>();
   private long line;
 
   /** {@code out} receives one summary line per closed epoch; {@code notices} what was ignored. */
@@ -68,9 +76,8 @@ public final class OfflineEvaluator {
     }
     for (Map.Entry<EpochKey, OpenEpoch> e : open.entrySet()) {
       EpochKey k = e.getKey();
-      List<Integer> missing = missingRanks(e.getValue(), runs.get(k.run()).worldSize());
       notices.accept("epoch never closed (run " + k.run() + ", stage " + k.stage() + ", epoch " + k.epoch()
-          + "): no epoch_end from rank(s) " + missing + "; not printed");
+          + "): no epoch_end from rank(s) " + e.getValue().ended.missingRanks() + "; not printed");
     }
   }
 
@@ -90,9 +97,13 @@ public final class OfflineEvaluator {
     if (event instanceof JsonEvent.Run r) {
       if (r.event().getPayload() instanceof RunStarted started) {
         try {
-          runs.put(r.event().getRun(), new RunInfo(RunConfigs.metricConfig(started), started.getWorldSize()));
+          MetricConfig config = RunConfigs.metricConfig(started);
+          config.requireStateFits(RecordLimits.MAX_STATE_BYTES);
+          runs.put(r.event().getRun(), new RunInfo(config, started.getWorldSize()));
         } catch (MetricConfigException e) {
           throw new EvalException(line, e.param(), e.getMessage());
+        } catch (StateLimitException e) {
+          throw new EvalException(line, "metrics", e.getMessage());
         }
       }
       return;
@@ -102,62 +113,56 @@ public final class OfflineEvaluator {
     if (run == null) {
       throw new EvalException(line, "run", "run '" + step.getRun() + "' has no \"type\":\"run\" line before its steps");
     }
-    if (step.getRank() >= run.worldSize()) {
+    if (step.getRank() < 0 || step.getRank() >= run.worldSize()) {
       throw new EvalException(line, "rank", "rank " + step.getRank() + " is outside world_size " + run.worldSize());
     }
-    EpochKey key = new EpochKey(step.getRun(), step.getStage(), step.getEpoch());
-    if (closed.contains(key)) {
-      notices.accept("line " + line + ": ignored: epoch " + step.getEpoch() + " of stage " + step.getStage()
-          + " (run " + step.getRun() + ") is already closed");
+    RankKey rankKey = new RankKey(step.getRun(), step.getStage(), step.getRank());
+    RankProgress p = progress.getOrDefault(rankKey, RankProgress.NONE);
+    RankProgress.Admission admission = p.admit(step.getEpoch(), step.getStage(), step.getRank());
+    if (admission instanceof RankProgress.Late late) {
+      notices.accept("line " + line + ": ignored: " + late.reason() + " (run " + step.getRun() + ")");
       return;
     }
-    OpenEpoch epoch = open.computeIfAbsent(key, k -> new OpenEpoch());
+    if (admission instanceof RankProgress.CloseThenFold implied) {
+      endRank(new EpochKey(step.getRun(), step.getStage(), implied.closes()), step.getRank(), run);
+      p = p.closedEpoch(implied.closes());
+    }
+    EpochKey key = new EpochKey(step.getRun(), step.getStage(), step.getEpoch());
     if (step.getPayload() instanceof StepOutput output) {
-      fold(run, epoch, step, output);
-    } else if (step.getPayload() instanceof EpochEnd) {
-      epoch.ended.add(step.getRank());
-      if (epoch.ended.size() == run.worldSize()) {
-        close(key, epoch, run);
+      OpenEpoch epoch = open.computeIfAbsent(key, k -> new OpenEpoch(run.worldSize()));
+      RankFold fold = epoch.ranks.computeIfAbsent(step.getRank(), r -> RankFold.open(run.config()));
+      FoldOutcome outcome = fold.fold(output, step.getTime(), RecordLimits.MAX_STATE_BYTES);
+      if (outcome.kind() == FoldOutcome.Kind.REJECTED) {
+        throw new EvalException(line, fieldOf(outcome.reason()), outcome.reason());
       }
+      if (!outcome.accepted()) {
+        notices.accept("line " + line + ": ignored: " + outcome.reason() + " (rank " + step.getRank() + ")");
+        return;
+      }
+      progress.put(rankKey, p.opened(step.getEpoch()));
+    } else if (step.getPayload() instanceof EpochEnd) {
+      endRank(key, step.getRank(), run);
+      progress.put(rankKey, p.closedEpoch(step.getEpoch()));
     }
   }
 
-  private void fold(RunInfo run, OpenEpoch epoch, StepEvent step, StepOutput output) {
-    if (epoch.ended.contains(step.getRank())) {
-      notices.accept("line " + line + ": ignored: rank " + step.getRank() + " already ended epoch " + step.getEpoch() + " of stage " + step.getStage());
-      return;
-    }
-    if (!epoch.seenSteps.computeIfAbsent(step.getRank(), r -> new HashSet<>()).add(output.getStep())) {
-      notices.accept("line " + line + ": ignored: duplicate step " + output.getStep() + " (rank " + step.getRank() + ")");
-      return;
-    }
-    // A rejected batch may leave the state half-updated; that is fine here because the
-    // evaluation stops at the first bad line and never prints the epoch it was in.
-    EpochState state = epoch.ranks.computeIfAbsent(step.getRank(), r -> run.config().newEpoch());
-    try {
-      state.update(BatchDecoder.decode(output), step.getTime());
-    } catch (IllegalArgumentException e) {
-      throw new EvalException(line, fieldOf(e.getMessage()), e.getMessage());
+  /** Rank {@code rank} ended epoch {@code key}; the epoch closes when it was the last one. */
+  private void endRank(EpochKey key, int rank, RunInfo run) {
+    OpenEpoch epoch = open.computeIfAbsent(key, k -> new OpenEpoch(run.worldSize()));
+    epoch.ranks.computeIfAbsent(rank, r -> RankFold.open(run.config()));
+    epoch.ended.arrive(rank, 0L);
+    if (epoch.ended.complete()) {
+      close(key, epoch, run);
     }
   }
 
   private void close(EpochKey key, OpenEpoch epoch, RunInfo run) {
-    EpochState merged = run.config().newEpoch();
-    epoch.ranks.values().forEach(merged::merge);
-    EpochSummary summary = Summaries.of(key.run(), key.stage(), key.epoch(), merged, epoch.ended.size(), List.of(), 0L);
+    RankMerge merge = new RankMerge(run.config());
+    epoch.ranks.forEach((rank, fold) -> merge.add(rank, fold.state()));
+    EpochSummary summary = Summaries.of(key.run(), key.stage(), key.epoch(), merge.result(), epoch.ended.arrivedCount(),
+        List.of(), 0L);
     out.accept(JsonLinesCodec.encode(summary));
     open.remove(key);
-    closed.add(key);
-  }
-
-  private static List<Integer> missingRanks(OpenEpoch epoch, int worldSize) {
-    List<Integer> missing = new ArrayList<>();
-    for (int r = 0; r < worldSize; r++) {
-      if (!epoch.ended.contains(r)) {
-        missing.add(r);
-      }
-    }
-    return missing;
   }
 
   /** Metric validation messages name the tensor they reject; that is the field a user fixes. */

@@ -1,11 +1,12 @@
 package io.epochstream.query;
 
+import io.epochstream.event.Keys;
+import io.epochstream.fold.RankFold;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topology.EpochMergeProcessor;
-import io.epochstream.topology.RankEpoch;
 import io.epochstream.topology.RankFoldProcessor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,12 +87,12 @@ final class LocalView {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
         // key run:stage:epoch:rank, parsed from the right since the run id may contain ':'
-        String[] tail = kv.key.substring(run.length() + 1).split(":");
+        String[] tail = Keys.tail(run, kv.key);
         if (tail.length != 3) {
           continue;
         }
         out.add(new OpenRankEpoch(tail[0], Integer.parseInt(tail[1]), Integer.parseInt(tail[2]),
-            RankEpoch.read(metrics, kv.value).state.toBytes()));
+            RankFold.read(metrics, kv.value).state().toBytes()));
       }
     }
     return out;

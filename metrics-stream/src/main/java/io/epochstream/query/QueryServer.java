@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.epochstream.fold.RankMerge;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.fold.Summaries;
 import io.epochstream.jsonl.JsonLinesCodec;
@@ -223,8 +224,9 @@ public final class QueryServer implements AutoCloseable {
     for (Map.Entry<String, TreeMap<Integer, byte[]>> e : open.entrySet()) {
       String stage = e.getKey().substring(0, e.getKey().lastIndexOf(':'));
       int epoch = Integer.parseInt(e.getKey().substring(e.getKey().lastIndexOf(':') + 1));
-      EpochState merged = metrics.newEpoch();
-      e.getValue().values().forEach(bytes -> merged.merge(metrics.newEpoch().read(bytes)));
+      RankMerge merge = new RankMerge(metrics);
+      e.getValue().forEach(merge::add);
+      EpochState merged = merge.result();
       List<Integer> notYet = new ArrayList<>();
       for (int r = 0; r < config.getWorldSize(); r++) {
         if (!e.getValue().containsKey(r)) {

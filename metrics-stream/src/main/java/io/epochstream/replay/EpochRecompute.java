@@ -1,31 +1,30 @@
 package io.epochstream.replay;
 
-import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.RankFold;
+import io.epochstream.fold.RankMerge;
 import io.epochstream.fold.Summaries;
-import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOffsets;
 import io.epochstream.schema.StepOutput;
-import java.util.HashMap;
-import java.util.HashSet;
+import io.epochstream.topic.RecordLimits;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One epoch computed again from its step events, the way the stream app computed it: each rank
- * folded in offset order, a repeated step number counted once, a step the metrics reject skipped
- * (it went to the dead letters live), the ranks merged in rank order. With the run's original
- * configuration the result equals the live summary value for value.
+ * One epoch computed again from its step events, by the stream app's fold engine: each rank folded
+ * in offset order by a {@link RankFold} (a repeated step counted once, a rejected step changing
+ * nothing), the ranks merged in rank order. With the run's original configuration the result equals
+ * the live summary value for value. Within a rank's offset range of a closed epoch the stream app
+ * saw no late event of that epoch (a later epoch's step or the EpochEnd closes it), so dedupe and
+ * rejection are the only rules that apply here.
  */
 final class EpochRecompute {
   private final MetricConfig config;
-  private final Map<Integer, EpochState> ranks = new TreeMap<>();
-  private final Map<Integer, Set<Long>> seen = new HashMap<>();
-  private long lastStep = -1;
+  private final Map<Integer, RankFold> ranks = new TreeMap<>();
 
   EpochRecompute(MetricConfig config) {
     this.config = config;
@@ -33,34 +32,26 @@ final class EpochRecompute {
 
   /** Folds one event of this epoch; events must come in offset order per rank. */
   void add(StepEvent e) {
-    if (!(e.getPayload() instanceof StepOutput step)) {
-      ranks.computeIfAbsent(e.getRank(), r -> config.newEpoch()); // an EpochEnd: the rank took part
-      return;
-    }
-    if (!seen.computeIfAbsent(e.getRank(), r -> new HashSet<>()).add(step.getStep())) {
-      return;
-    }
-    EpochState state = ranks.computeIfAbsent(e.getRank(), r -> config.newEpoch());
-    byte[] before = state.toBytes();
-    try {
-      state.update(BatchDecoder.decode(step), e.getTime());
-      lastStep = Math.max(lastStep, step.getStep());
-    } catch (IllegalArgumentException rejected) {
-      state.read(before); // as live: a rejected step leaves the rank's state as it was
-      seen.get(e.getRank()).remove(step.getStep());
+    RankFold rank = ranks.computeIfAbsent(e.getRank(), r -> RankFold.open(config)); // an EpochEnd: the rank took part
+    if (e.getPayload() instanceof StepOutput step) {
+      rank.fold(step, e.getTime(), RecordLimits.MAX_STATE_BYTES);
     }
   }
 
   EpochSummary summary(String run, String stage, int epoch, int worldSize, List<StepOffsets> offsets, long closedTime) {
-    EpochState merged = config.newEpoch();
-    ranks.values().forEach(merged::merge);
-    List<Integer> missing = new java.util.ArrayList<>();
+    RankMerge merge = new RankMerge(config);
+    long lastStep = -1;
+    for (Map.Entry<Integer, RankFold> e : ranks.entrySet()) {
+      merge.add(e.getKey(), e.getValue().state());
+      lastStep = Math.max(lastStep, e.getValue().lastStep());
+    }
+    List<Integer> missing = new ArrayList<>();
     for (int r = 0; r < worldSize; r++) {
       if (!ranks.containsKey(r)) {
         missing.add(r);
       }
     }
-    EpochSummary s = Summaries.of(run, stage, epoch, merged, ranks.size(), missing, closedTime, offsets);
+    EpochSummary s = Summaries.of(run, stage, epoch, merge.result(), ranks.size(), missing, closedTime, offsets);
     s.setLastStep(lastStep);
     return s;
   }

@@ -1,9 +1,11 @@
 package io.epochstream.topology;
 
+import io.epochstream.event.Keys;
+import io.epochstream.fold.EpochAssembly;
+import io.epochstream.fold.FoldOutcome;
+import io.epochstream.fold.RankMerge;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.fold.Summaries;
-import io.epochstream.metric.EpochState;
-import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.tracking.EarlyStopRule;
 import io.epochstream.metric.tracking.MetricTracker;
 import io.epochstream.schema.BestValue;
@@ -12,22 +14,17 @@ import io.epochstream.schema.EarlyStop;
 import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
-import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.RankPartial;
+import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepOffsets;
 import io.epochstream.serde.AvroSerde;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -44,9 +41,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * epoch whose ranks went silent for the epoch timeout, as {@code complete: false} with the missing
  * ranks listed. A partial for an epoch already closed goes to the dead-letter topic. Across a run's
  * epochs it keeps the best-so-far of tracked metrics and Lightning's early-stopping rule.
+ *
+ * <p>Each arrival writes one rank's partial under its own key and a small {@link EpochAssembly}
+ * (who arrived, when): O(one rank's state) per arrival, whatever the world size. The close reads
+ * the ranks back in key order, which is rank order, merging one at a time.
  */
 public final class EpochMergeProcessor implements Processor<String, RankPartial, String, Object> {
   static final String ASSEMBLY_STORE = "epoch-assembly";
+  static final String RANK_STORE = "epoch-rank-partials";
   static final String CLOSED_STORE = "closed-epochs";
   static final String TRACKING_STORE = "run-tracking";
   /** Every summary emitted, by run:stage:epoch: what the live query serves as a run's history. */
@@ -58,11 +60,13 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
   /** How long a closed epoch is remembered, to recognise late partials. */
   private static final long CLOSED_RETENTION_MS = Duration.ofDays(7).toMillis();
   private static final AvroSerde<RankPartial> PARTIAL_SERDE = AvroSerde.of(RankPartial.class);
+  private static final StringSerializer KEY_SERIALIZER = new StringSerializer();
 
   private final Duration epochTimeout;
   private final EpochCloseListener listener;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> assemblies;
+  private KeyValueStore<String, byte[]> rankPartials;
   private KeyValueStore<String, Long> closed;
   private KeyValueStore<String, byte[]> tracking;
   private KeyValueStore<String, byte[]> history;
@@ -72,51 +76,11 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     this.listener = listener;
   }
 
-  /** The ranks that arrived so far, by rank, and when the last one did (wall clock). */
-  private record Assembly(TreeMap<Integer, RankPartial> ranks, long lastArrival) {
-    byte[] toBytes() {
-      try {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeLong(lastArrival);
-        out.writeInt(ranks.size());
-        for (RankPartial p : ranks.values()) {
-          byte[] b = PARTIAL_SERDE.encode(p);
-          out.writeInt(b.length);
-          out.write(b);
-        }
-        out.flush();
-        return bytes.toByteArray();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    static Assembly of(byte[] bytes) {
-      TreeMap<Integer, RankPartial> ranks = new TreeMap<>();
-      if (bytes == null) {
-        return new Assembly(ranks, 0L);
-      }
-      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-        long last = in.readLong();
-        int n = in.readInt();
-        for (int i = 0; i < n; i++) {
-          byte[] b = new byte[in.readInt()];
-          in.readFully(b);
-          RankPartial p = PARTIAL_SERDE.decode(b);
-          ranks.put(p.getRank(), p);
-        }
-        return new Assembly(ranks, last);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
-
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.assemblies = context.getStateStore(ASSEMBLY_STORE);
+    this.rankPartials = context.getStateStore(RANK_STORE);
     this.closed = context.getStateStore(CLOSED_STORE);
     this.tracking = context.getStateStore(TRACKING_STORE);
     this.history = context.getStateStore(HISTORY_STORE);
@@ -140,31 +104,34 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
           + partial.getRank() + " arrived late");
       return;
     }
-    Assembly assembly = Assembly.of(assemblies.get(key));
-    if (assembly.ranks().containsKey(partial.getRank())) {
-      reject(record, "rank " + partial.getRank() + " already reported epoch " + partial.getEpoch());
+    byte[] stored = assemblies.get(key);
+    EpochAssembly assembly = stored == null ? EpochAssembly.open(partial.getConfig().getWorldSize()) : EpochAssembly.of(stored);
+    FoldOutcome arrival = assembly.arrive(partial.getRank(), context.currentSystemTimeMs());
+    if (!arrival.accepted()) {
+      reject(record, arrival.reason() + " (epoch " + partial.getEpoch() + " of stage " + partial.getStage() + ")");
       return;
     }
-    assembly.ranks().put(partial.getRank(), partial);
-    if (assembly.ranks().size() >= partial.getConfig().getWorldSize()) {
+    rankPartials.put(Keys.rankPartial(key, partial.getRank()), PARTIAL_SERDE.encode(partial));
+    assemblies.put(key, assembly.toBytes());
+    if (assembly.complete()) {
       EpochSummary summary = close(key, assembly, record.timestamp());
       listener.closed(summary, System.currentTimeMillis() - record.timestamp());
-    } else {
-      assemblies.put(key, new Assembly(assembly.ranks(), context.currentSystemTimeMs()).toBytes());
     }
   }
 
+  /** Closes epochs whose ranks went silent; reads only the small assembly records, never a state. */
   private void closeIdleEpochs(long now) {
-    List<KeyValue<String, byte[]>> idle = new ArrayList<>();
+    List<KeyValue<String, EpochAssembly>> idle = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = assemblies.all()) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
-        if (now - Assembly.of(kv.value).lastArrival() >= epochTimeout.toMillis()) {
-          idle.add(kv);
+        EpochAssembly a = EpochAssembly.of(kv.value);
+        if (now - a.lastArrival() >= epochTimeout.toMillis()) {
+          idle.add(KeyValue.pair(kv.key, a));
         }
       }
     }
-    idle.forEach(kv -> close(kv.key, Assembly.of(kv.value), now));
+    idle.forEach(kv -> close(kv.key, kv.value, now));
     List<String> expired = new ArrayList<>();
     try (KeyValueIterator<String, Long> it = closed.all()) {
       while (it.hasNext()) {
@@ -177,37 +144,51 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     expired.forEach(closed::delete);
   }
 
-  private EpochSummary close(String key, Assembly assembly, long timestamp) {
-    RankPartial first = assembly.ranks().firstEntry().getValue();
-    MetricConfig config = RunConfigs.metricConfig(first.getConfig());
-    EpochState merged = config.newEpoch();
+  /** Merges the arrived ranks in rank order, emits the summary, deletes the epoch's state. */
+  private EpochSummary close(String key, EpochAssembly assembly, long timestamp) {
+    String prefix = Keys.rankPartialPrefix(key);
+    RankMerge merge = null;
+    RankPartial first = null;
     List<StepOffsets> offsets = new ArrayList<>();
+    List<String> read = new ArrayList<>();
     long lastStep = -1;
-    for (RankPartial p : assembly.ranks().values()) {
-      byte[] state = new byte[p.getState().remaining()];
-      p.getState().duplicate().get(state);
-      merged.merge(config.newEpoch().read(state));
-      if (p.getOffsets() != null) {
-        offsets.add(p.getOffsets());
+    try (KeyValueIterator<String, byte[]> it = rankPartials.prefixScan(prefix, KEY_SERIALIZER)) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        int rank = Keys.rankOfPartial(prefix, kv.key);
+        if (rank < 0 || !assembly.hasArrived(rank)) {
+          continue; // another epoch's key that shares the prefix
+        }
+        RankPartial p = PARTIAL_SERDE.decode(kv.value);
+        if (first == null) {
+          first = p;
+          merge = new RankMerge(RunConfigs.metricConfig(p.getConfig()));
+        }
+        merge.add(rank, bytes(p.getState()));
+        if (p.getOffsets() != null) {
+          offsets.add(p.getOffsets());
+        }
+        lastStep = Math.max(lastStep, p.getLastStep());
+        read.add(kv.key);
       }
-      lastStep = Math.max(lastStep, p.getLastStep());
     }
-    List<Integer> missing = new ArrayList<>();
-    for (int r = 0; r < first.getConfig().getWorldSize(); r++) {
-      if (!assembly.ranks().containsKey(r)) {
-        missing.add(r);
-      }
-    }
+    read.forEach(rankPartials::delete);
+    assemblies.delete(key);
     long now = context.currentSystemTimeMs();
-    EpochSummary summary = Summaries.of(first.getRun(), first.getStage(), first.getEpoch(), merged,
-        assembly.ranks().size(), missing, now, offsets);
+    closed.put(key, now);
+    EpochSummary summary = Summaries.of(first.getRun(), first.getStage(), first.getEpoch(), merge.result(),
+        assembly.arrivedCount(), assembly.missingRanks(), now, offsets);
     summary.setLastStep(lastStep);
     track(first.getConfig(), summary, timestamp);
     history.put(key, SUMMARY_SERDE.encode(summary));
     context.forward(new Record<String, Object>(key, summary, timestamp), SUMMARIES);
-    assemblies.delete(key);
-    closed.put(key, now);
     return summary;
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
   }
 
   /**
@@ -220,7 +201,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     if (config.getBest().isEmpty() && !watches) {
       return;
     }
-    String key = summary.getRun() + ":" + summary.getStage();
+    String key = Keys.runStage(summary.getRun(), summary.getStage());
     RunTracking t = RunTracking.of(tracking.get(key));
     Map<String, BestValue> best = new LinkedHashMap<>();
     config.getBest().forEach((name, mode) -> {

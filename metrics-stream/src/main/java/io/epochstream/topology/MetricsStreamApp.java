@@ -1,17 +1,20 @@
 package io.epochstream.topology;
 
+import io.epochstream.topic.RecordLimits;
 import io.epochstream.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /** The metrics-stream service: the topology running under exactly-once v2. */
 public final class MetricsStreamApp implements AutoCloseable {
@@ -20,6 +23,8 @@ public final class MetricsStreamApp implements AutoCloseable {
   public static final Duration DEFAULT_EPOCH_TIMEOUT = Duration.ofMinutes(10);
 
   private final KafkaStreams streams;
+  private final CompletableFuture<String> failure = new CompletableFuture<>();
+  private final AtomicReference<String> lastError = new AtomicReference<>();
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
     this(clientConfig, topics, applicationId, stateDir, DEFAULT_EPOCH_TIMEOUT);
@@ -51,10 +56,16 @@ public final class MetricsStreamApp implements AutoCloseable {
     // A step event carries a whole batch (~10 KB at B=256, C=10): the default 1 MB per partition
     // and fetch is only ~100 steps, and the thread waits a broker round trip for each such slice.
     props.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 8 << 20);
-    // An undecodable record is logged with topic, partition and offset and goes, bytes and all, to
-    // the dead-letter topic (KIP-1034 headers): one bad producer must not stop every run's metrics.
-    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+    // A record that cannot be decoded, processed or produced is logged with topic, partition and
+    // offset and goes to the dead-letter topic with its reason: one bad producer (or one oversized
+    // state) must not stop every run's metrics. The handlers never throw.
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.class.getName());
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.class.getName());
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
+    // Partials, changelogs and summaries carry whole metric states (8 MB for a 1000-class confusion
+    // matrix): the producer takes records up to the product's limit, compressed.
+    RecordLimits.producerConfig().forEach((k, v) -> props.putIfAbsent(StreamsConfig.producerPrefix(k), v));
     // No global stores here; enabling it now is the 5.0 default and silences a start-up warning.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return props;
@@ -67,11 +78,27 @@ public final class MetricsStreamApp implements AutoCloseable {
       if (next == KafkaStreams.State.RUNNING) {
         running.countDown();
       }
+      if (next == KafkaStreams.State.ERROR) {
+        failure.complete(lastError.get() == null ? "the Kafka Streams client went to ERROR"
+            : "the Kafka Streams client went to ERROR: " + lastError.get());
+      }
+    });
+    streams.setUncaughtExceptionHandler(e -> {
+      lastError.set(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.start();
     if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("the stream app did not reach RUNNING within " + timeout + " (state " + streams.state() + ")");
     }
+  }
+
+  /**
+   * Completes, with the reason, when the Streams client has stopped for good (ERROR): a service must
+   * not linger as a live process around a dead client, so its owner exits and is restarted.
+   */
+  public CompletableFuture<String> failure() {
+    return failure;
   }
 
   /** The running Streams instance, for interactive queries. */

@@ -6,6 +6,7 @@ import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.RecordLimits;
 import io.epochstream.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,18 +40,22 @@ public final class MetricsTopology {
   }
 
   public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig, EpochCloseListener listener) {
+    return build(topics, epochTimeout, streamsConfig, listener, RecordLimits.MAX_STATE_BYTES);
+  }
+
+  /** {@code maxStateBytes}: the largest rank state folded; a step that would grow past it is refused. */
+  public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig, EpochCloseListener listener,
+      long maxStateBytes) {
     Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
     t.addSource("steps", Serdes.String().deserializer(), AvroSerde.of(StepEvent.class).deserializer(), topics.steps());
-    t.addProcessor("fold", RankFoldProcessor::new, "steps");
+    t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes), "steps");
     // Open epochs are rewritten at every step: with Streams' record cache in front, RocksDB and the
     // changelog see only each key's last value per commit, not every step's (exactly-once is kept:
     // the cache is flushed inside the commit).
     for (String store : new String[] {RankFoldProcessor.STATE_STORE, RankFoldProcessor.PROGRESS_STORE}) {
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
-          .withCachingEnabled(), "fold");
+      t.addStateStore(store(store, Serdes.ByteArray()).withCachingEnabled(), "fold");
     }
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RankFoldProcessor.RUNS_STORE),
-        Serdes.String(), Serdes.ByteArray()), "fold");
+    t.addStateStore(store(RankFoldProcessor.RUNS_STORE, Serdes.ByteArray()), "fold");
     // Partitioned by run: every epoch of a run meets in one stage-2 task, which is what lets it
     // keep the run's best-so-far and early-stopping state in one place.
     t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
@@ -61,20 +66,27 @@ public final class MetricsTopology {
 
     t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());
     t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout, listener), "partials-in");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.ASSEMBLY_STORE),
-        Serdes.String(), Serdes.ByteArray()), "merge");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.CLOSED_STORE),
-        Serdes.String(), Serdes.Long()), "merge");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.HISTORY_STORE),
-        Serdes.String(), Serdes.ByteArray()), "merge");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EpochMergeProcessor.TRACKING_STORE),
-        Serdes.String(), Serdes.ByteArray()), "merge");
+    for (String store : new String[] {EpochMergeProcessor.ASSEMBLY_STORE, EpochMergeProcessor.RANK_STORE,
+        EpochMergeProcessor.HISTORY_STORE, EpochMergeProcessor.TRACKING_STORE}) {
+      t.addStateStore(store(store, Serdes.ByteArray()), "merge");
+    }
+    t.addStateStore(store(EpochMergeProcessor.CLOSED_STORE, Serdes.Long()), "merge");
     t.addSink(EpochMergeProcessor.CONTROL, topics.control(), Serdes.String().serializer(),
         erase(AvroSerde.of(ControlEvent.class).serializer()), "merge");
     t.addSink(EpochMergeProcessor.SUMMARIES, topics.epochSummaries(), Serdes.String().serializer(),
         erase(AvroSerde.of(EpochSummary.class).serializer()), new ByRun(), "merge");
     t.addSink(EpochMergeProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "merge");
     return t;
+  }
+
+  /**
+   * A persistent store whose changelog takes records as large as any topic of the product: a rank's
+   * state of a 1000-class head is over Kafka's default 1 MiB.
+   */
+  private static <V> org.apache.kafka.streams.state.StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, V>> store(
+      String name, org.apache.kafka.common.serialization.Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
+        .withLoggingEnabled(RecordLimits.topicConfig());
   }
 
   /** The processors forward several value types, one per child; each sink knows its own. */

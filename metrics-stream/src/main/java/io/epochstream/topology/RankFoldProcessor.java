@@ -1,16 +1,18 @@
 package io.epochstream.topology;
 
 import io.epochstream.event.Keys;
-import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.FoldOutcome;
+import io.epochstream.fold.RankFold;
+import io.epochstream.fold.RankProgress;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
+import io.epochstream.metric.StateLimitException;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepMetrics;
-import io.epochstream.schema.StepOffsets;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import java.nio.ByteBuffer;
@@ -26,10 +28,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the epoch (its {@code EpochEnd}, or its first step of a later epoch), forwards the folded state
  * to stage 2 on the partials topic, re-keyed by run + stage + epoch, and deletes it.
  *
- * <p>The run's metric configuration arrives in-band: each rank sends its {@code RunStarted} on its
- * own key ahead of its steps, so it is always read before the steps it configures. Nothing invalid
- * reaches a summary: a step of an unknown run, a step for an epoch this rank already closed, a
- * duplicate step and a step the metrics reject all go to the dead-letter topic with the reason.
+ * <p>It only routes: the rules (where an event belongs, what a duplicate is, how a step is folded)
+ * are the fold engine's ({@link RankProgress}, {@link RankFold}). The run's metric configuration
+ * arrives in-band: each rank sends its {@code RunStarted} on its own key ahead of its steps, so it
+ * is always read before the steps it configures. Nothing invalid reaches a summary: a step of an
+ * unknown run, a late or duplicate step and a step the metrics reject all go to the dead-letter
+ * topic with the reason; so does a run whose metric state could not fit a record.
  */
 public final class RankFoldProcessor implements Processor<String, StepEvent, String, Object> {
   public static final String STATE_STORE = "rank-epoch-state";
@@ -40,38 +44,29 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   static final String DEAD_LETTERS = "fold-dead-letters";
   private static final AvroSerde<RunStarted> RUN_SERDE = AvroSerde.of(RunStarted.class);
   private static final AvroSerde<StepEvent> STEP_SERDE = AvroSerde.of(StepEvent.class);
+  /** Bounds {@link #live} when ranks die and leave epochs open: past it, the map starts over. */
+  private static final int MAX_LIVE = 4096;
 
+  private final long maxStateBytes;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> states;
   private KeyValueStore<String, byte[]> runs;
   private KeyValueStore<String, byte[]> progress;
-  /** Parsed configurations; the store is the truth, this only saves re-parsing per step. */
-  private final Map<String, MetricConfig> configs = new HashMap<>();
+  /** A run's announcement and its parsed metric set. */
+  private record Run(RunStarted started, MetricConfig config) {}
+
+  /** Parsed announcements; the store is the truth, this only saves decoding per step. */
+  private final Map<String, Run> configs = new HashMap<>();
   /**
    * The open epochs of this task as live objects, by store key, so a step costs an update and a
-   * write, not a read and a decode too. The store, written at every step, stays the truth: an entry
-   * is dropped whenever the object may differ from the stored bytes (a rejected step, a re-announced
-   * run) and the next step reads the store again; init (a new, revived or recycled task) starts empty.
+   * write, not a read and a decode too. The store, written at every accepted step, stays the truth;
+   * a refused step changes neither (the fold is atomic). Dropped when a run is re-announced (its
+   * metric set may change); init (a new, revived or recycled task) starts empty.
    */
-  private final Map<String, RankEpoch> live = new HashMap<>();
-  /** Bounds {@link #live} when ranks die and leave epochs open: past it, the map starts over. */
-  private static final int MAX_LIVE = 4096;
+  private final Map<String, RankFold> live = new HashMap<>();
 
-  /** Per run, stage and rank: the epoch open now (-1: none) and the last epoch it closed (-1: none). */
-  private record Progress(int open, int closed) {
-    static final Progress NONE = new Progress(-1, -1);
-
-    byte[] toBytes() {
-      return ByteBuffer.allocate(8).putInt(open).putInt(closed).array();
-    }
-
-    static Progress of(byte[] bytes) {
-      if (bytes == null) {
-        return NONE;
-      }
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      return new Progress(b.getInt(), b.getInt());
-    }
+  RankFoldProcessor(long maxStateBytes) {
+    this.maxStateBytes = maxStateBytes;
   }
 
   @Override
@@ -85,11 +80,11 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   }
 
   /** The open epoch under {@code key}: the live object, else the stored one, else a new one. */
-  private RankEpoch open(String key, MetricConfig config) {
-    RankEpoch open = live.get(key);
+  private RankFold open(String key, MetricConfig config) {
+    RankFold open = live.get(key);
     if (open == null) {
       byte[] stored = states.get(key);
-      open = stored == null ? RankEpoch.empty(config.newEpoch()) : RankEpoch.read(config.newEpoch(), stored);
+      open = stored == null ? RankFold.open(config) : RankFold.read(config, stored);
       if (live.size() >= MAX_LIVE) {
         live.clear();
       }
@@ -108,51 +103,46 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       register(record, started);
       return;
     }
-    MetricConfig config = config(event.getRun());
-    if (config == null) {
+    Run run = run(event.getRun());
+    if (run == null) {
       reject(record, "unknown run '" + event.getRun() + "': no RunStarted before its steps");
       return;
     }
-    String progressKey = event.getRun() + ":" + event.getStage() + ":" + event.getRank();
-    Progress p = Progress.of(progress.get(progressKey));
-    int epoch = event.getEpoch();
-    if (epoch <= p.closed()) {
-      reject(record, "epoch " + epoch + " of stage " + event.getStage() + " is already closed for rank " + event.getRank());
+    int worldSize = run.started().getWorldSize();
+    if (event.getRank() < 0 || event.getRank() >= worldSize) {
+      reject(record, "rank " + event.getRank() + " is outside world_size " + worldSize);
       return;
     }
-    if (p.open() >= 0 && epoch < p.open()) {
-      reject(record, "rank " + event.getRank() + " has already moved on to epoch " + p.open());
+    String progressKey = Keys.rankProgress(event.getRun(), event.getStage(), event.getRank());
+    RankProgress p = RankProgress.of(progress.get(progressKey));
+    RankProgress.Admission admission = p.admit(event.getEpoch(), event.getStage(), event.getRank());
+    if (admission instanceof RankProgress.Late late) {
+      reject(record, late.reason());
       return;
     }
-    if (p.open() >= 0 && epoch > p.open()) {
-      // A step of a later epoch means the rank ended the open one: close it as if EpochEnd came.
-      closeRank(config, event, p.open(), record.timestamp());
-      p = new Progress(-1, p.open());
+    if (admission instanceof RankProgress.CloseThenFold implied) {
+      closeRank(run, event, implied.closes(), record.timestamp());
+      p = p.closedEpoch(implied.closes());
       progress.put(progressKey, p.toBytes());
     }
-    String key = Keys.epoch(event.getRun(), event.getStage(), epoch) + ":" + event.getRank();
+    int epoch = event.getEpoch();
+    String key = Keys.rankEpoch(event.getRun(), event.getStage(), epoch, event.getRank());
     if (event.getPayload() instanceof StepOutput step) {
-      RankEpoch open = open(key, config);
-      if (!open.markStep(step.getStep())) {
-        reject(record, "duplicate step " + step.getStep() + " of rank " + event.getRank());
-        return;
-      }
-      try {
-        open.state.update(BatchDecoder.decode(step), event.getTime());
-      } catch (IllegalArgumentException e) {
-        // Not written back: the stored state is the one before this step; the object, marked and
-        // perhaps partly updated, is dropped.
-        live.remove(key);
-        reject(record, "invalid step: " + e.getMessage());
+      RankFold open = open(key, run.config());
+      FoldOutcome outcome = open.fold(step, event.getTime(), maxStateBytes);
+      if (!outcome.accepted()) {
+        reject(record, outcome.reason() + " of rank " + event.getRank());
         return;
       }
       context.recordMetadata().ifPresent(m -> open.markOffset(m.partition(), m.offset()));
       states.put(key, open.toBytes());
-      progress.put(progressKey, new Progress(epoch, p.closed()).toBytes());
+      if (p.open() != epoch) {
+        progress.put(progressKey, p.opened(epoch).toBytes());
+      }
       context.forward(new Record<String, Object>(record.key(), stepMetrics(event, step, open), record.timestamp()), STEP_METRICS);
     } else if (event.getPayload() instanceof EpochEnd) {
-      closeRank(config, event, epoch, record.timestamp());
-      progress.put(progressKey, new Progress(-1, epoch).toBytes());
+      closeRank(run, event, epoch, record.timestamp());
+      progress.put(progressKey, p.closedEpoch(epoch).toBytes());
     }
   }
 
@@ -160,22 +150,21 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
    * Lightning's on_step values: the values the step itself carries (loss, custom scalars), so no
    * metric runs twice and nothing is stored for them; plus the epoch's progress on this rank.
    */
-  private static StepMetrics stepMetrics(StepEvent event, StepOutput step, RankEpoch open) {
+  private static StepMetrics stepMetrics(StepEvent event, StepOutput step, RankFold open) {
     Map<String, Double> values = new java.util.TreeMap<>(step.getScalars());
     if (step.getLoss() != null) {
       values.put(MetricConfig.LOSS, step.getLoss());
     }
     return new StepMetrics(event.getRun(), event.getStage(), event.getEpoch(), event.getRank(), step.getStep(),
-        event.getTime(), step.getBatchSize(), open.state.steps(), open.state.samples(), values);
+        event.getTime(), step.getBatchSize(), open.state().steps(), open.state().samples(), values);
   }
 
-  private void closeRank(MetricConfig config, StepEvent event, int epoch, long timestamp) {
-    String key = Keys.epoch(event.getRun(), event.getStage(), epoch) + ":" + event.getRank();
-    RankEpoch closing = open(key, config);
-    StepOffsets offsets = closing.partition < 0 ? null
-        : new StepOffsets(closing.partition, closing.firstOffset, closing.lastOffset);
+  private void closeRank(Run run, StepEvent event, int epoch, long timestamp) {
+    String key = Keys.rankEpoch(event.getRun(), event.getStage(), epoch, event.getRank());
+    RankFold closing = open(key, run.config());
     RankPartial partial = new RankPartial(event.getRun(), event.getStage(), epoch, event.getRank(),
-        RUN_SERDE.decode(runs.get(event.getRun())), ByteBuffer.wrap(closing.state.toBytes()), offsets, closing.lastStep());
+        run.started(), ByteBuffer.wrap(closing.state().toBytes()), closing.offsets(),
+        closing.lastStep());
     context.forward(new Record<String, Object>(Keys.epoch(event.getRun(), event.getStage(), epoch), partial, timestamp), PARTIALS);
     states.delete(key);
     live.remove(key);
@@ -184,25 +173,30 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   private void register(Record<String, StepEvent> record, RunStarted started) {
     String run = record.value().getRun();
     try {
-      configs.put(run, RunConfigs.metricConfig(started));
+      MetricConfig config = RunConfigs.metricConfig(started);
+      config.requireStateFits(maxStateBytes);
+      configs.put(run, new Run(started, config));
       // A re-announced run may change its metrics: its live epochs are read again with the new set.
       live.keySet().removeIf(k -> k.startsWith(run + ":"));
       runs.put(run, RUN_SERDE.encode(started));
+    } catch (StateLimitException e) {
+      reject(record, "run refused: " + e.getMessage());
     } catch (MetricConfigException e) {
       reject(record, "invalid metric configuration: " + e.getMessage());
     }
   }
 
-  private MetricConfig config(String run) {
-    MetricConfig config = configs.get(run);
-    if (config == null) {
-      byte[] bytes = runs.get(run);
+  private Run run(String name) {
+    Run run = configs.get(name);
+    if (run == null) {
+      byte[] bytes = runs.get(name);
       if (bytes != null) {
-        config = RunConfigs.metricConfig(RUN_SERDE.decode(bytes));
-        configs.put(run, config);
+        RunStarted started = RUN_SERDE.decode(bytes);
+        run = new Run(started, RunConfigs.metricConfig(started));
+        configs.put(name, run);
       }
     }
-    return config;
+    return run;
   }
 
   private void reject(Record<String, StepEvent> record, String reason) {

@@ -1,10 +1,13 @@
 package io.epochstream.event;
 
 /**
- * Record keys of the topics. Keys are readable strings joined with ':'; the run id comes first and
- * is parsed from the right, so a run id may itself contain ':'.
+ * Record and store keys, built and parsed here only. Keys are readable strings joined with ':'; the
+ * run id comes first and is parsed from the right, so a run id may itself contain ':'.
  */
 public final class Keys {
+  /** Digits of a rank in keys that must sort in rank order (a store's range scan). */
+  private static final int RANK_DIGITS = 8;
+
   private Keys() {}
 
   /** Key of the steps topic: one rank's events stay ordered on one partition. */
@@ -12,8 +15,61 @@ public final class Keys {
     return run + ":" + rank;
   }
 
-  /** Key of the epoch-summaries topic (compacted: the latest summary of an epoch wins). */
+  /** Key of the epoch-summaries and partials topics (compacted: the latest summary of an epoch wins). */
   public static String epoch(String run, String stage, int epoch) {
     return run + ":" + stage + ":" + epoch;
+  }
+
+  /** A run's stage: where its best-so-far and early-stopping state live. */
+  public static String runStage(String run, String stage) {
+    return run + ":" + stage;
+  }
+
+  /** One rank's open epoch in the first stage's store. */
+  public static String rankEpoch(String run, String stage, int epoch, int rank) {
+    return epoch(run, stage, epoch) + ":" + rank;
+  }
+
+  /** Where one rank of a run's stage stands (its open and last closed epoch). */
+  public static String rankProgress(String run, String stage, int rank) {
+    return run + ":" + stage + ":" + rank;
+  }
+
+  /**
+   * One rank's reported state of an epoch in the second stage's store: the rank zero-padded, so a
+   * range scan over {@link #rankPartialPrefix} returns the ranks in ascending order.
+   */
+  public static String rankPartial(String epochKey, int rank) {
+    if (rank < 0) {
+      throw new IllegalArgumentException("negative rank " + rank);
+    }
+    String digits = Integer.toString(rank);
+    return rankPartialPrefix(epochKey) + "0".repeat(Math.max(0, RANK_DIGITS - digits.length())) + digits;
+  }
+
+  public static String rankPartialPrefix(String epochKey) {
+    return epochKey + "#";
+  }
+
+  /**
+   * The rank of a {@link #rankPartial} key under {@code prefix}, or -1 when the key is another
+   * epoch's that merely shares the prefix (a run id may contain any character).
+   */
+  public static int rankOfPartial(String prefix, String key) {
+    if (!key.startsWith(prefix) || key.length() - prefix.length() < RANK_DIGITS) {
+      return -1;
+    }
+    String tail = key.substring(prefix.length());
+    for (int i = 0; i < tail.length(); i++) {
+      if (!Character.isDigit(tail.charAt(i))) {
+        return -1;
+      }
+    }
+    return Integer.parseInt(tail);
+  }
+
+  /** The parts after {@code run + ":"} of a key built from a run id: parsed from the right. */
+  public static String[] tail(String run, String key) {
+    return key.substring(run.length() + 1).split(":");
   }
 }

@@ -35,14 +35,21 @@ public final class TopicSetup {
     Map<String, String> thirtyDays = Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(30)));
     Map<String, String> sevenDays = Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)));
     List<NewTopic> list = new ArrayList<>();
-    list.add(new NewTopic(topics.runs(), 1, replicationFactor).configs(compacted));
-    list.add(new NewTopic(topics.steps(), partitions, replicationFactor).configs(thirtyDays));
-    list.add(new NewTopic(topics.stepMetrics(), partitions, replicationFactor).configs(sevenDays));
-    list.add(new NewTopic(topics.partials(), partitions, replicationFactor).configs(sevenDays));
-    list.add(new NewTopic(topics.epochSummaries(), partitions, replicationFactor).configs(compacted));
-    list.add(new NewTopic(topics.control(), 1, replicationFactor).configs(compacted));
-    list.add(new NewTopic(topics.deadLetters(), 1, replicationFactor).configs(thirtyDays));
+    list.add(topic(topics.runs(), 1, compacted));
+    list.add(topic(topics.steps(), partitions, thirtyDays));
+    list.add(topic(topics.stepMetrics(), partitions, sevenDays));
+    list.add(topic(topics.partials(), partitions, sevenDays));
+    list.add(topic(topics.epochSummaries(), partitions, compacted));
+    list.add(topic(topics.control(), 1, compacted));
+    list.add(topic(topics.deadLetters(), 1, thirtyDays));
     return list;
+  }
+
+  /** Every topic may carry a batch or a state up to the product's record limit. */
+  private NewTopic topic(String name, int partitions, Map<String, String> policy) {
+    Map<String, String> configs = new java.util.HashMap<>(policy);
+    configs.putAll(RecordLimits.topicConfig());
+    return new NewTopic(name, partitions, replicationFactor).configs(configs);
   }
 
   /**
@@ -107,9 +114,65 @@ public final class TopicSetup {
             + (wantCompact ? "compact (one value per key is its meaning)" : "delete (compaction would drop records)"));
       }
     }
+    raiseRecordLimit(admin, present, configs, problems);
     if (!problems.isEmpty()) {
       throw new IllegalStateException("existing topics are misconfigured: " + String.join("; ", problems)
           + " — fix with kafka-configs --alter, or use another --topic-prefix");
+    }
+  }
+
+  /**
+   * Raises the record limit of a stream app's existing changelog topics ({@code <application
+   * id>-*-changelog}): Kafka Streams creates them with the store's config but never changes one that
+   * exists, and under exactly-once a record the broker refuses aborts the transaction again and
+   * again. Best effort: a failure is returned as a one-line warning, null when all is well.
+   */
+  public static String raiseChangelogRecordLimit(Admin admin, String applicationId) {
+    try {
+      List<NewTopic> changelogs = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+          .filter(n -> n.startsWith(applicationId + "-") && n.endsWith("-changelog"))
+          .map(n -> new NewTopic(n, java.util.Optional.empty(), java.util.Optional.empty())).toList();
+      if (changelogs.isEmpty()) {
+        return null;
+      }
+      List<ConfigResource> resources = changelogs.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
+      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+      List<String> problems = new ArrayList<>();
+      raiseRecordLimit(admin, changelogs, configs, problems);
+      return problems.isEmpty() ? null : String.join("; ", problems);
+    } catch (ExecutionException | TimeoutException e) {
+      return "could not check the changelog topics' max.message.bytes: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while checking the changelog topics";
+    }
+  }
+
+  /**
+   * Topics made before the record limit existed (or by hand) keep Kafka's 1 MiB default: raise it,
+   * since a large state would otherwise be refused by the broker in the middle of an epoch.
+   */
+  private static void raiseRecordLimit(Admin admin, List<NewTopic> present, Map<ConfigResource, Config> configs,
+      List<String> problems) throws InterruptedException, TimeoutException {
+    String wanted = Integer.toString(RecordLimits.MAX_RECORD_BYTES);
+    Map<ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> alter = new java.util.HashMap<>();
+    for (NewTopic t : present) {
+      ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, t.name());
+      org.apache.kafka.clients.admin.ConfigEntry entry = configs.get(r).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (entry == null || entry.value() == null || Long.parseLong(entry.value()) < RecordLimits.MAX_RECORD_BYTES) {
+        alter.put(r, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+            new org.apache.kafka.clients.admin.ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, wanted),
+            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+      }
+    }
+    if (alter.isEmpty()) {
+      return;
+    }
+    try {
+      admin.incrementalAlterConfigs(alter).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      problems.add("max.message.bytes of " + alter.keySet().stream().map(ConfigResource::name).toList()
+          + " is below " + wanted + " and could not be raised (" + e.getCause().getMessage() + ")");
     }
   }
 }

@@ -49,6 +49,8 @@ public final class StepPublisher implements StepSink, AutoCloseable {
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
     props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // A 1000-class batch of scores is about 1 MB: records up to the product limit, as the topics take.
+    io.epochstream.topic.RecordLimits.producerConfig().forEach(props::putIfAbsent);
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     this.topics = topics;
     this.run = run;

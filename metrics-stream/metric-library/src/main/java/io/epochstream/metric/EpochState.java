@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class EpochState {
   private static final int FORMAT = 1;
+  /** Format byte, steps, samples, first and last time, metric count. */
+  private static final int HEADER_BYTES = 1 + 4 * Long.BYTES + Integer.BYTES;
 
   private final Map<String, Metric> metrics;
   private long steps;
@@ -30,22 +32,51 @@ public final class EpochState {
   }
 
   /**
-   * Folds one batch. Each metric checks a batch before touching its states, but when a later
-   * metric rejects it an earlier one has already counted it: after an {@link
-   * IllegalArgumentException} the caller must discard this object and go back to its stored copy.
+   * Folds one batch, atomically: every metric validates and prepares its contribution first, and
+   * only when all accepted it are they applied, so a rejected batch ({@link
+   * IllegalArgumentException}, message prefixed by the metric's name) changes nothing and no caller
+   * needs a copy of the state to fall back on. A batch that would grow the state's binary form past
+   * {@code maxBytes} is rejected the same way, with a reason that names both sizes.
    */
-  public void update(Batch batch, long eventTime) {
+  public void update(Batch batch, long eventTime, long maxBytes) {
+    Metric.Update[] updates = new Metric.Update[metrics.size()];
+    long appended = 0;
+    int i = 0;
     for (Map.Entry<String, Metric> e : metrics.entrySet()) {
       try {
-        e.getValue().update(batch);
+        updates[i] = e.getValue().prepare(batch);
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
       }
+      appended += updates[i++].appendedValues();
+    }
+    long after = serializedBytes() + appended * Double.BYTES;
+    if (after > maxBytes) {
+      throw new StateLimitException("this step would grow the epoch's metric state to " + after
+          + " bytes, over the limit of " + maxBytes + " bytes per rank state; exact curves (thresholds=null) keep every "
+          + "score: set thresholds, or a lower max_samples", after, maxBytes);
+    }
+    for (Metric.Update u : updates) {
+      u.apply();
     }
     steps++;
     samples += batch.batchSize();
     firstTime = Math.min(firstTime, eventTime);
     lastTime = Math.max(lastTime, eventTime);
+  }
+
+  /** {@link #update(Batch, long, long)} without a size limit. */
+  public void update(Batch batch, long eventTime) {
+    update(batch, eventTime, Long.MAX_VALUE);
+  }
+
+  /** The length of {@link #toBytes()} now, computed without serialising. */
+  public long serializedBytes() {
+    long n = HEADER_BYTES;
+    for (Metric m : metrics.values()) {
+      n += m.serializedBytes();
+    }
+    return n;
   }
 
   /** Back to an empty epoch: every metric reset, counts zero (TorchMetrics' reset). */

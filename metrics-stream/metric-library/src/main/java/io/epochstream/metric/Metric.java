@@ -10,8 +10,13 @@ import java.util.List;
 /**
  * A metric in the TorchMetrics sense: named states with declared reductions, {@link #update} per
  * batch, {@link #compute} at epoch end, {@link #reset} after. {@link #merge}, {@link #write} and
- * {@link #read} work on the declared states alone, so a subclass only writes update and compute —
+ * {@link #read} work on the declared states alone, so a subclass only writes prepare and compute —
  * the same idea as Flink's AggregateFunction (create/add/merge/result).
+ *
+ * <p>An update has two phases so that a set of metrics can take a batch atomically: {@link
+ * #prepare} validates the whole batch and computes what it adds without touching any state (it
+ * throws {@link IllegalArgumentException} for invalid input), and the returned {@link Update}
+ * applies it and cannot fail. {@link EpochState} prepares every metric before applying any.
  */
 public abstract class Metric {
   private final List<MetricState> states = new ArrayList<>();
@@ -34,8 +39,38 @@ public abstract class Metric {
     return state;
   }
 
-  /** Folds one batch into the states. Throws {@link IllegalArgumentException} for invalid input. */
-  public abstract void update(Batch batch);
+  /** A validated batch's contribution, ready to apply. Applying must not throw. */
+  public interface Update {
+    /** Nothing to add (e.g. a batch without predictions, for a metric that needs them). */
+    Update NONE = () -> { };
+
+    void apply();
+
+    /** How many values the apply appends to {@link Reduction#CAT} states (their growth). */
+    default long appendedValues() {
+      return 0;
+    }
+  }
+
+  /**
+   * Validates one batch and returns its contribution without changing any state. Throws {@link
+   * IllegalArgumentException} for invalid input.
+   */
+  public abstract Update prepare(Batch batch);
+
+  /** Folds one batch into the states: {@link #prepare}, then apply. */
+  public final void update(Batch batch) {
+    prepare(batch).apply();
+  }
+
+  /** The bytes {@link #write} writes now: 4 per state plus 8 per slot. */
+  public final long serializedBytes() {
+    long n = 0;
+    for (MetricState s : states) {
+      n += 4L + 8L * s.size();
+    }
+    return n;
+  }
 
   /** The metric's value from the current states; does not change them. */
   public abstract MetricResult compute();

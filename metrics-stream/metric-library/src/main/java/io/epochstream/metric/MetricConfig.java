@@ -32,6 +32,31 @@ public record MetricConfig(Map<String, Spec> metrics, Map<String, String> scalar
     return build(metrics, scalars);
   }
 
+  /**
+   * Refuses a configuration whose per-rank state is larger than {@code maxBytes} before a single
+   * sample (fixed-size states: classes x thresholds for binned curves, classes squared for a
+   * confusion matrix): no epoch of it could be stored or sent. Exact curves grow with the epoch
+   * and are checked per step instead. The message names the size, the largest metric and the limit.
+   */
+  public void requireStateFits(long maxBytes) {
+    EpochState empty = newEpoch();
+    long bytes = empty.serializedBytes();
+    if (bytes <= maxBytes) {
+      return;
+    }
+    String largest = null;
+    long largestBytes = -1;
+    for (Map.Entry<String, Metric> e : empty.metrics().entrySet()) {
+      if (e.getValue().serializedBytes() > largestBytes) {
+        largest = e.getKey();
+        largestBytes = e.getValue().serializedBytes();
+      }
+    }
+    throw new StateLimitException("the run's metric state needs " + bytes + " bytes per rank (" + largest + ": "
+        + largestBytes + " bytes), over the limit of " + maxBytes + " bytes: use fewer thresholds or classes, "
+        + "or drop that metric", bytes, maxBytes);
+  }
+
   private static EpochState build(Map<String, Spec> metrics, Map<String, String> scalars) {
     Map<String, Metric> set = new LinkedHashMap<>();
     set.put(LOSS, Aggregation.loss());

@@ -46,15 +46,16 @@ public final class Aggregation extends Metric {
   }
 
   @Override
-  public void update(Batch batch) {
+  public Update prepare(Batch batch) {
     Double v = value.apply(batch);
     if (v == null) {
-      return;
+      return Update.NONE;
     }
     if (Double.isNaN(v) && nans.mode() == NanStrategy.Mode.ERROR) {
       throw new IllegalArgumentException("the value is NaN and nan_strategy is error");
     }
-    add(v, batch.batchSize());
+    double w = batch.batchSize();
+    return () -> add(v, w);
   }
 
   /** One value with its weight (TorchMetrics' {@code update(value, weight)}). */

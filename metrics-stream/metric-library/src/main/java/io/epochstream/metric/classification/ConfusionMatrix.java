@@ -39,13 +39,12 @@ public final class ConfusionMatrix extends Metric {
   }
 
   @Override
-  public void update(Batch batch) {
+  public Update prepare(Batch batch) {
     if (!batch.hasPredictions()) {
-      return;
+      return Update.NONE;
     }
     if (counter != null) {
-      counter.update(batch);
-      return;
+      return counter.prepare(batch);
     }
     MulticlassLabels.Pairs pairs = MulticlassLabels.decode(batch, cfg);
     int classes = cfg.classes();
@@ -55,7 +54,7 @@ public final class ConfusionMatrix extends Metric {
     for (int i = 0, n = pairs.size(); i < n; i++) {
       local[t[i] * classes + p[i]]++;
     }
-    StatCounter.addTo(matrix, local);
+    return () -> StatCounter.addTo(matrix, local);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 
@@ -24,7 +25,7 @@ final class MulticlassStatCounter extends StatCounter {
   }
 
   @Override
-  void update(Batch batch) {
+  Metric.Update prepare(Batch batch) {
     MulticlassLabels.Pairs pairs = MulticlassLabels.decode(batch, cfg);
     int classes = cfg.classes();
     long[] ltp = new long[classes];
@@ -41,9 +42,11 @@ final class MulticlassStatCounter extends StatCounter {
         ltp[tc]++;
       }
     }
-    addTo(tp, ltp);
-    addTo(predicted, lpred);
-    addTo(support, lsup);
+    return () -> {
+      addTo(tp, ltp);
+      addTo(predicted, lpred);
+      addTo(support, lsup);
+    };
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.Task;
@@ -17,7 +18,8 @@ abstract class StatCounter {
     MetricState add(String name, int length, Reduction reduction);
   }
 
-  abstract void update(Batch batch);
+  /** Validates and counts the batch into local arrays; the update adds them to the states. */
+  abstract Metric.Update prepare(Batch batch);
 
   abstract StatCounts counts();
 

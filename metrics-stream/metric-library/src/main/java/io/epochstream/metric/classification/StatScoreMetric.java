@@ -20,10 +20,8 @@ public final class StatScoreMetric extends Metric {
   }
 
   @Override
-  public void update(Batch batch) {
-    if (batch.hasPredictions()) {
-      counter.update(batch);
-    }
+  public Update prepare(Batch batch) {
+    return batch.hasPredictions() ? counter.prepare(batch) : Update.NONE;
   }
 
   @Override

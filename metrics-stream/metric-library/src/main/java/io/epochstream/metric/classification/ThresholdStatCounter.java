@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.Probabilities;
@@ -31,7 +32,7 @@ final class ThresholdStatCounter extends StatCounter {
   }
 
   @Override
-  void update(Batch batch) {
+  Metric.Update prepare(Batch batch) {
     Shapes.checkSizes(batch);
     int[] ps = batch.predsShape();
     if (!Arrays.equals(ps, batch.targetShape())) {
@@ -78,10 +79,12 @@ final class ThresholdStatCounter extends StatCounter {
         }
       }
     }
-    addTo(tp, ltp);
-    addTo(fp, lfp);
-    addTo(tn, ltn);
-    addTo(fn, lfn);
+    return () -> {
+      addTo(tp, ltp);
+      addTo(fp, lfp);
+      addTo(tn, ltn);
+      addTo(fn, lfn);
+    };
   }
 
   @Override

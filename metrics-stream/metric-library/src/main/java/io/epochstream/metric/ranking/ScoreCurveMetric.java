@@ -75,9 +75,9 @@ public abstract class ScoreCurveMetric extends Metric {
   // ---------------------------------------------------------------- update
 
   @Override
-  public final void update(Batch batch) {
+  public final Update prepare(Batch batch) {
     if (!batch.hasPredictions()) {
-      return;
+      return Update.NONE;
     }
     double[] preds = batch.preds();
     double[] target = batch.target();
@@ -119,11 +119,21 @@ public abstract class ScoreCurveMetric extends Metric {
     if (probs != preds) { // untransformed preds were checked for NaN above
       checkScores(probs, target, layout);
     }
-    if (scores != null) {
-      appendExact(probs, target, layout);
-    } else {
-      countBinned(probs, target, layout);
+    if (scores == null) {
+      return () -> countBinned(probs, target, layout);
     }
+    long appended = (long) rows * (task == Task.BINARY ? 1 : classes);
+    return new Update() {
+      @Override
+      public void apply() {
+        appendExact(probs, target, layout);
+      }
+
+      @Override
+      public long appendedValues() {
+        return appended;
+      }
+    };
   }
 
   private String name() {

@@ -31,9 +31,9 @@ public final class MeanError extends Metric {
   }
 
   @Override
-  public void update(Batch batch) {
+  public Update prepare(Batch batch) {
     if (!batch.hasPredictions()) {
-      return;
+      return Update.NONE;
     }
     double[] p = batch.preds();
     double[] t = batch.target();
@@ -43,16 +43,19 @@ public final class MeanError extends Metric {
     if (outputs > 1 && (batch.predsShape().length != 2 || batch.predsShape()[1] != outputs)) {
       throw new IllegalArgumentException("preds must be [N, " + outputs + "] for num_outputs=" + outputs);
     }
-    double[] e = errors.values();
     double[] local = new double[outputs];
     for (int i = 0; i < p.length; i++) {
       double d = p[i] - t[i];
       local[i % outputs] += kind == Kind.SQUARED ? d * d : Math.abs(d);
     }
-    for (int o = 0; o < outputs; o++) {
-      e[o] += local[o];
-    }
-    count.add(0, p.length / outputs);
+    int rows = p.length / outputs;
+    return () -> {
+      double[] e = errors.values();
+      for (int o = 0; o < outputs; o++) {
+        e[o] += local[o];
+      }
+      count.add(0, rows);
+    };
   }
 
   @Override
