@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
@@ -163,6 +164,26 @@ class ServiceLifecycleTest {
         again.start(Duration.ofSeconds(60));
       }
       assertThat(restored.get()).isZero();
+    }
+  }
+
+  /**
+   * A Kafka Streams client that stopped for good (here: its source topic was deleted under it) must
+   * not leave a live process that passes liveness probes and folds nothing: the service exits 1
+   * with the reason, so a supervisor restarts it.
+   */
+  @Test
+  void aStreamServiceWhoseStreamsClientDiesExitsNonZeroWithTheReason(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 1);
+    try (ServiceProcess stream = ServiceProcess.start("stream", "--bootstrap-servers", kafka.bootstrapServers(),
+        "--topic-prefix", topics.prefix(), "--application-id", "dies-" + UUID.randomUUID(),
+        "--state-dir", dir.resolve("dies").toString(), "--no-http")) {
+      stream.await("running on", Duration.ofSeconds(120));
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.clientConfig())) {
+        admin.deleteTopics(List.of(topics.steps())).all().get(30, TimeUnit.SECONDS);
+      }
+      assertThat(stream.awaitExit(Duration.ofSeconds(90))).isEqualTo(1);
+      assertThat(stream.output()).containsPattern("stream: the Kafka Streams client went to ERROR: .*; exiting \\(status 1\\)");
     }
   }
 

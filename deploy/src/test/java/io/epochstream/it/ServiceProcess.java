@@ -84,6 +84,14 @@ final class ServiceProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Waits for the child to exit by itself and returns its status; fails if it outlives {@code timeout}. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .as("exited by itself within %s:\n%s", timeout, output).isTrue();
+    drain.join(5000);
+    return process.exitValue();
+  }
+
   /** SIGKILL: no shutdown hook runs. */
   void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * One rank's open epoch: its folded metric state, the step numbers counted and the offset range of
@@ -18,14 +19,15 @@ import java.io.UncheckedIOException;
  * its limit) changes nothing and may be sent again; anything else is folded.
  */
 public final class RankFold {
-  /** Version of {@link #toBytes()}; the state inside carries its own. */
-  private static final int FORMAT = 1;
+  /** Version of {@link #headBytes()} (2: head and chunks); the state inside carries its own. */
+  private static final byte FORMAT = 2;
 
   private final EpochState state;
   private final StepSet steps;
   private int partition = -1;
   private long firstOffset = -1;
   private long lastOffset = -1;
+  private int chunks;
 
   private RankFold(EpochState state, StepSet steps) {
     this.state = state;
@@ -77,17 +79,39 @@ public final class RankFold {
     return partition < 0 ? null : new StepOffsets(partition, firstOffset, lastOffset);
   }
 
-  public byte[] toBytes() {
+  /**
+   * How many chunks of appended values this epoch has written ({@link #takeChunk}); the head
+   * records it so a reader knows how many to expect.
+   */
+  public int chunks() {
+    return chunks;
+  }
+
+  /**
+   * The values growing states (exact curves) gained since the last chunk, or null: stored under its
+   * own key, so a step costs what it added. Take it before {@link #headBytes}.
+   */
+  public byte[] takeChunk() {
+    byte[] chunk = state.takeAppended();
+    if (chunk != null) {
+      chunks++;
+    }
+    return chunk;
+  }
+
+  /** Everything but the growing states' values: rewritten after every step. */
+  public byte[] headBytes() {
     try {
-      long size = 1 + Integer.BYTES + 2 * Long.BYTES + steps.serializedBytes() + state.serializedBytes();
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, size));
+      byte[] stateHead = state.headBytes();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + steps.serializedBytes() + stateHead.length);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(FORMAT);
       out.writeInt(partition);
       out.writeLong(firstOffset);
       out.writeLong(lastOffset);
       steps.write(out);
-      out.write(state.toBytes());
+      out.writeInt(chunks);
+      out.write(stateHead);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -95,12 +119,33 @@ public final class RankFold {
     }
   }
 
-  /** Reads a stored open epoch; {@code config} must be the run's (the state's metric set). */
-  public static RankFold read(MetricConfig config, byte[] bytes) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      int format = in.readByte();
-      if (format != FORMAT) {
-        throw new IOException("unknown rank epoch format " + format);
+  /** The number of chunks a stored head says were written. */
+  public static int chunkCount(byte[] head) {
+    if (head.length == 0 || head[0] != FORMAT) {
+      return 0; // the first format kept the whole state in one value
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(head))) {
+      in.readByte();
+      in.readInt();
+      in.readLong();
+      in.readLong();
+      StepSet.read(in);
+      return in.readInt();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt rank epoch: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a stored open epoch from its head and its chunks in order; {@code config} must be the
+   * run's. A value of the first format (no format byte: it began with the partition, whose first
+   * byte is 0x00 or 0xFF) held the whole state and has no chunks.
+   */
+  public static RankFold read(MetricConfig config, byte[] head, List<byte[]> chunkValues) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(head))) {
+      boolean legacy = head.length == 0 || head[0] != FORMAT;
+      if (!legacy) {
+        in.readByte();
       }
       int partition = in.readInt();
       long first = in.readLong();
@@ -109,7 +154,15 @@ public final class RankFold {
       fold.partition = partition;
       fold.firstOffset = first;
       fold.lastOffset = last;
-      fold.state.read(in.readAllBytes());
+      if (legacy) {
+        fold.state.read(in.readAllBytes()); // its lists go out whole with the next chunk
+      } else {
+        fold.chunks = in.readInt();
+        if (chunkValues.size() != fold.chunks) {
+          throw new IOException("the head counts " + fold.chunks + " chunks, " + chunkValues.size() + " were found");
+        }
+        fold.state.read(in.readAllBytes(), chunkValues);
+      }
       return fold;
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt rank epoch: " + e.getMessage(), e);

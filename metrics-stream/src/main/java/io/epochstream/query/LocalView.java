@@ -83,16 +83,22 @@ final class LocalView {
       return out;
     }
     var metrics = RunConfigs.metricConfig(config);
-    try (KeyValueIterator<String, byte[]> it = store(RankFoldProcessor.STATE_STORE).prefixScan(run + ":", new StringSerializer())) {
+    ReadOnlyKeyValueStore<String, byte[]> states = store(RankFoldProcessor.STATE_STORE);
+    try (KeyValueIterator<String, byte[]> it = states.prefixScan(run + ":", new StringSerializer())) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
-        // key run:stage:epoch:rank, parsed from the right since the run id may contain ':'
+        // key run:stage:epoch:rank, parsed from the right since the run id may contain ':';
+        // a chunk of appended values ('#' in its rank part) is read with its head.
         String[] tail = Keys.tail(run, kv.key);
-        if (tail.length != 3) {
+        if (tail.length != 3 || tail[2].contains("#")) {
           continue;
         }
+        List<byte[]> chunks = new ArrayList<>();
+        for (int i = 0; i < RankFold.chunkCount(kv.value); i++) {
+          chunks.add(states.get(Keys.rankEpochChunk(kv.key, i)));
+        }
         out.add(new OpenRankEpoch(tail[0], Integer.parseInt(tail[1]), Integer.parseInt(tail[2]),
-            RankFold.read(metrics, kv.value).state().toBytes()));
+            RankFold.read(metrics, kv.value, chunks).state().toBytes()));
       }
     }
     return out;

@@ -16,7 +16,9 @@ import io.epochstream.schema.StepMetrics;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -84,7 +86,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     RankFold open = live.get(key);
     if (open == null) {
       byte[] stored = states.get(key);
-      open = stored == null ? RankFold.open(config) : RankFold.read(config, stored);
+      open = stored == null ? RankFold.open(config) : RankFold.read(config, stored, chunks(key, RankFold.chunkCount(stored)));
       if (live.size() >= MAX_LIVE) {
         live.clear();
       }
@@ -135,7 +137,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
         return;
       }
       context.recordMetadata().ifPresent(m -> open.markOffset(m.partition(), m.offset()));
-      states.put(key, open.toBytes());
+      store(key, open);
       if (p.open() != epoch) {
         progress.put(progressKey, p.opened(epoch).toBytes());
       }
@@ -166,8 +168,28 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
         run.started(), ByteBuffer.wrap(closing.state().toBytes()), closing.offsets(),
         closing.lastStep());
     context.forward(new Record<String, Object>(Keys.epoch(event.getRun(), event.getStage(), epoch), partial, timestamp), PARTIALS);
+    for (int i = 0; i < closing.chunks(); i++) {
+      states.delete(Keys.rankEpochChunk(key, i));
+    }
     states.delete(key);
     live.remove(key);
+  }
+
+  /** Writes what the step added: a chunk of appended values (if any) and the head. */
+  private void store(String key, RankFold open) {
+    byte[] chunk = open.takeChunk();
+    if (chunk != null) {
+      states.put(Keys.rankEpochChunk(key, open.chunks() - 1), chunk);
+    }
+    states.put(key, open.headBytes());
+  }
+
+  private List<byte[]> chunks(String key, int count) {
+    List<byte[]> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(states.get(Keys.rankEpochChunk(key, i)));
+    }
+    return out;
   }
 
   private void register(Record<String, StepEvent> record, RunStarted started) {

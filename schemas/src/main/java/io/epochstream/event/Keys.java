@@ -30,6 +30,14 @@ public final class Keys {
     return epoch(run, stage, epoch) + ":" + rank;
   }
 
+  /**
+   * The {@code index}-th chunk of values a rank's open epoch appended (exact curves), under its
+   * head's key: sorted in index order, and never equal to another head's key (a rank has no '#').
+   */
+  public static String rankEpochChunk(String rankEpochKey, int index) {
+    return rankEpochKey + "#" + padded(index);
+  }
+
   /** Where one rank of a run's stage stands (its open and last closed epoch). */
   public static String rankProgress(String run, String stage, int rank) {
     return run + ":" + stage + ":" + rank;
@@ -43,8 +51,12 @@ public final class Keys {
     if (rank < 0) {
       throw new IllegalArgumentException("negative rank " + rank);
     }
-    String digits = Integer.toString(rank);
-    return rankPartialPrefix(epochKey) + "0".repeat(Math.max(0, RANK_DIGITS - digits.length())) + digits;
+    return rankPartialPrefix(epochKey) + padded(rank);
+  }
+
+  private static String padded(int n) {
+    String digits = Integer.toString(n);
+    return "0".repeat(Math.max(0, RANK_DIGITS - digits.length())) + digits;
   }
 
   public static String rankPartialPrefix(String epochKey) {

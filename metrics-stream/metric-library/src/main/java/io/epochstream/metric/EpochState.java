@@ -131,12 +131,7 @@ public final class EpochState {
       // and growing the buffer from small was a third of the stream thread's time (JFR).
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, lastSize + 64));
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(FORMAT);
-      out.writeLong(steps);
-      out.writeLong(samples);
-      out.writeLong(firstTime);
-      out.writeLong(lastTime);
-      out.writeInt(metrics.size());
+      writeCounts(out);
       for (Metric m : metrics.values()) {
         m.write(out);
       }
@@ -148,23 +143,102 @@ public final class EpochState {
     }
   }
 
+  private void writeCounts(DataOutputStream out) throws IOException {
+    out.writeByte(FORMAT);
+    out.writeLong(steps);
+    out.writeLong(samples);
+    out.writeLong(firstTime);
+    out.writeLong(lastTime);
+    out.writeInt(metrics.size());
+  }
+
+  private void readCounts(DataInputStream in) throws IOException {
+    int format = in.readByte();
+    if (format != FORMAT) {
+      throw new IOException("unknown epoch state format " + format);
+    }
+    steps = in.readLong();
+    samples = in.readLong();
+    firstTime = in.readLong();
+    lastTime = in.readLong();
+    int count = in.readInt();
+    if (count != metrics.size()) {
+      throw new IOException("serialised state has " + count + " metrics, expected " + metrics.size());
+    }
+  }
+
   /** Replaces this state with the serialised one; the metric set must match the writer's. */
   public EpochState read(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      int format = in.readByte();
-      if (format != FORMAT) {
-        throw new IOException("unknown epoch state format " + format);
-      }
-      steps = in.readLong();
-      samples = in.readLong();
-      firstTime = in.readLong();
-      lastTime = in.readLong();
-      int count = in.readInt();
-      if (count != metrics.size()) {
-        throw new IOException("serialised state has " + count + " metrics, expected " + metrics.size());
-      }
+      readCounts(in);
       for (Metric m : metrics.values()) {
         m.read(in);
+      }
+      return this;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt epoch state: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The state as a head plus appended chunks, for a store rewritten after every step: {@link
+   * #headBytes} (counts, fixed-size states whole, growing lists by length) and {@link
+   * #takeAppended} (the values lists gained since the last call). Reading a head and then every
+   * chunk in order gives back this state.
+   */
+  public byte[] headBytes() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+      DataOutputStream out = new DataOutputStream(bytes);
+      writeCounts(out);
+      for (Metric m : metrics.values()) {
+        m.writeHead(out);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The values appended since the last call, or null when none were. */
+  public byte[] takeAppended() {
+    boolean any = false;
+    for (Metric m : metrics.values()) {
+      any |= m.hasUnpersisted();
+    }
+    if (!any) {
+      return null;
+    }
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+      DataOutputStream out = new DataOutputStream(bytes);
+      for (Metric m : metrics.values()) {
+        m.writeAppended(out);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Replaces this state with a head and its chunks, in the order they were taken. */
+  public EpochState read(byte[] head, Iterable<byte[]> chunks) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(head));
+      readCounts(in);
+      for (Metric m : metrics.values()) {
+        m.readHead(in);
+      }
+      for (byte[] chunk : chunks) {
+        DataInputStream c = new DataInputStream(new ByteArrayInputStream(chunk));
+        for (Metric m : metrics.values()) {
+          m.readAppended(c);
+        }
+      }
+      for (Metric m : metrics.values()) {
+        m.finishRead();
       }
       return this;
     } catch (IOException e) {

@@ -104,4 +104,43 @@ public abstract class Metric {
       s.read(in);
     }
   }
+
+  final void writeHead(DataOutput out) throws IOException {
+    for (MetricState s : states) {
+      s.writeHead(out);
+    }
+  }
+
+  final boolean hasUnpersisted() {
+    for (MetricState s : states) {
+      if (s.hasUnpersisted()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  final void writeAppended(DataOutput out) throws IOException {
+    for (MetricState s : states) {
+      s.writeAppended(out);
+    }
+  }
+
+  final void readHead(DataInput in) throws IOException {
+    for (MetricState s : states) {
+      s.readHead(in);
+    }
+  }
+
+  final void readAppended(DataInput in) throws IOException {
+    for (MetricState s : states) {
+      s.readAppended(in);
+    }
+  }
+
+  final void finishRead() throws IOException {
+    for (MetricState s : states) {
+      s.finishRead();
+    }
+  }
 }

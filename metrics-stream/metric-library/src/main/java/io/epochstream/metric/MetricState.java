@@ -16,6 +16,10 @@ public final class MetricState {
   private final Reduction reduction;
   private double[] values;
   private int size;
+  /** CAT: how many values are already in the appended chunks written so far (see {@link #writeAppended}). */
+  private int persisted;
+  /** CAT: the size a head said to expect while its chunks are being read. */
+  private int expected = -1;
 
   private MetricState(String name, Reduction reduction, int length) {
     this.name = name;
@@ -95,6 +99,7 @@ public final class MetricState {
   void reset() {
     if (reduction == Reduction.CAT) {
       size = 0;
+      persisted = 0;
     } else {
       Arrays.fill(values, reduction.identity());
     }
@@ -125,5 +130,70 @@ public final class MetricState {
     in.readFully(bytes);
     ByteBuffer.wrap(bytes).asDoubleBuffer().get(values, 0, n);
     size = n;
+  }
+
+  // A CAT state written incrementally: the head carries fixed slots whole and CAT sizes only; each
+  // chunk carries the CAT values appended since the previous chunk. So an epoch stored after every
+  // step costs what the step added, not the whole list again (exact curves stay linear).
+
+  void writeHead(DataOutput out) throws IOException {
+    if (reduction == Reduction.CAT) {
+      out.writeInt(size);
+    } else {
+      write(out);
+    }
+  }
+
+  boolean hasUnpersisted() {
+    return reduction == Reduction.CAT && size > persisted;
+  }
+
+  void writeAppended(DataOutput out) throws IOException {
+    if (reduction != Reduction.CAT) {
+      return;
+    }
+    int n = size - persisted;
+    out.writeInt(n);
+    ByteBuffer bytes = ByteBuffer.allocate(n * Double.BYTES);
+    bytes.asDoubleBuffer().put(values, persisted, n);
+    out.write(bytes.array());
+    persisted = size;
+  }
+
+  void readHead(DataInput in) throws IOException {
+    if (reduction != Reduction.CAT) {
+      read(in);
+      return;
+    }
+    expected = in.readInt();
+    if (expected < 0) {
+      throw new IOException("state " + name + " has a negative size " + expected);
+    }
+    values = new double[Math.max(16, expected)];
+    size = 0;
+  }
+
+  void readAppended(DataInput in) throws IOException {
+    if (reduction != Reduction.CAT) {
+      return;
+    }
+    int n = in.readInt();
+    if (n < 0 || size + n > expected) {
+      throw new IOException("state " + name + ": a chunk of " + n + " values after " + size + " exceeds the head's " + expected);
+    }
+    byte[] bytes = new byte[n * Double.BYTES];
+    in.readFully(bytes);
+    ByteBuffer.wrap(bytes).asDoubleBuffer().get(values, size, n);
+    size += n;
+  }
+
+  void finishRead() throws IOException {
+    if (reduction == Reduction.CAT) {
+      if (size != expected) {
+        throw new IOException("state " + name + " holds " + size + " values, its head says " + expected + ": chunks are missing");
+      }
+      persisted = size;
+      expected = -1;
+    }
   }
 }
