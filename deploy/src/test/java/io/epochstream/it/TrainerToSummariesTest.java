@@ -141,9 +141,12 @@ class TrainerToSummariesTest {
         assertThat(r.headers().lastHeader("epochstream.reason")).isNotNull();
         assertThat(new String(r.headers().lastHeader("epochstream.reason").value())).startsWith("invalid step: acc:").contains("9");
       });
-      // Kafka Streams' own dead-letter headers (KIP-1034) say what failed for the undecodable one.
-      assertThat(dead).anySatisfy(r -> assertThat(r.headers().toArray()).extracting(h -> h.key())
-          .anyMatch(k -> k.contains("exception")));
+      // The undecodable one says so, with the exception and where it was read.
+      assertThat(dead).anySatisfy(r -> {
+        assertThat(new String(r.headers().lastHeader("epochstream.reason").value())).startsWith("undecodable record: ");
+        assertThat(r.headers().lastHeader("epochstream.exception")).isNotNull();
+        assertThat(new String(r.headers().lastHeader("epochstream.source.topic").value())).isEqualTo(topics.steps());
+      });
     }
   }
 

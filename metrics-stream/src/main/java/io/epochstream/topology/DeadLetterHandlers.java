@@ -37,7 +37,7 @@ public final class DeadLetterHandlers implements DeserializationExceptionHandler
   public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
       Exception exception) {
     String reason = "undecodable record: " + message(exception);
-    return DeserializationExceptionHandler.Response.resume(deadLetter(context, record.key(), record.value(), reason));
+    return DeserializationExceptionHandler.Response.resume(deadLetter(context, record.key(), record.value(), reason, exception));
   }
 
   @Override
@@ -45,7 +45,7 @@ public final class DeadLetterHandlers implements DeserializationExceptionHandler
     String reason = "processing failed in " + safe(context::processorNodeId) + ": " + message(exception);
     LOG.error("dead letter: {}", reason, exception);
     return ProcessingExceptionHandler.Response.resume(
-        deadLetter(context, safe(context::sourceRawKey), safe(context::sourceRawValue), reason));
+        deadLetter(context, safe(context::sourceRawKey), safe(context::sourceRawValue), reason, exception));
   }
 
   @Override
@@ -58,7 +58,7 @@ public final class DeadLetterHandlers implements DeserializationExceptionHandler
       return ProductionExceptionHandler.Response.resume(); // no dead letter about a dead letter
     }
     return ProductionExceptionHandler.Response.resume(
-        deadLetter(context, safe(context::sourceRawKey), safe(context::sourceRawValue), reason));
+        deadLetter(context, safe(context::sourceRawKey), safe(context::sourceRawValue), reason, exception));
   }
 
   @Override
@@ -67,10 +67,11 @@ public final class DeadLetterHandlers implements DeserializationExceptionHandler
     String reason = "could not serialise the " + origin.name().toLowerCase(java.util.Locale.ROOT) + " of a record for "
         + record.topic() + ": " + message(exception);
     return ProductionExceptionHandler.Response.resume(
-        deadLetter(context, safe(context::sourceRawKey), safe(context::sourceRawValue), reason));
+        deadLetter(context, safe(context::sourceRawKey), safe(context::sourceRawValue), reason, exception));
   }
 
-  private List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value, String reason) {
+  private List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value, String reason,
+      Exception exception) {
     LOG.warn("dead letter from {}-{}@{}: {}", safe(context::topic), safe(() -> context.partition()),
         safe(() -> context.offset()), reason);
     if (topic == null) {
@@ -79,8 +80,10 @@ public final class DeadLetterHandlers implements DeserializationExceptionHandler
     try {
       org.apache.kafka.common.header.Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders();
       byte[] carried = DeadLetters.carried(value, reason, headers);
-      if (context.topic() != null) {
-        DeadLetters.addSource(headers, context.topic(), context.partition(), context.offset());
+      headers.add(DeadLetters.EXCEPTION, exception.getClass().getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String source = safe(context::topic);
+      if (source != null) {
+        DeadLetters.addSource(headers, source, context.partition(), context.offset());
       }
       // No timestamp: the broker's is as good, and a record produced from a punctuation has none.
       return List.of(new ProducerRecord<>(topic, null, null, key, carried, headers));

@@ -19,6 +19,8 @@ final class DeadLetters {
   static final String SOURCE_TOPIC = "epochstream.source.topic";
   static final String SOURCE_PARTITION = "epochstream.source.partition";
   static final String SOURCE_OFFSET = "epochstream.source.offset";
+  /** The exception's class, on dead letters made by Kafka Streams' error hooks. */
+  static final String EXCEPTION = "epochstream.exception";
   /**
    * A dead letter carries the refused value up to this size: a record as large as the topic limit
    * plus headers would not fit the dead-letter topic, and the source offset finds it anyway.
