@@ -101,6 +101,12 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     if (event == null) {
       return;
     }
+    String expectedKey = Keys.step(event.getRun(), event.getRank());
+    if (!expectedKey.equals(record.key())) {
+      // A rank's events stay in order only on one partition, which their key chooses.
+      reject(record, "key '" + record.key() + "' is not the event's run:rank '" + expectedKey + "'");
+      return;
+    }
     if (event.getPayload() instanceof RunStarted started) {
       register(record, started);
       return;
