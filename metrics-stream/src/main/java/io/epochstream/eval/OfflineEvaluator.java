@@ -1,6 +1,6 @@
 package io.epochstream.eval;
 
-import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.StepInputs;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.fold.Summaries;
 import io.epochstream.jsonl.JsonEvent;
@@ -135,7 +135,7 @@ public final class OfflineEvaluator {
     // evaluation stops at the first bad line and never prints the epoch it was in.
     EpochState state = epoch.ranks.computeIfAbsent(step.getRank(), r -> run.config().newEpoch());
     try {
-      state.update(BatchDecoder.decode(output), step.getTime());
+      StepInputs.apply(state, output, step.getTime());
     } catch (IllegalArgumentException e) {
       throw new EvalException(line, fieldOf(e.getMessage()), e.getMessage());
     }

@@ -1,6 +1,6 @@
 package io.epochstream.replay;
 
-import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.StepInputs;
 import io.epochstream.fold.Summaries;
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
@@ -43,7 +43,7 @@ final class EpochRecompute {
     EpochState state = ranks.computeIfAbsent(e.getRank(), r -> config.newEpoch());
     byte[] before = state.toBytes();
     try {
-      state.update(BatchDecoder.decode(step), e.getTime());
+      StepInputs.apply(state, step, e.getTime());
       lastStep = Math.max(lastStep, step.getStep());
     } catch (IllegalArgumentException rejected) {
       state.read(before); // as live: a rejected step leaves the rank's state as it was

@@ -1,7 +1,7 @@
 package io.epochstream.topology;
 
 import io.epochstream.event.Keys;
-import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.StepInputs;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
@@ -138,7 +138,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
         return;
       }
       try {
-        open.state.update(BatchDecoder.decode(step), event.getTime());
+        StepInputs.apply(open.state, step, event.getTime());
       } catch (IllegalArgumentException e) {
         // Not written back: the stored state is the one before this step; the object, marked and
         // perhaps partly updated, is dropped.

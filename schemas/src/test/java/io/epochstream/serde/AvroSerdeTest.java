@@ -18,7 +18,7 @@ class AvroSerdeTest {
   @Test
   void stepEventsRoundTripWithSingleObjectHeader() {
     StepEvent step = new StepEvent("r1", "train", 3, 1, 1234L, new StepOutput(7L, 2, 0.5,
-        Tensors.ofFloats(new float[] {0.2f, 0.8f, 0.6f, 0.4f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.1)));
+        Tensors.ofFloats(new float[] {0.2f, 0.8f, 0.6f, 0.4f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.1), null));
     byte[] bytes = serde.serializer().serialize("t", step);
     // Avro single-object encoding starts with the marker C3 01 and the schema fingerprint.
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
