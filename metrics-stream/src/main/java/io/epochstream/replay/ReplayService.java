@@ -135,9 +135,9 @@ public final class ReplayService {
    */
   private static StepEvent refuseNewMetricsOnState(StepEvent e, MetricConfig newMetrics) {
     if (newMetrics != null && e.getPayload() instanceof StepOutput s && s.getState() != null) {
-      throw new IllegalArgumentException("run " + e.getRun() + " was published with --publish state: its steps carry the"
-          + " announced metrics' state, not predictions, so replay --metrics cannot compute new metrics from them"
-          + " (replay without --metrics recomputes the announced ones)");
+      throw new IllegalArgumentException("run " + e.getRun() + " kept no predictions (published with --publish state: its steps"
+          + " carry the announced metrics' state), so replay --metrics cannot compute new metrics; replay without --metrics"
+          + " recomputes the announced ones");
     }
     return e;
   }

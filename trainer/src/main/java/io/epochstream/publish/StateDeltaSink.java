@@ -77,11 +77,6 @@ public final class StateDeltaSink implements StepSink {
   }
 
   @Override
-  public void stateStep(String stage, int epoch, long step, int batchSize, Double loss, byte[] state, Map<String, Double> scalars) {
-    throw new UnsupportedOperationException("a StateDeltaSink computes the state itself: hand it predictions");
-  }
-
-  @Override
   public void epochEnd(String stage, int epoch, long steps) {
     if (held != null) {
       release(delta());

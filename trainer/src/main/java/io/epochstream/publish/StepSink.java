@@ -27,7 +27,9 @@ public interface StepSink {
    * always, and {@code state} — the metric library's {@code StateDelta} of the steps since the last
    * one, or null when this step's predictions go into a later step's delta.
    */
-  void stateStep(String stage, int epoch, long step, int batchSize, Double loss, byte[] state, Map<String, Double> scalars);
+  default void stateStep(String stage, int epoch, long step, int batchSize, Double loss, byte[] state, Map<String, Double> scalars) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " takes predictions, not metric state");
+  }
 
   /** This rank finished {@code stage} of {@code epoch} after {@code steps} batches. */
   void epochEnd(String stage, int epoch, long steps);
