@@ -29,6 +29,38 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aStepWrittenWithTheFirstReleasedSchemaIsReadWithoutAStateDelta() throws Exception {
+    org.apache.avro.Schema v1;
+    try (var in = AvroSerdeTest.class.getResourceAsStream("/io/epochstream/schema/history/StepEvent-1.avsc")) {
+      v1 = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    assertThat(v1.toString()).doesNotContain("\"state\"");
+    org.apache.avro.Schema outputSchema = v1.getField("payload").schema().getTypes().stream()
+        .filter(t -> t.getName().equals("StepOutput")).findFirst().orElseThrow();
+    var output = new org.apache.avro.generic.GenericData.Record(outputSchema);
+    output.put("step", 4L);
+    output.put("batch_size", 3);
+    output.put("loss", 0.75);
+    output.put("scalars", Map.of("lr", 0.01));
+    var event = new org.apache.avro.generic.GenericData.Record(v1);
+    event.put("run", "old");
+    event.put("stage", "val");
+    event.put("epoch", 2);
+    event.put("rank", 1);
+    event.put("time", 99L);
+    event.put("payload", output);
+    byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), v1).encode(event).array();
+
+    StepEvent read = serde.decode(bytes);
+    assertThat(read.getRun()).isEqualTo("old");
+    StepOutput step = (StepOutput) read.getPayload();
+    assertThat(step.getStep()).isEqualTo(4L);
+    assertThat(step.getLoss()).isEqualTo(0.75);
+    assertThat(step.getState()).isNull();
+  }
+
+  @Test
   void epochEndRoundTrips() {
     StepEvent end = new StepEvent("r1", "val", 0, 0, 5L, new EpochEnd(12L));
     assertThat(serde.decode(serde.encode(end))).isEqualTo(end);
