@@ -17,8 +17,9 @@ import java.util.Map;
  * <p>Deltas sit at fixed step counts from the epoch's start (not on a clock) so that a rank resumed
  * from a checkpoint, which redoes the interrupted epoch, cuts its deltas where the first attempt
  * did: a step number the stream app already counted is dropped with its delta, and every step's
- * metrics are counted exactly once. The last step before a boundary is held back until the next
- * step or the epoch's end shows whether it ends the epoch (and so must carry the delta).
+ * metrics are counted exactly once. A step that does not complete an interval is held back until
+ * the next step or the epoch's end shows whether it is the epoch's last (which must carry the
+ * delta): with an interval above 1, steps go out one step late.
  */
 public final class StateDeltaSink implements StepSink {
   private final StepSink next;
