@@ -11,7 +11,10 @@ import io.epochstream.broker.TestKafka;
 import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.metric.Batch;
+import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
+import io.epochstream.metric.StateDelta;
 import io.epochstream.publish.StateDeltaSink;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
@@ -145,6 +148,41 @@ class PublishStateModeTest {
         Map.of("task", "\"multiclass\"", "num_classes", "4"))), Map.of());
     assertThatThrownBy(() -> replay.replay(new ReplayService.Selection("state-run", null, 0, Integer.MAX_VALUE), other))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kept no predictions");
+  }
+
+  @Test
+  void aDeltaMadeForOtherMetricsIsADeadLetterWithItsReasonAndTheEpochStillCloses(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 2);
+    RunStarted fourClasses = RunStarted.newBuilder().setWorldSize(1).setMetrics(DefaultMetrics.multiclass(4)).build();
+    RunStarted fiveClasses = RunStarted.newBuilder().setWorldSize(1).setMetrics(DefaultMetrics.multiclass(5)).build();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "state-" + UUID.randomUUID(), dir);
+         StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "mixed", 0)) {
+      app.start(Duration.ofSeconds(60));
+      publisher.runStarted(fourClasses);
+      EpochState wrong = RunConfigs.metricConfig(fiveClasses).newEpoch();
+      EpochState right = RunConfigs.metricConfig(fourClasses).newEpoch();
+      Batch batch = new Batch(2, null, new double[] {.7, .1, .1, .1, .2, .6, .1, .1}, new int[] {2, 4}, new double[] {0, 2}, new int[] {2}, Map.of());
+      right.update(batch, 0L);
+      publisher.stateStep("train", 0, 0, 2, 0.5, StateDelta.encode(wrong), Map.of());
+      publisher.stateStep("train", 0, 1, 2, 0.25, new byte[] {1, 2, 3}, Map.of());
+      publisher.stateStep("train", 0, 2, 2, 0.75, StateDelta.encode(right), Map.of());
+      publisher.epochEnd("train", 0, 3);
+      publisher.flush();
+
+      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(60));
+      assertThat(summaries).singleElement().satisfies(s -> {
+        assertThat(s.getSteps()).isEqualTo(1);
+        assertThat(s.getMetrics().get("loss").getValues()).containsExactly(0.75);
+        assertThat(s.getMetrics().get("acc").getValues()).containsExactly(0.5); // row 0 right, row 1 (label 2) wrong
+      });
+      List<String> reasons = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 2, Duration.ofSeconds(30)).stream()
+          .map(r -> new String(r.headers().lastHeader("epochstream.reason").value())).toList();
+      assertThat(reasons).hasSize(2).allSatisfy(r -> assertThat(r).startsWith("invalid step: state: "));
+      assertThat(reasons).anySatisfy(r -> assertThat(r).contains("slots in the delta"));
+      assertThat(reasons).anySatisfy(r -> assertThat(r).contains("not a valid state delta"));
+      assertThat(app.state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+    }
   }
 
   private static Map<String, EpochSummary> byEpoch(List<EpochSummary> summaries, String run) {
