@@ -3,7 +3,6 @@ package io.epochstream.cli;
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.publish.ControlListener;
-import io.epochstream.publish.StepPublisher;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.TrainingConfig;
@@ -33,6 +32,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "How long to wait for the last summary after training (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--world-size", defaultValue = "1", paramLabel = "N",
+      description = "Trainer ranks in this process, each on its shard of the data, all in the one run (default: ${DEFAULT-VALUE}).")
+  int worldSize;
+
   @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "runs",
       description = "Where the demo's CSV and TensorBoard logs go (default: ${DEFAULT-VALUE}).")
   Path logDir;
@@ -41,8 +44,11 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     long started = System.nanoTime();
-    TrainingConfig config = training.config("demo");
-    out.printf("epochstream demo: run %s, %d epochs%n", config.run(), config.epochs());
+    if (worldSize < 1) {
+      throw new IllegalArgumentException("--world-size must be at least 1");
+    }
+    TrainingConfig config = training.config("demo").withRank(0, worldSize);
+    out.printf("epochstream demo: run %s, %d epochs%s%n", config.run(), config.epochs(), worldSize > 1 ? ", " + worldSize + " ranks" : "");
     try (KafkaConnection kafka = this.kafka.connect()) {
       out.printf("  kafka   %s%n", kafka.description());
       Topics topics = this.kafka.topics();
@@ -50,10 +56,8 @@ final class DemoCommand implements Callable<Integer> {
       try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
                MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
            MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true, false);
-           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps(), null);
-           StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
+           SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps(), null)) {
         app.start(Duration.ofSeconds(60));
-        TrainingJob job = new TrainingJob(config);
         out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(config.device()), app.state());
         int stages = config.valFraction() > 0 ? 2 : 1;
         // Every epoch's summaries; fewer when the run stops early (set once training ends).
@@ -63,16 +67,9 @@ final class DemoCommand implements Callable<Integer> {
             s -> s.getRun().equals(config.run()), sinks,
             s -> seen.incrementAndGet() >= expected.get(), Instant.MAX));
 
-        publisher.runStarted(training.runStarted(config, job.data().classes()));
         TrainingJob.Result result;
         try (ControlListener control = new ControlListener(kafka.clientConfig(), topics, config.run())) {
-          result = job.run(publisher, control::stopRequested);
-          publisher.runFinished(result.stoppedEarly() ? "stopped_early" : "completed", null);
-        } catch (Exception e) {
-          publisher.runFinished("failed", e.toString());
-          throw e;
-        } finally {
-          publisher.flush();
+          result = new DemoRanks(kafka.clientConfig(), topics, training).run(config, control::stopRequested);
         }
         expected.set(result.epochs() * stages);
         boolean complete;
@@ -93,8 +90,9 @@ final class DemoCommand implements Callable<Integer> {
         if (result.stoppedEarly()) {
           out.printf("stopped early after epoch %d (EarlyStop from the stream app)%n", result.epochs() - 1);
         }
-        out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, publishing every batch)%n",
-            seen.get(), expected.get(), wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond());
+        out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, %s)%n",
+            seen.get(), expected.get(), wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond(),
+            training.publishing());
         out.printf("logs: %s (Lightning CSV), %s (tensorboard --logdir %s)%n",
             logDir.resolve("csv").resolve(config.run()).resolve("metrics.csv"), logDir.resolve("tensorboard").resolve(config.run()),
             logDir.resolve("tensorboard"));

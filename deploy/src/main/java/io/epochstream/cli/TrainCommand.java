@@ -88,8 +88,9 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
             endpoint.readiness(probe);
           }
           publisher.runStarted(started);
+          StepSink sink = training.sink(publisher, started);
           try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
-            result = job.run(publisher, control::stopRequested);
+            result = job.run(sink, control::stopRequested);
             if (result.stoppedEarly()) {
               System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
             }
@@ -99,7 +100,7 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
             publisher.runFinished("failed", e.toString());
             throw e;
           } finally {
-            publisher.flush();
+            sink.flush();
           }
           report(config, result, "published to " + connection.description());
         }

@@ -1,5 +1,9 @@
 package io.epochstream.cli;
 
+import io.epochstream.fold.RunConfigs;
+import io.epochstream.publish.StateDeltaSink;
+import io.epochstream.publish.StepPublisher;
+import io.epochstream.publish.StepSink;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.RunIds;
@@ -56,7 +60,36 @@ public final class TrainingOptions {
       description = "The run's metric configuration: a JSON object with metrics, scalars, best, early_stopping (DESIGN §5).")
   Path metrics;
 
+  /** What a trainer publishes per step: {@code preds} (probabilities and labels) or {@code state} (metric state). */
+  enum Publish { preds, state }
+
+  @Option(names = "--publish", defaultValue = "preds", paramLabel = "preds|state",
+      description = "preds: every batch's probabilities and labels; state: the metric state the trainer folds from them,"
+          + " with loss, batch size and scalars on every step (default: ${DEFAULT-VALUE}).")
+  Publish publish;
+
+  @Option(names = "--state-flush-steps", defaultValue = "1", paramLabel = "N",
+      description = "With --publish state: send the folded state every N steps of an epoch (and at its end) (default: ${DEFAULT-VALUE}).")
+  int stateFlushSteps;
+
+  /** Where the training loop hands its steps: the publisher itself, or a trainer-side fold in front of it. */
+  StepSink sink(StepPublisher publisher, RunStarted started) {
+    if (publish == Publish.preds) {
+      return publisher;
+    }
+    return new StateDeltaSink(publisher, RunConfigs.metricConfig(started), stateFlushSteps);
+  }
+
+  /** For the closing line: how the steps were published. */
+  String publishing() {
+    return publish == Publish.preds ? "publishing every batch"
+        : "publishing metric state every " + (stateFlushSteps == 1 ? "step" : stateFlushSteps + " steps");
+  }
+
   TrainingConfig config(String runPrefix) {
+    if (stateFlushSteps < 1) {
+      throw new IllegalArgumentException("--state-flush-steps must be at least 1");
+    }
     if (threads != null) {
       if (threads < 1) {
         throw new IllegalArgumentException("--threads must be at least 1");
@@ -90,6 +123,7 @@ public final class TrainingOptions {
     java.util.Map<String, String> hparams = new java.util.LinkedHashMap<>(config.hparams());
     String version = TrainingOptions.class.getPackage().getImplementationVersion();
     hparams.put("code_version", version != null ? version : "dev");
+    hparams.put("publish", publish == Publish.preds ? "preds" : "state/" + stateFlushSteps);
     started.setHparams(hparams);
     return started;
   }

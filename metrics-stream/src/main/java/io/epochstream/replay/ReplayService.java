@@ -7,6 +7,7 @@ import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOffsets;
+import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
 import java.time.Duration;
@@ -76,7 +77,7 @@ public final class ReplayService {
     live.sort(Comparator.comparingInt((EpochSummary s) -> stageOrder(s.getStage())).thenComparingInt(EpochSummary::getEpoch));
     List<EpochSummary> out = new ArrayList<>();
     if (live.isEmpty()) {
-      return scan(sel, run, config);
+      return scan(sel, run, config, metrics);
     }
     try (KafkaConsumer<String, byte[]> consumer = consumer()) {
       for (EpochSummary s : live) {
@@ -88,7 +89,7 @@ public final class ReplayService {
         for (StepOffsets o : s.getOffsets()) {
           readRange(consumer, new TopicPartition(topics.steps(), o.getPartition()), o.getFirstOffset(), o.getLastOffset(), s, event -> {
             if (event.getRun().equals(s.getRun()) && event.getStage().equals(s.getStage()) && event.getEpoch() == s.getEpoch()) {
-              epoch.add(event);
+              epoch.add(refuseNewMetricsOnState(event, metrics));
             }
           });
         }
@@ -99,7 +100,7 @@ public final class ReplayService {
   }
 
   /** No summary to seek by: read the whole steps topic for the run. */
-  private List<EpochSummary> scan(Selection sel, RunStarted run, MetricConfig config) {
+  private List<EpochSummary> scan(Selection sel, RunStarted run, MetricConfig config, MetricConfig metrics) {
     Map<String, EpochRecompute> epochs = new TreeMap<>();
     Map<String, List<StepOffsets>> where = new HashMap<>();
     read(topics.steps(), (r, value) -> {
@@ -108,7 +109,7 @@ public final class ReplayService {
         return;
       }
       String key = stageOrder(e.getStage()) + ":" + String.format("%09d", e.getEpoch()) + ":" + e.getStage();
-      epochs.computeIfAbsent(key, k -> new EpochRecompute(config)).add(e);
+      epochs.computeIfAbsent(key, k -> new EpochRecompute(config)).add(refuseNewMetricsOnState(e, metrics));
       List<StepOffsets> offsets = where.computeIfAbsent(key, k -> new ArrayList<>());
       StepOffsets last = offsets.stream().filter(o -> o.getPartition() == r.partition()).findFirst().orElse(null);
       if (last == null) {
@@ -126,6 +127,19 @@ public final class ReplayService {
       out.add(epoch.summary(sel.run(), parts[2], Integer.parseInt(parts[1]), run.getWorldSize(), where.get(key), System.currentTimeMillis()));
     });
     return out;
+  }
+
+  /**
+   * A run published with {@code --publish state} kept the states of the metrics it announced, not
+   * the predictions: they can be merged again, but no other metric can be computed from them.
+   */
+  private static StepEvent refuseNewMetricsOnState(StepEvent e, MetricConfig newMetrics) {
+    if (newMetrics != null && e.getPayload() instanceof StepOutput s && s.getState() != null) {
+      throw new IllegalArgumentException("run " + e.getRun() + " kept no predictions (published with --publish state: its steps"
+          + " carry the announced metrics' state), so replay --metrics cannot compute new metrics; replay without --metrics"
+          + " recomputes the announced ones");
+    }
+    return e;
   }
 
   /** The run's RunStarted from the compacted runs topic. */

@@ -28,7 +28,7 @@ class RankFoldTest {
     for (int i = 0; i < 16; i++) {
       target[i] = r.nextInt(4);
     }
-    return new StepOutput(n, 16, r.nextDouble(), Tensors.ofFloats(probs, 16, 4), Tensors.ofInts(target, 16), Map.of());
+    return new StepOutput(n, 16, r.nextDouble(), Tensors.ofFloats(probs, 16, 4), Tensors.ofInts(target, 16), Map.of(), null);
   }
 
   @Test
@@ -40,7 +40,7 @@ class RankFoldTest {
     assertThat(fold.fold(first, 2L, Long.MAX_VALUE).kind()).isEqualTo(FoldOutcome.Kind.DUPLICATE);
     byte[] before = fold.state().toBytes();
     StepOutput bad = new StepOutput(1L, 16, 1.0, Tensors.ofFloats(new float[16 * 3], 16, 3),
-        Tensors.ofInts(new int[16], 16), Map.of());
+        Tensors.ofInts(new int[16], 16), Map.of(), null);
     assertThat(fold.fold(bad, 3L, Long.MAX_VALUE).kind()).isEqualTo(FoldOutcome.Kind.REJECTED);
     assertThat(fold.state().toBytes()).isEqualTo(before);
     assertThat(fold.fold(step(1, r), 4L, Long.MAX_VALUE).accepted()).as("step 1 sent again, valid").isTrue();

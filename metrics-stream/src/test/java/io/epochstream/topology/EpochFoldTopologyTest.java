@@ -219,7 +219,7 @@ class EpochFoldTopologyTest {
   void everyAcceptedStepGoesToStepMetricsWithItsLossScalarsAndEpochProgress() {
     TestOutputTopic<String, StepMetrics> stepMetrics = driver.createOutputTopic(TOPICS.stepMetrics(),
         Serdes.String().deserializer(), AvroSerde.of(StepMetrics.class).deserializer());
-    send("train", 0, 5, new StepOutput(0L, 4, 0.5, null, null, Map.of("lr", 0.01)));
+    send("train", 0, 5, new StepOutput(0L, 4, 0.5, null, null, Map.of("lr", 0.01), null));
     send("train", 0, 6, lossStep(0, 4, 9.0)); // duplicate: no on_step value either
     send("train", 0, 7, lossStep(1, 2, 0.25));
     List<StepMetrics> out = stepMetrics.readValuesToList();
@@ -321,7 +321,7 @@ class EpochFoldTopologyTest {
   void theRunsConfigurationDecidesTheMetrics() {
     announce("r2", 1, Map.of("mae", new MetricSpec("mean_absolute_error", Map.of())));
     steps.pipeInput(Keys.step("r2", 0), new StepEvent("r2", "test", 0, 0, 0L, new StepOutput(0L, 2, 1.0,
-        Tensors.ofDoubles(new double[] {1, 5}, 2), Tensors.ofDoubles(new double[] {2, 2}, 2), Map.of("lr", 0.1))));
+        Tensors.ofDoubles(new double[] {1, 5}, 2), Tensors.ofDoubles(new double[] {2, 2}, 2), Map.of("lr", 0.1), null)));
     steps.pipeInput(Keys.step("r2", 0), new StepEvent("r2", "test", 0, 0, 1L, new EpochEnd(1L)));
     EpochSummary s = summaries.readValue();
     assertThat(s.getMetrics()).containsOnlyKeys("loss", "lr", "mae");
@@ -362,7 +362,7 @@ class EpochFoldTopologyTest {
   }
 
   private static StepOutput lossStep(long step, int batchSize, double loss) {
-    return new StepOutput(step, batchSize, loss, null, null, Map.of());
+    return new StepOutput(step, batchSize, loss, null, null, Map.of(), null);
   }
 
   private static StepOutput classStep(long step, float[] probs, int[] target) {
@@ -371,7 +371,7 @@ class EpochFoldTopologyTest {
 
   private static StepOutput classStep(long step, float[] probs, int[] target, double loss) {
     int n = target.length;
-    return new StepOutput(step, n, loss, Tensors.ofFloats(probs, n, probs.length / n), Tensors.ofInts(target, n), Map.of());
+    return new StepOutput(step, n, loss, Tensors.ofFloats(probs, n, probs.length / n), Tensors.ofInts(target, n), Map.of(), null);
   }
 
   private static double metric(EpochSummary s, String name) {

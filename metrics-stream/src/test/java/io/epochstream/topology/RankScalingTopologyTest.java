@@ -118,7 +118,7 @@ class RankScalingTopologyTest {
           target[i] = r.nextInt(CLASSES);
         }
         StepOutput out1 = new StepOutput((long) step, 8, r.nextDouble(), Tensors.ofFloats(probs, 8, CLASSES),
-            Tensors.ofInts(target, 8), Map.of());
+            Tensors.ofInts(target, 8), Map.of(), null);
         events.add(new StepEvent(run, "train", 0, rank, 1000L + step, out1));
       }
       events.add(new StepEvent(run, "train", 0, rank, 1002L, new EpochEnd(2L)));
@@ -217,7 +217,7 @@ class RankScalingTopologyTest {
         new MetricSpec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "3000")));
     try (App app = new App("d", RecordLimits.MAX_STATE_BYTES)) {
       app.send(new StepEvent("big", "", 0, 0, 0L, run(1, huge)));
-      app.send(new StepEvent("big", "train", 0, 0, 1L, new StepOutput(0L, 1, 1.0, null, null, Map.of())));
+      app.send(new StepEvent("big", "train", 0, 0, 1L, new StepOutput(0L, 1, 1.0, null, null, Map.of(), null)));
       List<String> reasons = app.reasons();
       assertThat(reasons.get(0)).startsWith("run refused: ").contains("cm: " + (4L + 8L * 3000 * 3000) + " bytes")
           .contains("over the limit of " + RecordLimits.MAX_STATE_BYTES + " bytes");

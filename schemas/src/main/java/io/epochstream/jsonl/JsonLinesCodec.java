@@ -17,7 +17,9 @@ import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,7 +143,11 @@ public final class JsonLinesCodec {
   private static StepOutput stepOutput(JsonNode node) {
     Tensor preds = node.has("preds") ? tensor(node.get("preds"), "preds") : null;
     Tensor target = node.has("target") ? tensor(node.get("target"), "target") : null;
+    ByteBuffer state = node.has("state") && !node.get("state").isNull() ? stateDelta(node) : null;
     int batchSize;
+    if (state != null && !node.has("batch_size")) {
+      throw new JsonLinesException("batch_size", "a step with a state delta needs batch_size (there is no target to count)");
+    }
     if (node.has("batch_size")) {
       batchSize = intValue(node, "batch_size");
     } else {
@@ -158,7 +164,20 @@ public final class JsonLinesCodec {
     for (Map.Entry<String, JsonNode> e : fields(node, "scalars")) {
       scalars.put(e.getKey(), number(e.getValue(), "scalars." + e.getKey()));
     }
-    return new StepOutput(longValue(node, "step"), batchSize, loss, preds, target, scalars);
+    return new StepOutput(longValue(node, "step"), batchSize, loss, preds, target, scalars, state);
+  }
+
+  /** {@code state}: the metric library's state delta bytes, base64 (RFC 4648, with padding). */
+  private static ByteBuffer stateDelta(JsonNode node) {
+    JsonNode v = node.get("state");
+    if (!v.isTextual()) {
+      throw new JsonLinesException("state", "'state' must be a base64 string");
+    }
+    try {
+      return ByteBuffer.wrap(Base64.getDecoder().decode(v.asText()));
+    } catch (IllegalArgumentException e) {
+      throw new JsonLinesException("state", "'state' is not base64: " + e.getMessage());
+    }
   }
 
   /** A JSON number or nested rectangular list of numbers as a packed tensor. */
@@ -248,6 +267,12 @@ public final class JsonLinesCodec {
       if (!s.getScalars().isEmpty()) {
         ObjectNode scalars = out.putObject("scalars");
         new TreeMap<>(s.getScalars()).forEach((k, v) -> scalars.set(k, number(v)));
+      }
+      if (s.getState() != null) {
+        ByteBuffer state = s.getState().duplicate();
+        byte[] bytes = new byte[state.remaining()];
+        state.get(bytes);
+        out.put("state", Base64.getEncoder().encodeToString(bytes));
       }
     }
     return out.toString();

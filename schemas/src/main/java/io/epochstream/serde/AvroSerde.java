@@ -28,9 +28,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     Schema schema = model.getSchema(type);
     this.typeName = schema.getName();
     this.encoder = new BinaryMessageEncoder<>(model, schema);
-    this.decoder = new BinaryMessageDecoder<>(model, schema, store);
+    this.decoder = new BinaryMessageDecoder<>(model, schema, store != null ? store : SchemaHistory.store(schema));
   }
 
+  /** A serde that also reads the earlier released versions of the type's schema ({@link SchemaHistory}). */
   public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
     return new AvroSerde<>(type, null);
   }

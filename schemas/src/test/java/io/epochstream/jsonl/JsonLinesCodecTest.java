@@ -70,7 +70,7 @@ class JsonLinesCodecTest {
   @Test
   void stepEventsRoundTripThroughTheirJsonLine() {
     StepEvent step = new StepEvent("r", "train", 2, 1, 77L, new StepOutput(9L, 2, 0.25,
-        Tensors.ofFloats(new float[] {0.1f, 0.9f, 0.7f, 0.3f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.5)));
+        Tensors.ofFloats(new float[] {0.1f, 0.9f, 0.7f, 0.3f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.5), null));
     StepEvent back = ((JsonEvent.Step) JsonLinesCodec.decode(JsonLinesCodec.encode(step), 0L)).event();
     StepOutput a = (StepOutput) step.getPayload();
     StepOutput b = (StepOutput) back.getPayload();
@@ -83,6 +83,23 @@ class JsonLinesCodecTest {
     assertThat(b.getScalars()).isEqualTo(Map.of("lr", 0.5));
     StepEvent end = new StepEvent("r", "val", 0, 0, 5L, new EpochEnd(3L));
     assertThat(((JsonEvent.Step) JsonLinesCodec.decode(JsonLinesCodec.encode(end), 0L)).event()).isEqualTo(end);
+  }
+
+  @Test
+  void aStateStepCarriesItsDeltaAsBase64AndNeedsItsBatchSize() {
+    byte[] delta = {1, 0x78, 0x01, (byte) 0xff, 0};
+    StepEvent step = new StepEvent("r", "train", 0, 0, 7L,
+        new StepOutput(3L, 256, 0.5, null, null, Map.of(), java.nio.ByteBuffer.wrap(delta)));
+    String line = JsonLinesCodec.encode(step);
+    assertThat(line).contains("\"state\":\"" + java.util.Base64.getEncoder().encodeToString(delta) + "\"").doesNotContain("preds");
+    StepOutput back = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode(line, 0L)).event().getPayload();
+    assertThat(back.getState().array()).containsExactly(delta);
+    assertThat(back.getBatchSize()).isEqualTo(256);
+
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"train\",\"epoch\":0,\"step\":1,\"state\":\"AQ==\"}", 0L))
+        .isInstanceOf(JsonLinesException.class).hasMessageContaining("batch_size");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"train\",\"epoch\":0,\"step\":1,\"batch_size\":2,\"state\":\"*not base64*\"}", 0L))
+        .isInstanceOf(JsonLinesException.class).hasMessageContaining("'state' is not base64");
   }
 
   @Test

@@ -18,7 +18,7 @@ class AvroSerdeTest {
   @Test
   void stepEventsRoundTripWithSingleObjectHeader() {
     StepEvent step = new StepEvent("r1", "train", 3, 1, 1234L, new StepOutput(7L, 2, 0.5,
-        Tensors.ofFloats(new float[] {0.2f, 0.8f, 0.6f, 0.4f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.1)));
+        Tensors.ofFloats(new float[] {0.2f, 0.8f, 0.6f, 0.4f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of("lr", 0.1), null));
     byte[] bytes = serde.serializer().serialize("t", step);
     // Avro single-object encoding starts with the marker C3 01 and the schema fingerprint.
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
@@ -26,6 +26,38 @@ class AvroSerdeTest {
     StepEvent back = serde.deserializer().deserialize("t", bytes);
     assertThat(back).isEqualTo(step);
     assertThat(Tensors.toDoubles(((StepOutput) back.getPayload()).getPreds())).containsExactly(0.2f, 0.8f, 0.6f, 0.4f);
+  }
+
+  @Test
+  void aStepWrittenWithTheFirstReleasedSchemaIsReadWithoutAStateDelta() throws Exception {
+    org.apache.avro.Schema v1;
+    try (var in = AvroSerdeTest.class.getResourceAsStream("/io/epochstream/schema/history/StepEvent-1.avsc")) {
+      v1 = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    assertThat(v1.toString()).doesNotContain("\"state\"");
+    org.apache.avro.Schema outputSchema = v1.getField("payload").schema().getTypes().stream()
+        .filter(t -> t.getName().equals("StepOutput")).findFirst().orElseThrow();
+    var output = new org.apache.avro.generic.GenericData.Record(outputSchema);
+    output.put("step", 4L);
+    output.put("batch_size", 3);
+    output.put("loss", 0.75);
+    output.put("scalars", Map.of("lr", 0.01));
+    var event = new org.apache.avro.generic.GenericData.Record(v1);
+    event.put("run", "old");
+    event.put("stage", "val");
+    event.put("epoch", 2);
+    event.put("rank", 1);
+    event.put("time", 99L);
+    event.put("payload", output);
+    byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), v1).encode(event).array();
+
+    StepEvent read = serde.decode(bytes);
+    assertThat(read.getRun()).isEqualTo("old");
+    StepOutput step = (StepOutput) read.getPayload();
+    assertThat(step.getStep()).isEqualTo(4L);
+    assertThat(step.getLoss()).isEqualTo(0.75);
+    assertThat(step.getState()).isNull();
   }
 
   @Test

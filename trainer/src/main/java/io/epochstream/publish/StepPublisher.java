@@ -11,6 +11,7 @@ import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -87,7 +88,13 @@ public final class StepPublisher implements StepSink, AutoCloseable {
 
   @Override
   public void step(String stage, int epoch, long step, int batchSize, Double loss, Tensor preds, Tensor target, Map<String, Double> scalars) {
-    sendStep(stage, epoch, new StepOutput(step, batchSize, loss, preds, target, scalars == null ? Map.of() : scalars));
+    sendStep(stage, epoch, new StepOutput(step, batchSize, loss, preds, target, scalars == null ? Map.of() : scalars, null));
+  }
+
+  @Override
+  public void stateStep(String stage, int epoch, long step, int batchSize, Double loss, byte[] state, Map<String, Double> scalars) {
+    sendStep(stage, epoch, new StepOutput(step, batchSize, loss, null, null, scalars == null ? Map.of() : scalars,
+        state == null ? null : ByteBuffer.wrap(state)));
   }
 
   @Override

@@ -38,6 +38,12 @@ public final class TrainingJob {
     System.getProperties().putIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
   }
 
+  /**
+   * DJL's PyTorch engine allows one gradient collector per process at a time: ranks trained in one
+   * process ({@code demo --world-size N}) take turns per batch.
+   */
+  private static final Object GRADIENTS = new Object();
+
   /** How the run went: step counts, epochs trained, whether it stopped early, wall time. */
   public record Result(long trainSteps, long valSteps, int epochs, boolean stoppedEarly, boolean aborted, double seconds) {
     public double stepsPerSecond() {
@@ -174,8 +180,10 @@ public final class TrainingJob {
               aborted = true;
               break;
             }
-            EasyTrain.trainBatch(trainer, batch);
-            trainer.step();
+            synchronized (GRADIENTS) {
+              EasyTrain.trainBatch(trainer, batch);
+              trainer.step();
+            }
             batch.close();
             trainSteps++;
           }

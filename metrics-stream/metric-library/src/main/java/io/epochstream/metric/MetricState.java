@@ -82,17 +82,22 @@ public final class MetricState {
     if (other.reduction != reduction || !other.name.equals(name)) {
       throw new IllegalArgumentException("cannot merge state " + other.name + " into " + name);
     }
+    mergeValues(other.values, other.size);
+  }
+
+  /** Combines the first {@code n} of {@code other}'s slots into this state by the declared reduction. */
+  void mergeValues(double[] other, int n) {
     if (reduction == Reduction.CAT) {
-      for (int i = 0; i < other.size; i++) {
-        append(other.values[i]);
+      for (int i = 0; i < n; i++) {
+        append(other[i]);
       }
       return;
     }
-    if (other.size != size) {
-      throw new IllegalArgumentException("state " + name + " has " + other.size + " slots, expected " + size);
+    if (n != size) {
+      throw new IllegalArgumentException("state " + name + " has " + n + " slots, expected " + size);
     }
     for (int i = 0; i < size; i++) {
-      values[i] = reduction.combine(values[i], other.values[i]);
+      values[i] = reduction.combine(values[i], other[i]);
     }
   }
 
