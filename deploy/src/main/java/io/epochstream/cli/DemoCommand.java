@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin TrainingOptions training;
+  @Mixin ValueFormatOption valueFormat;
 
   @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
       description = "How long to wait for the last summary after training (ISO-8601, default: ${DEFAULT-VALUE}).")
@@ -47,11 +48,11 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("  kafka   %s%n", kafka.description());
       Topics topics = this.kafka.topics();
       this.kafka.createTopics(kafka);
-      try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
+      try (MetricsStreamApp app = new MetricsStreamApp(valueFormat.streamsConfig(kafka.clientConfig()), topics,
                MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
            MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true, false);
            SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps(), null);
-           StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
+           StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0, valueFormat.format)) {
         app.start(Duration.ofSeconds(60));
         TrainingJob job = new TrainingJob(config);
         out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(config.device()), app.state());

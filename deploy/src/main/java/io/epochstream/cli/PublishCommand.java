@@ -8,7 +8,7 @@ import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
-import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
         "checked as eval checks it before it is sent; a bad line stops with its line number and field (exit 2)."})
 final class PublishCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
+  @Mixin ValueFormatOption valueFormat;
 
   @Parameters(index = "0", defaultValue = "-", paramLabel = "FILE", description = "JSON-lines input; - for stdin (default).")
   String file;
@@ -50,8 +51,8 @@ final class PublishCommand implements Callable<Integer> {
          KafkaProducer<String, byte[]> producer = producer(connection)) {
       kafka.createTopics(connection);
       Map<String, Integer> worldSizes = new HashMap<>();
-      AvroSerde<RunEvent> runSerde = AvroSerde.of(RunEvent.class);
-      AvroSerde<StepEvent> stepSerde = AvroSerde.of(StepEvent.class); // once: making one computes schema fingerprints
+      EventSerde<RunEvent> runSerde = EventSerde.runs(valueFormat.format);
+      EventSerde<StepEvent> stepSerde = EventSerde.steps(valueFormat.format); // once: making one computes schema fingerprints
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lineNo++;
         if (line.isBlank()) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
         "Runs until Ctrl-C or SIGTERM, then closes cleanly (state stores flushed) and exits with 143 (130 for Ctrl-C)."})
 final class StreamCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
+  @Mixin ValueFormatOption valueFormat;
 
   @Option(names = "--application-id", defaultValue = MetricsStreamApp.DEFAULT_APPLICATION_ID,
       description = "Kafka Streams application id; instances with the same id share the work (default: ${DEFAULT-VALUE}).")
@@ -70,7 +71,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
         kafka.createTopics(connection);
         Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        Map<String, Object> config = valueFormat.streamsConfig(connection.clientConfig());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         HostInfo self = endpoint == null ? null : advertised(endpoint);
