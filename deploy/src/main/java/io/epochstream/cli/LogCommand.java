@@ -44,7 +44,7 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
   @Option(names = "--tensorboard", paramLabel = "DIR", description = "TensorBoard event files: DIR/<run>/events.out.tfevents.*")
   Path tensorboard;
 
-  @Option(names = "--jsonl", paramLabel = "FILE", description = "One JSON summary per line (DESIGN §5); - for stdout.")
+  @Option(names = "--jsonl", paramLabel = "FILE", description = "One JSON summary per line (as eval prints it); - for stdout.")
   String jsonl;
 
   @Option(names = "--run", paramLabel = "NAME", description = "Only this run (default: all runs).")

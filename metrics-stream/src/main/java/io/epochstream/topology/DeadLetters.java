@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
  * Sends a record that must not change any summary to the dead-letter topic: its key, its bytes, and
  * headers saying why and where it came from. The app logs it and keeps running.
  */
-final class DeadLetters {
-  static final String REASON = "epochstream.reason";
-  static final String SOURCE_TOPIC = "epochstream.source.topic";
+public final class DeadLetters {
+  public static final String REASON = "epochstream.reason";
+  public static final String SOURCE_TOPIC = "epochstream.source.topic";
   static final String SOURCE_PARTITION = "epochstream.source.partition";
   static final String SOURCE_OFFSET = "epochstream.source.offset";
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
