@@ -1,8 +1,8 @@
 package io.epochstream.intake;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.io.ByteArrayOutputStream;
 
 /**
  * Follows every {@code *.jsonl} file of a directory (one per rank, as the Python writer makes them),
@@ -31,10 +30,12 @@ public final class FollowedDirectory implements AutoCloseable {
     final ByteArrayOutputStream partial = new ByteArrayOutputStream();
   }
 
-  public FollowedDirectory(Path dir, BlockingQueue<SourceLine> out) {
-    if (!Files.isDirectory(dir)) {
+  /** Creates {@code dir} when missing: publish may well start before the training job writes there. */
+  public FollowedDirectory(Path dir, BlockingQueue<SourceLine> out) throws IOException {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--follow: " + dir + " is not a directory");
     }
+    Files.createDirectories(dir);
     this.dir = dir;
     this.out = out;
     this.thread = new Thread(this::loop, "follow-" + dir.getFileName());
@@ -45,14 +46,18 @@ public final class FollowedDirectory implements AutoCloseable {
   private void loop() {
     try {
       while (!closed) {
-        if (!scan()) {
+        boolean read;
+        try {
+          read = scan();
+        } catch (IOException e) {
+          read = false; // a file removed or the directory briefly unreadable: look again
+        }
+        if (!read) {
           Thread.sleep(100);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
