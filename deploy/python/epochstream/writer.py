@@ -95,7 +95,10 @@ class _KafkaSink:
         try:
             from confluent_kafka import Producer
             producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
-            self._send = lambda topic, key, value: producer.produce(topic, key=key, value=value)
+            def send(topic, key, value):
+                producer.produce(topic, key=key, value=value)
+                producer.poll(0)  # serve delivery reports, so the local queue drains as it goes
+            self._send = send
             self._flush = producer.flush
         except ImportError:
             try:

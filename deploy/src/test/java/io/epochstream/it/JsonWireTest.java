@@ -10,6 +10,7 @@ import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonEvent;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
+import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
@@ -89,6 +90,10 @@ class JsonWireTest {
       }
       assertThat(asEval).containsExactlyInAnyOrderElementsOf(evalLines);
       assertThat(String.join("\n", asEval)).as("rank 1's NaN loss is counted").contains("\"dropped_nans\":{\"loss\":1}");
+      // Replay reads the JSON summaries' offsets and the JSON steps they point at, and folds them again.
+      List<EpochSummary> replayed = new ReplayService(kafka.clientConfig(), topics)
+          .replay(new ReplayService.Selection(run, null, 0, Integer.MAX_VALUE), null);
+      assertThat(replayed.stream().map(JsonLinesCodec::encode).toList()).containsExactlyInAnyOrderElementsOf(evalLines);
 
       List<ConsumerRecord<String, byte[]>> dead = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 2, Duration.ofSeconds(30));
       assertThat(dead).hasSize(2);
