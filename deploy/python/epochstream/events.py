@@ -49,7 +49,8 @@ def encode(event):
 def run_event(run, world_size=1, metrics=None, scalars=None, hparams=None, best=None, early_stopping=None):
     event = {"type": "run", "run": run, "time": _now_ms(), "world_size": int(world_size),
              "metrics": metrics or {}, "scalars": scalars or {},
-             "hparams": {str(k): v if isinstance(v, str) else json.dumps(plain(v)) for k, v in (hparams or {}).items()}}
+             "hparams": {str(k): v if isinstance(v, str) else json.dumps(plain(v), default=str)
+                         for k, v in (hparams or {}).items()}}
     if best:
         event["best"] = best
     if early_stopping:

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -34,9 +35,12 @@ import picocli.CommandLine.Parameters;
         "From a file or stdin each line is checked as eval checks it before it is sent; a bad line stops with its",
         "line number and field (exit 2). With --follow DIR (one file per rank, as the Python writer makes them) or",
         "--listen ADDRESS (one connection per rank) the ranks' lines never interleave; a bad line goes to the",
-        "dead-letter topic with its reason and the rest go on; it ends when every run seen was finished by all its",
-        "ranks (--keep-running: on Ctrl-C / SIGTERM only)."})
+        "dead-letter topic with its reason and the rest go on; it ends when every writer has finished its run",
+        "(--keep-running: on Ctrl-C / SIGTERM only)."})
 final class PublishCommand implements Callable<Integer> {
+  /** How long all writers must have been finished and silent before --follow / --listen end. */
+  private static final Duration QUIET = Duration.ofSeconds(3);
+
   @Mixin KafkaOptions kafka;
   @Mixin ValueFormatOption valueFormat;
 
@@ -102,16 +106,21 @@ final class PublishCommand implements Callable<Integer> {
     RunCompletion completion = new RunCompletion();
     long sent = 0;
     long refused = 0;
+    long lastLine = System.nanoTime();
     try (Shutdown.Hook hook = Shutdown.register(() -> System.err.println("publish: signal received, stopping"));
          AutoCloseable source = intake.follow != null ? new FollowedDirectory(intake.follow, lines)
              : new LocalSocketListener(intake.listen, lines)) {
       System.err.println("epochstream publish: " + (source instanceof LocalSocketListener l
           ? "listening on " + l.address() : "following " + intake.follow + "/*.jsonl"));
-      while (!hook.signalled() && (keepRunning || !completion.allFinished() || !lines.isEmpty())) {
+      // Done when every writer's last event is its run_finished and nothing came for a moment
+      // (a test after fit writes on after the fit's run_finished).
+      while (!hook.signalled() && (keepRunning || !completion.allFinished() || !lines.isEmpty()
+          || System.nanoTime() - lastLine < QUIET.toNanos())) {
         SourceLine line = lines.poll(200, TimeUnit.MILLISECONDS);
         if (line == null || line.text().isBlank()) {
           continue;
         }
+        lastLine = System.nanoTime();
         try {
           completion.saw(line.source(), publisher.send(line.text(), line.lineNumber()));
           sent++;
