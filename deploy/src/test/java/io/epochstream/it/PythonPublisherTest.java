@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,10 +71,19 @@ class PythonPublisherTest {
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "py-" + UUID.randomUUID(), dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
       assertThat(python(List.of("tests/write_run.py", events.toString(), run, "2")).code()).isZero();
+      List<String> written = linesOf(events);
+      // A stray writer's bad line is refused on its own: dead letters, with its reason; the run goes on.
+      Files.writeString(events.resolve("stray.jsonl"), "{\"type\":\"step\",\"run\":\"" + run + "\"}\n");
       CliRun.Outcome publish = CliRun.run("publish", "--follow", events.toString(), "--value-format", "json",
           "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix());
       assertThat(publish.code()).as(publish.err()).isZero();
-      assertSummariesEqualEval(kafka, topics, linesOf(events));
+      assertThat(publish.err()).contains("stray.jsonl:1: step: missing field 'step' (sent to dead letters)");
+      assertSummariesEqualEval(kafka, topics, written);
+      List<ConsumerRecord<String, byte[]>> dead = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(30));
+      assertThat(dead).singleElement().satisfies(r -> {
+        assertThat(new String(r.headers().lastHeader("epochstream.reason").value(), StandardCharsets.UTF_8)).isEqualTo("step: missing field 'step'");
+        assertThat(new String(r.value(), StandardCharsets.UTF_8)).startsWith("{\"type\":\"step\"");
+      });
     }
   }
 
@@ -115,7 +125,7 @@ class PythonPublisherTest {
   private static List<String> linesOf(Path events) throws IOException {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.list(events)) {
-      for (Path f : files.sorted().toList()) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
         lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
       }
     }
