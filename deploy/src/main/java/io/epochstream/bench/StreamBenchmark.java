@@ -6,7 +6,8 @@ import io.epochstream.publish.StepPublisher;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
-import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
@@ -264,7 +265,7 @@ public final class StreamBenchmark {
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       // The clock must measure the app, not this consumer's long poll.
       props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-      consumer = new KafkaConsumer<>(props, new StringDeserializer(), AvroSerde.of(EpochSummary.class).deserializer());
+      consumer = new KafkaConsumer<>(props, new StringDeserializer(), EventSerde.summaries(WireFormat.AVRO).deserializer());
       String topic = topics.epochSummaries();
       List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(parts);

@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin TrainingOptions training;
+  @Mixin ValueFormatOption valueFormat;
 
   @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
       description = "How long to wait for the last summary after training (ISO-8601, default: ${DEFAULT-VALUE}).")
@@ -53,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("  kafka   %s%n", kafka.description());
       Topics topics = this.kafka.topics();
       this.kafka.createTopics(kafka);
-      try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics,
+      try (MetricsStreamApp app = new MetricsStreamApp(valueFormat.streamsConfig(kafka.clientConfig()), topics,
                MetricsStreamApp.DEFAULT_APPLICATION_ID, this.kafka.dataDir.resolve("streams"));
            MetricsSink sinks = LogCommand.sinks(logDir.resolve("csv"), logDir.resolve("tensorboard"), null, true, false);
            SummarySubscriber subscriber = new SummarySubscriber(kafka.clientConfig(), topics, false, sinks.wantsSteps(), null)) {
@@ -69,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
 
         TrainingJob.Result result;
         try (ControlListener control = new ControlListener(kafka.clientConfig(), topics, config.run())) {
-          result = new DemoRanks(kafka.clientConfig(), topics, training).run(config, control::stopRequested);
+          result = new DemoRanks(kafka.clientConfig(), topics, training, valueFormat.format).run(config, control::stopRequested);
         }
         expected.set(result.epochs() * stages);
         boolean complete;

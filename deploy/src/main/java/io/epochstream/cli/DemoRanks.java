@@ -3,6 +3,7 @@ package io.epochstream.cli;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
 import io.epochstream.schema.RunStarted;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
@@ -23,11 +24,13 @@ final class DemoRanks {
   private final Map<String, Object> clientConfig;
   private final Topics topics;
   private final TrainingOptions training;
+  private final WireFormat format;
 
-  DemoRanks(Map<String, Object> clientConfig, Topics topics, TrainingOptions training) {
+  DemoRanks(Map<String, Object> clientConfig, Topics topics, TrainingOptions training, WireFormat format) {
     this.clientConfig = clientConfig;
     this.topics = topics;
     this.training = training;
+    this.format = format;
   }
 
   /** Trains every rank of {@code config}'s world in parallel; the result sums their steps. */
@@ -63,7 +66,7 @@ final class DemoRanks {
   }
 
   private TrainingJob.Result train(TrainingConfig config, BooleanSupplier stopRequested) throws Exception {
-    try (StepPublisher publisher = new StepPublisher(clientConfig, topics, config.run(), config.rank())) {
+    try (StepPublisher publisher = new StepPublisher(clientConfig, topics, config.run(), config.rank(), format)) {
       TrainingJob job = new TrainingJob(config);
       RunStarted started = training.runStarted(config, job.data().classes());
       publisher.runStarted(started);

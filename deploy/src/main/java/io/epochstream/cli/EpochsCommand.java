@@ -11,14 +11,22 @@ import picocli.CommandLine.Option;
 final class EpochsCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--run", required = true, paramLabel = "NAME", description = "The run.")
+  @Option(names = "--run", paramLabel = "NAME", description = "The run (default: the run started last).")
   String run;
 
   @Override
   public Integer call() {
     try (KafkaConnection connection = kafka.connect();
          SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), true)) {
-      subscriber.drain(s -> s.getRun().equals(run), new ConsoleTable(System.out, false));
+      String shown = run != null ? run : LatestRun.find(connection, kafka.topics()).orElse(null);
+      if (shown == null) {
+        System.err.println("epochs: no runs on " + kafka.topics().runs() + " yet");
+        return 0;
+      }
+      if (run == null) {
+        System.err.println("epochs: run " + shown + ", the one started last (--run NAME for another; `runs` lists them)");
+      }
+      subscriber.drain(s -> s.getRun().equals(shown), new ConsoleTable(System.out, false));
     }
     return 0;
   }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = {"The stream app's computation offline, no Kafka: reads DESIGN §5 JSON lines (run, step,",
+    description = {"The stream app's computation offline, no Kafka: reads JSON lines (run, step,",
         "epoch_end) and prints one summary line per closed epoch. Exit 2 on bad input, naming line and field."})
 final class EvalCommand implements Callable<Integer> {
   @Parameters(index = "0", defaultValue = "-", paramLabel = "FILE", description = "JSON-lines input; - for stdin (default).")

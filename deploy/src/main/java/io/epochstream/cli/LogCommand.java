@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
     description = {"A logger: subscribes to epoch summaries and writes them to any combination of sinks",
-        "(console table by default). Exits once caught up unless --follow."})
+        "(console table by default). Without --follow it prints what is there and exits: the run started last,",
+        "or --run NAME, or every run with --from-beginning. With --follow it waits for new summaries."})
 final class LogCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
 
@@ -44,10 +45,10 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
   @Option(names = "--tensorboard", paramLabel = "DIR", description = "TensorBoard event files: DIR/<run>/events.out.tfevents.*")
   Path tensorboard;
 
-  @Option(names = "--jsonl", paramLabel = "FILE", description = "One JSON summary per line (DESIGN §5); - for stdout.")
+  @Option(names = "--jsonl", paramLabel = "FILE", description = "One JSON summary per line (as eval prints it); - for stdout.")
   String jsonl;
 
-  @Option(names = "--run", paramLabel = "NAME", description = "Only this run (default: all runs).")
+  @Option(names = "--run", paramLabel = "NAME", description = "Only this run (default: all runs; without --follow, the run started last).")
   String run;
 
   @Option(names = "--from-beginning", description = "Start with the whole history of the compacted summaries topic.")
@@ -66,6 +67,11 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
 
   @Option(names = "--follow", description = "Keep running for new summaries (default: exit once caught up).")
   boolean follow;
+
+  @Override
+  public boolean serving() {
+    return follow;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -89,8 +95,21 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
         if (!awaitTopics(connection, hook, endpoint)) {
           return 0; // stopped while waiting
         }
+        // One-shot: what is there, from the start (a one-shot logger at the end would print nothing);
+        // by default the run started last, as `epochs` shows. A group keeps its own position.
+        boolean oneShot = !follow && group == null;
+        String only = run;
+        if (oneShot && run == null && !fromBeginning) {
+          only = LatestRun.find(connection, kafka.topics()).orElse(null);
+          if (only == null) {
+            System.err.println("log: no runs on " + kafka.topics().runs() + " yet");
+            return 0;
+          }
+          System.err.println("log: run " + only + ", the one started last (--run NAME for another, --from-beginning for all, --follow for new ones)");
+        }
+        String shown = only;
         try (MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
-             SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
+             SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning || oneShot, sink.wantsSteps(), group)) {
           running.set(subscriber);
           if (endpoint != null) {
             JvmMetrics.builder().register(registry);
@@ -101,7 +120,7 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
                     "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
             endpoint.readiness(probe);
           }
-          java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> run == null || s.getRun().equals(run);
+          java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> shown == null || s.getRun().equals(shown);
           if (!follow) {
             subscriber.drain(wanted, sink);
           } else if (!hook.signalled()) {

@@ -61,7 +61,7 @@ public final class Main {
         return 0;
       }
       boolean printOnly = leafParse.hasMatchedOption("--print-config");
-      if (printOnly || leaf.getCommand() instanceof ServiceCommand) {
+      if (printOnly || leaf.getCommand() instanceof ServiceCommand service && service.serving()) {
         EffectiveConfig.print(leafParse, sources, printOnly ? leaf.getOut() : leaf.getErr());
         if (printOnly) {
           return 0;

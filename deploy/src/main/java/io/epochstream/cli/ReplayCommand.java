@@ -6,7 +6,8 @@ import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
-import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Option;
         "with the run's original metrics (reproducing the live summaries) or a new --metrics set."})
 final class ReplayCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
+  @Mixin ValueFormatOption valueFormat;
 
   @Option(names = "--run", required = true, paramLabel = "NAME", description = "The run to replay.")
   String run;
@@ -82,7 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
       List<EpochSummary> summaries = new ReplayService(connection.clientConfig(), kafka.topics())
           .replay(new ReplayService.Selection(run, stage, from, to), config);
       if (target != null) {
-        publish(connection, target, summaries);
+        publish(connection, target, summaries, valueFormat.format);
         System.err.printf("replayed %d epoch(s) of run %s to %s%n", summaries.size(), run, target);
       } else {
         try (PrintStream out = jsonl == null ? null : new PrintStream(Files.newOutputStream(jsonl), true, StandardCharsets.UTF_8)) {
@@ -95,7 +97,7 @@ final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void publish(KafkaConnection connection, String topic, List<EpochSummary> summaries) throws Exception {
+  private static void publish(KafkaConnection connection, String topic, List<EpochSummary> summaries, WireFormat format) throws Exception {
     try (Admin admin = Admin.create(connection.clientConfig())) {
       if (!admin.listTopics().names().get().contains(topic)) {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(io.epochstream.topic.RecordLimits.topicConfig()))).all().get();
@@ -105,7 +107,7 @@ final class ReplayCommand implements Callable<Integer> {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     io.epochstream.topic.RecordLimits.producerConfig().forEach(props::putIfAbsent);
     try (KafkaProducer<String, EpochSummary> producer = new KafkaProducer<>(props, new StringSerializer(),
-        AvroSerde.of(EpochSummary.class).serializer())) {
+        EventSerde.summaries(format).serializer())) {
       for (EpochSummary s : summaries) {
         producer.send(new ProducerRecord<>(topic, Keys.epoch(s.getRun(), s.getStage(), s.getEpoch()), s)).get();
       }

@@ -11,7 +11,6 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.StreamsConfig;
@@ -25,6 +24,7 @@ import picocli.CommandLine.Option;
         "Runs until Ctrl-C or SIGTERM, then closes cleanly (state stores flushed) and exits with 143 (130 for Ctrl-C)."})
 final class StreamCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
+  @Mixin ValueFormatOption valueFormat;
 
   @Option(names = "--application-id", defaultValue = MetricsStreamApp.DEFAULT_APPLICATION_ID,
       description = "Kafka Streams application id; instances with the same id share the work (default: ${DEFAULT-VALUE}).")
@@ -76,7 +76,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
           }
         }
         Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        Map<String, Object> config = valueFormat.streamsConfig(connection.clientConfig());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         HostInfo self = endpoint == null ? null : advertised(endpoint);

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer>, ServiceCommand {
   @Mixin KafkaOptions kafka;
   @Mixin TrainingOptions training;
+  @Mixin ValueFormatOption valueFormat;
 
   @Option(names = "--rank", defaultValue = "0", description = "This process's rank (default: ${DEFAULT-VALUE}).")
   int rank;
@@ -78,7 +79,7 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
         // Topics first: a login without ACLs fails here, with a clear message, before a producer exists.
         kafka.createTopics(connection);
-        try (StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank)) {
+        try (StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank, valueFormat.format)) {
           if (endpoint != null) {
             new KafkaClientMetrics(registry, publisher::metrics)
                 .counter("epochstream_steps_published", "Step events sent to the steps topic",

@@ -57,7 +57,7 @@ public final class TrainingOptions {
   Integer threads;
 
   @Option(names = "--metrics", paramLabel = "FILE",
-      description = "The run's metric configuration: a JSON object with metrics, scalars, best, early_stopping (DESIGN §5).")
+      description = "The run's metric configuration: a JSON object with metrics, scalars, best, early_stopping (the run line of the README's JSON lines).")
   Path metrics;
 
   /** What a trainer publishes per step: {@code preds} (probabilities and labels) or {@code state} (metric state). */

@@ -28,6 +28,20 @@ class MainTest {
     assertThat(demo.out()).contains("4 of 4 summaries");
     assertThat(Files.isDirectory(data.resolve("kafka"))).isTrue();
 
+    // A newcomer's next commands: a bare `log` and `epochs` show the run started last (the demo's)
+    // and say so; one-shot commands print no service configuration block.
+    CliRun.Outcome bare = run("log", "--data-dir", data.toString());
+    assertThat(bare.code()).as(bare.err()).isZero();
+    assertThat(bare.rows("val")).isEqualTo(demo.rows("val"));
+    assertThat(bare.err()).contains("run cli-demo, the one started last");
+    CliRun.Outcome latest = run("epochs", "--data-dir", data.toString());
+    assertThat(latest.rows("train")).isEqualTo(demo.rows("train"));
+    assertThat(latest.err()).contains("run cli-demo, the one started last");
+    for (CliRun.Outcome oneShot : List.of(bare, latest, run("runs", "--data-dir", data.toString()),
+        run("replay", "--run", "cli-demo", "--data-dir", data.toString()))) {
+      assertThat(oneShot.err()).doesNotContain("configuration (flag");
+    }
+
     // The broker is gone with the demo; `log` restarts it on the same data and finds the history.
     CliRun.Outcome log = run("log", "--from-beginning", "--run", "cli-demo", "--data-dir", data.toString());
     assertThat(log.code()).as(log.err()).isZero();

@@ -30,6 +30,12 @@ public final class Summaries {
         values.put(name, toValue(result));
       }
     });
+    Map<String, Long> droppedNans = new LinkedHashMap<>();
+    state.metrics().forEach((name, metric) -> {
+      if (metric instanceof Aggregation a && a.droppedNans() > 0) {
+        droppedNans.put(name, a.droppedNans()); // left out of the mean (nan_strategy warn/ignore): say how many
+      }
+    });
     boolean empty = state.steps() == 0;
     double wall = empty ? 0.0 : (state.lastTime() - state.firstTime()) / 1000.0;
     return EpochSummary.newBuilder()
@@ -48,6 +54,7 @@ public final class Summaries {
         .setWallSeconds(wall)
         .setSamplesPerSecond(wall > 0 ? state.samples() / wall : 0.0)
         .setOffsets(offsets)
+        .setDroppedNans(droppedNans)
         .build();
   }
 

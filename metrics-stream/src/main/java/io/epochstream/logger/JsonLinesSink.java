@@ -4,7 +4,7 @@ import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.schema.EpochSummary;
 import java.io.PrintStream;
 
-/** One DESIGN §5 summary line per closed epoch, to a file or stdout (pipe it into jq). */
+/** One summary line (as eval prints it) per closed epoch, to a file or stdout (pipe it into jq). */
 public final class JsonLinesSink implements MetricsSink {
   private final PrintStream out;
   private final boolean closeStream;

@@ -4,7 +4,8 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepMetrics;
-import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,9 +41,10 @@ public final class SummarySubscriber implements AutoCloseable {
   private final Map<String, Integer> unreadable = new HashMap<>();
   /** What "caught up" waits for: with a rebuild, the step values too. */
   private List<TopicPartition> caughtUpPartitions;
-  private final AvroSerde<StepMetrics> stepMetrics = AvroSerde.of(StepMetrics.class);
-  private final AvroSerde<EpochSummary> summaries = AvroSerde.of(EpochSummary.class);
-  private final AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
+  // Each reads Avro and JSON values alike; the format argument only matters to writers.
+  private final EventSerde<StepMetrics> stepMetrics = EventSerde.stepMetrics(WireFormat.AVRO);
+  private final EventSerde<EpochSummary> summaries = EventSerde.summaries(WireFormat.AVRO);
+  private final EventSerde<RunEvent> runs = EventSerde.runs(WireFormat.AVRO);
 
   public SummarySubscriber(Map<String, Object> clientConfig, Topics topics, boolean fromBeginning) {
     this(clientConfig, topics, fromBeginning, false, null);

@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.HostInfo;
  * The live query endpoint over interactive queries, JSON over HTTP (the JDK's server):
  * <ul>
  *   <li>{@code GET /runs}: every run, its world size, metrics and epochs closed so far;</li>
- *   <li>{@code GET /runs/{run}/epochs}: the run's summaries so far, DESIGN §5 form;</li>
+ *   <li>{@code GET /runs/{run}/epochs}: the run's summaries so far, the form eval prints;</li>
  *   <li>{@code GET /runs/{run}/live}: the open epochs' metrics right now, ranks merged.</li>
  * </ul>
  * State is partitioned across the app's instances: each answers {@code /local/...} from its own

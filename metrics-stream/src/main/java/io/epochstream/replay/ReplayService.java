@@ -9,6 +9,8 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOffsets;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +43,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class ReplayService {
   // Built once: a serde computes its schema fingerprints when made, which per record was most of
   // replay's CPU.
-  private final AvroSerde<StepEvent> stepSerde = AvroSerde.of(StepEvent.class);
-  private final AvroSerde<EpochSummary> summarySerde = AvroSerde.of(EpochSummary.class);
-  private final AvroSerde<RunEvent> runSerde = AvroSerde.of(RunEvent.class);
+  private final EventSerde<StepEvent> stepSerde = EventSerde.steps(WireFormat.AVRO); // reads JSON values too
+  private final EventSerde<EpochSummary> summarySerde = EventSerde.summaries(WireFormat.AVRO);
+  private final EventSerde<RunEvent> runSerde = EventSerde.runs(WireFormat.AVRO);
   private static final List<String> STAGES = List.of("train", "val", "test", "predict");
   private final Map<String, Object> clientConfig;
   private final Topics topics;
@@ -230,7 +232,7 @@ public final class ReplayService {
   }
 
   /** Undecodable records were dead letters live: replay passes over them the same way. */
-  private static <T extends org.apache.avro.specific.SpecificRecord> T decode(AvroSerde<T> serde, byte[] value) {
+  private static <T extends org.apache.avro.specific.SpecificRecord> T decode(EventSerde<T> serde, byte[] value) {
     try {
       return serde.decode(value);
     } catch (SerializationException e) {

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * came from. The processors send theirs here; Kafka Streams' error hooks ({@link
  * DeadLetterHandlers}) build theirs with the same headers. The app logs it and keeps running.
  */
-final class DeadLetters {
-  static final String REASON = "epochstream.reason";
-  static final String SOURCE_TOPIC = "epochstream.source.topic";
+public final class DeadLetters {
+  public static final String REASON = "epochstream.reason";
+  public static final String SOURCE_TOPIC = "epochstream.source.topic";
   static final String SOURCE_PARTITION = "epochstream.source.partition";
   static final String SOURCE_OFFSET = "epochstream.source.offset";
   /** The exception's class, on dead letters made by Kafka Streams' error hooks. */

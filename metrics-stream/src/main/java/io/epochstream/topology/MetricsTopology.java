@@ -1,11 +1,10 @@
 package io.epochstream.topology;
 
-import io.epochstream.schema.ControlEvent;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RankPartial;
-import io.epochstream.schema.StepEvent;
-import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.RecordLimits;
 import io.epochstream.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +46,7 @@ public final class MetricsTopology {
   public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig, EpochCloseListener listener,
       long maxStateBytes) {
     Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
-    t.addSource("steps", Serdes.String().deserializer(), AvroSerde.of(StepEvent.class).deserializer(), topics.steps());
+    t.addSource("steps", Serdes.String().deserializer(), EventSerde.steps(WireFormat.of(streamsConfig)).deserializer(), topics.steps());
     t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes), "steps");
     // Open epochs are rewritten at every step: with Streams' record cache in front, RocksDB and the
     // changelog see only each key's last value per commit, not every step's (exactly-once is kept:
@@ -61,7 +60,7 @@ public final class MetricsTopology {
     t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
         erase(AvroSerde.of(RankPartial.class).serializer()), new ByRun(), "fold");
     t.addSink(RankFoldProcessor.STEP_METRICS, topics.stepMetrics(), Serdes.String().serializer(),
-        erase(AvroSerde.of(StepMetrics.class).serializer()), "fold");
+        erase(EventSerde.stepMetrics(WireFormat.of(streamsConfig)).serializer()), "fold");
     t.addSink(RankFoldProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "fold");
 
     t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());
@@ -72,9 +71,9 @@ public final class MetricsTopology {
     }
     t.addStateStore(store(EpochMergeProcessor.CLOSED_STORE, Serdes.Long()), "merge");
     t.addSink(EpochMergeProcessor.CONTROL, topics.control(), Serdes.String().serializer(),
-        erase(AvroSerde.of(ControlEvent.class).serializer()), "merge");
+        erase(EventSerde.control(WireFormat.of(streamsConfig)).serializer()), "merge");
     t.addSink(EpochMergeProcessor.SUMMARIES, topics.epochSummaries(), Serdes.String().serializer(),
-        erase(AvroSerde.of(EpochSummary.class).serializer()), new ByRun(), "merge");
+        erase(EventSerde.summaries(WireFormat.of(streamsConfig)).serializer()), new ByRun(), "merge");
     t.addSink(EpochMergeProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "merge");
     return t;
   }

@@ -28,28 +28,20 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The JSON-lines interchange of DESIGN §5: decodes {@code run}, {@code run_finished}, {@code step}
+ * The JSON-lines interchange (README, "JSON lines"): decodes {@code run}, {@code run_finished}, {@code step}
  * and {@code epoch_end} lines into the Avro events, and encodes epoch summaries as one line each.
  * Field names are the Avro field names. Predictions and targets become packed tensors:
  * integral JSON numbers are INT64, others FLOAT64, so no precision is lost on the way in.
  */
 public final class JsonLinesCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> STAGES = Set.of("train", "val", "test", "predict");
 
   private JsonLinesCodec() {}
 
   /** Decodes one line; {@code defaultTime} stamps events that carry no {@code time} field. */
   public static JsonEvent decode(String line, long defaultTime) {
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new JsonLinesException("-", "malformed JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new JsonLinesException("-", "a line must be one JSON object");
-    }
+    JsonNode node = parseObject(line);
     String type = text(node, "type");
     String run = text(node, "run");
     long time = node.has("time") ? longValue(node, "time") : defaultTime;
@@ -63,6 +55,20 @@ public final class JsonLinesCodec {
       default -> throw new JsonLinesException("type",
           "unknown type '" + type + "' (expected run, run_finished, step or epoch_end)");
     };
+  }
+
+  /** One JSON object, or a one-line reason why not. */
+  static JsonNode parseObject(String json) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new JsonLinesException("-", "malformed JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new JsonLinesException("-", "a line must be one JSON object");
+    }
+    return node;
   }
 
   private static RunStarted runStarted(JsonNode node) {
@@ -341,8 +347,13 @@ public final class JsonLinesCodec {
     return array;
   }
 
-  /** The summary as one DESIGN §5 output line: loss first, then the other metrics by name. */
+  /** The summary as one eval output line: loss first, then the other metrics by name. */
   public static String encode(EpochSummary s) {
+    return summaryNode(s).toString();
+  }
+
+  /** The eval line of a summary as a tree, for the wire form to extend. */
+  static ObjectNode summaryNode(EpochSummary s) {
     ObjectNode out = MAPPER.createObjectNode();
     out.put("run", s.getRun());
     out.put("stage", s.getStage());
@@ -360,7 +371,11 @@ public final class JsonLinesCodec {
         a.equals(b) ? 0 : a.equals("loss") ? -1 : b.equals("loss") ? 1 : a.compareTo(b));
     sorted.putAll(s.getMetrics());
     sorted.forEach((name, value) -> metrics.set(name, metricValue(value)));
-    return out.toString();
+    if (!s.getDroppedNans().isEmpty()) {
+      ObjectNode nans = out.putObject("dropped_nans");
+      new TreeMap<>(s.getDroppedNans()).forEach(nans::put);
+    }
+    return out;
   }
 
   private static JsonNode metricValue(MetricValue v) {
@@ -380,8 +395,8 @@ public final class JsonLinesCodec {
     return array;
   }
 
-  /** NaN and infinities are not JSON numbers: DESIGN §5 writes them as strings. */
-  private static JsonNode number(double d) {
+  /** NaN and infinities are not JSON numbers: they are written as strings. */
+  static JsonNode number(double d) {
     if (Double.isNaN(d)) {
       return MAPPER.getNodeFactory().textNode("NaN");
     }
@@ -391,7 +406,7 @@ public final class JsonLinesCodec {
     return MAPPER.getNodeFactory().numberNode(d);
   }
 
-  private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node, String field) {
+  static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return List.of();
@@ -413,7 +428,7 @@ public final class JsonLinesCodec {
     return map;
   }
 
-  private static String text(JsonNode node, String field) {
+  static String text(JsonNode node, String field) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       throw new JsonLinesException(field, "missing field '" + field + "'");
@@ -424,7 +439,7 @@ public final class JsonLinesCodec {
     return v.asText();
   }
 
-  private static long longValue(JsonNode node, String field) {
+  static long longValue(JsonNode node, String field) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       throw new JsonLinesException(field, "missing field '" + field + "'");
@@ -435,7 +450,7 @@ public final class JsonLinesCodec {
     return v.asLong();
   }
 
-  private static int intValue(JsonNode node, String field) {
+  static int intValue(JsonNode node, String field) {
     long v = longValue(node, field);
     if (v != (int) v) {
       throw new JsonLinesException(field, "'" + field + "' is out of range");
@@ -443,8 +458,8 @@ public final class JsonLinesCodec {
     return (int) v;
   }
 
-  /** A number; the strings "NaN", "Infinity", "-Infinity" are accepted as DESIGN §5 writes them. */
-  private static double number(JsonNode v, String field) {
+  /** A number; the strings "NaN", "Infinity", "-Infinity" are accepted as they are written. */
+  static double number(JsonNode v, String field) {
     if (v.isNumber()) {
       return v.asDouble();
     }

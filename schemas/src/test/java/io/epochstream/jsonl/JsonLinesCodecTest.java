@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The three example lines and the output line of DESIGN §5. */
+/** The example lines and the output line of the README's "JSON lines" section. */
 class JsonLinesCodecTest {
   @Test
   void runLineCarriesMetricSpecsAsJsonParameters() {

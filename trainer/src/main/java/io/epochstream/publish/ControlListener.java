@@ -2,7 +2,8 @@ package io.epochstream.publish;
 
 import io.epochstream.schema.ControlEvent;
 import io.epochstream.schema.EarlyStop;
-import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ public final class ControlListener implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    consumer = new KafkaConsumer<>(props, new StringDeserializer(), AvroSerde.of(ControlEvent.class).deserializer());
+    consumer = new KafkaConsumer<>(props, new StringDeserializer(), EventSerde.control(WireFormat.AVRO).deserializer());
     List<TopicPartition> parts = consumer.partitionsFor(topics.control()).stream()
         .map(p -> new TopicPartition(topics.control(), p.partition())).toList();
     consumer.assign(parts);

@@ -9,7 +9,8 @@ import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
-import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -34,8 +35,8 @@ public final class StepPublisher implements StepSink, AutoCloseable {
   private final Topics topics;
   private final String run;
   private final int rank;
-  private final AvroSerde<StepEvent> stepSerde = AvroSerde.of(StepEvent.class);
-  private final AvroSerde<RunEvent> runSerde = AvroSerde.of(RunEvent.class);
+  private final EventSerde<StepEvent> stepSerde;
+  private final EventSerde<RunEvent> runSerde;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final Callback onSent = (metadata, e) -> {
     if (e != null) {
@@ -44,6 +45,13 @@ public final class StepPublisher implements StepSink, AutoCloseable {
   };
 
   public StepPublisher(Map<String, Object> clientConfig, Topics topics, String run, int rank) {
+    this(clientConfig, topics, run, rank, WireFormat.AVRO);
+  }
+
+  /** A publisher whose values are Avro or JSON ({@code --value-format}). */
+  public StepPublisher(Map<String, Object> clientConfig, Topics topics, String run, int rank, WireFormat format) {
+    this.stepSerde = EventSerde.steps(format);
+    this.runSerde = EventSerde.runs(format);
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A run's metric configuration, as DESIGN §5's run line states it: named metrics (TorchMetrics
+ * A run's metric configuration, as the run line states it: named metrics (TorchMetrics
  * names and parameters, each parameter as JSON text) and custom scalars with their reduce_fx
  * ("mean", "sum", "max", "min", optionally followed by ":nan_strategy", e.g. "max:disable").
  * The built-in {@code loss} is always there. {@link #newEpoch} builds the metric set of one epoch.

@@ -1,0 +1,72 @@
+package io.epochstream.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's {@code kcat} (librdkafka, C): the non-JVM Kafka client the wire-format tests produce and
+ * consume with. A test using it is skipped, saying why, where it is not installed
+ * ({@code apt-get install -y kcat}; {@code .ci/run} installs it where apt is available).
+ */
+final class Kcat {
+  private final String bootstrap;
+
+  private Kcat(String bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  static Kcat against(String bootstrapServers) {
+    boolean found = System.getenv("PATH") != null && java.util.Arrays.stream(System.getenv("PATH").split(":"))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kcat")));
+    assumeTrue(found, "kcat is not installed (apt-get install -y kcat): skipping the non-JVM client test");
+    return new Kcat(bootstrapServers);
+  }
+
+  /** Produces each {@code key<TAB>value} line as one record. */
+  void produce(String topic, List<String> keyTabValue, Path dir) throws IOException, InterruptedException {
+    Path input = Files.createTempFile(dir, "kcat-", ".txt");
+    Files.write(input, keyTabValue, StandardCharsets.UTF_8);
+    run(List.of("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-l", input.toString()), 60);
+  }
+
+  /** The values of the first {@code count} records of a topic (committed ones only), as text. */
+  List<String> consume(String topic, int count, int timeoutSeconds) throws IOException, InterruptedException {
+    String out = run(List.of("kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-c", Integer.toString(count),
+        "-q", "-f", "%s\\n"), timeoutSeconds);
+    List<String> lines = new ArrayList<>();
+    out.lines().filter(l -> !l.isBlank()).forEach(lines::add);
+    return lines;
+  }
+
+  private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    byte[][] output = new byte[1][];
+    Thread reader = new Thread(() -> {
+      try {
+        output[0] = p.getInputStream().readAllBytes();
+      } catch (IOException e) {
+        output[0] = new byte[0];
+      }
+    });
+    reader.start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      reader.join();
+      throw new AssertionError(command.get(1) + " did not finish within " + timeoutSeconds + " s; output: "
+          + new String(output[0], StandardCharsets.UTF_8));
+    }
+    reader.join();
+    String text = new String(output[0], StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ": " + text);
+    }
+    return text;
+  }
+}

@@ -1,0 +1,145 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.epochstream.broker.SharedKafka;
+import io.epochstream.broker.TestKafka;
+import io.epochstream.cli.CliRun;
+import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
+import io.epochstream.topic.Topics;
+import io.epochstream.topology.MetricsStreamApp;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Python package (deploy/python): its own unittest suite, and a two-rank run written by its
+ * Lightning callback (driven by the package's stand-in for Lightning's Trainer, Lightning not being
+ * installed here), taken in by {@code publish --follow} or {@code publish --listen}, folded by the
+ * stream app into the summaries {@code eval} prints for the same lines.
+ */
+@ExtendWith(SharedKafka.class)
+class PythonPublisherTest {
+  private static final Path PACKAGE = Path.of("python").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void needsPython() throws Exception {
+    boolean found;
+    try {
+      found = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start().waitFor() == 0;
+    } catch (IOException e) {
+      found = false;
+    }
+    assumeTrue(found, "python3 is not installed: skipping the Python package's tests");
+  }
+
+  @Test
+  void thePythonPackagesUnitTestsPass() throws Exception {
+    Result r = python(List.of("-m", "unittest", "discover", "-s", "tests", "-t", "."));
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output()).contains("OK");
+  }
+
+  @Test
+  void rankFilesWrittenByTheCallbackThroughPublishFollowFoldToWhatEvalPrints(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 2);
+    String run = "py-" + UUID.randomUUID().toString().substring(0, 6);
+    Path events = Files.createDirectories(dir.resolve("events"));
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "py-" + UUID.randomUUID(), dir.resolve("state"))) {
+      app.start(Duration.ofSeconds(60));
+      assertThat(python(List.of("tests/write_run.py", events.toString(), run, "2")).code()).isZero();
+      List<String> written = linesOf(events);
+      // A stray writer's bad line is refused on its own: dead letters, with its reason; the run goes on.
+      Files.writeString(events.resolve("stray.jsonl"), "{\"type\":\"step\",\"run\":\"" + run + "\"}\n");
+      CliRun.Outcome publish = CliRun.run("publish", "--follow", events.toString(), "--value-format", "json",
+          "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix());
+      assertThat(publish.code()).as(publish.err()).isZero();
+      assertThat(publish.err()).contains("stray.jsonl:1: step: missing field 'step' (sent to dead letters)");
+      assertSummariesEqualEval(kafka, topics, written);
+      List<ConsumerRecord<String, byte[]>> dead = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(30));
+      assertThat(dead).singleElement().satisfies(r -> {
+        assertThat(new String(r.headers().lastHeader("epochstream.reason").value(), StandardCharsets.UTF_8)).isEqualTo("step: missing field 'step'");
+        assertThat(new String(r.value(), StandardCharsets.UTF_8)).startsWith("{\"type\":\"step\"");
+      });
+    }
+  }
+
+  @Test
+  void ranksConnectedToPublishListenFoldToWhatEvalPrints(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 2);
+    String run = "pysock-" + UUID.randomUUID().toString().substring(0, 6);
+    Path socket = dir.resolve("publish.sock");
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "py-" + UUID.randomUUID(), dir.resolve("state"))) {
+      app.start(Duration.ofSeconds(60));
+      CompletableFuture<CliRun.Outcome> publish = CompletableFuture.supplyAsync(() -> CliRun.run("publish",
+          "--listen", "unix:" + socket, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix()));
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (!Files.exists(socket)) {
+        assertThat(Instant.now()).as("publish listens on " + socket).isBefore(deadline);
+        assertThat(publish).isNotDone();
+        Thread.sleep(50);
+      }
+      assertThat(python(List.of("tests/write_run.py", "unix:" + socket, run, "2")).code()).isZero();
+      CliRun.Outcome outcome = publish.get(60, TimeUnit.SECONDS);
+      assertThat(outcome.code()).as(outcome.err()).isZero();
+      // The same run as files, for eval: the writer is deterministic apart from the times.
+      Path events = Files.createDirectories(dir.resolve("events"));
+      assertThat(python(List.of("tests/write_run.py", events.toString(), run, "2")).code()).isZero();
+      assertSummariesEqualEval(kafka, topics, linesOf(events));
+    }
+  }
+
+  private static void assertSummariesEqualEval(TestKafka kafka, Topics topics, List<String> lines) throws IOException {
+    List<String> expected = new ArrayList<>();
+    new OfflineEvaluator(expected::add, notice -> { }).evaluate(new BufferedReader(new StringReader(String.join("\n", lines))));
+    assertThat(expected).hasSize(4);
+    List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
+        EventSerde.summaries(WireFormat.AVRO).deserializer(), 4, Duration.ofSeconds(90));
+    assertThat(summaries.stream().map(JsonLinesCodec::encode).toList()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(String.join("\n", expected)).as("rank 1's NaN loss is counted").contains("\"dropped_nans\":{\"loss\":");
+  }
+
+  private static List<String> linesOf(Path events) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (Stream<Path> files = Files.list(events)) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
+        lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
+      }
+    }
+    return lines;
+  }
+
+  private record Result(int code, String output) {}
+
+  private static Result python(List<String> args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("python3"));
+    command.addAll(args);
+    Process p = new ProcessBuilder(command).directory(PACKAGE.toFile()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("python3 %s finished", args).isTrue();
+    return new Result(p.exitValue(), output);
+  }
+}
