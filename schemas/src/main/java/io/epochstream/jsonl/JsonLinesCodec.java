@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.event.Tensors;
+import io.epochstream.run.RunId;
 import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
@@ -50,6 +51,10 @@ public final class JsonLinesCodec {
     }
     String type = text(node, "type");
     String run = text(node, "run");
+    String badRun = RunId.problem(run);
+    if (badRun != null) {
+      throw new JsonLinesException("run", badRun);
+    }
     long time = node.has("time") ? longValue(node, "time") : defaultTime;
     return switch (type) {
       case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node)));

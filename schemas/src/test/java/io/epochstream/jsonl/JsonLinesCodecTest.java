@@ -126,6 +126,18 @@ class JsonLinesCodecTest {
   }
 
   @Test
+  void aRunIdThatBreaksTheRunIdRuleIsRefusedAsTheRunField() {
+    for (String type : new String[] {"run", "step", "epoch_end", "run_finished"}) {
+      assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"" + type + "\",\"run\":\"../../etc/passwd\",\"world_size\":1,"
+          + "\"stage\":\"val\",\"epoch\":0,\"rank\":0,\"step\":0,\"status\":\"completed\"}", 0L))
+          .isInstanceOf(JsonLinesException.class).hasMessageContaining("'..' segment")
+          .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("run");
+    }
+    assertThat(((JsonEvent.Run) JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"exp1/lr0.01\",\"world_size\":1}", 0L))
+        .event().getRun()).isEqualTo("exp1/lr0.01");
+  }
+
+  @Test
   void summaryLineMatchesDesignForm() {
     Map<String, MetricValue> metrics = new LinkedHashMap<>();
     metrics.put("acc", new MetricValue(List.of(), List.of(0.8333)));

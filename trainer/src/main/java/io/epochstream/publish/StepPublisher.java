@@ -1,6 +1,7 @@
 package io.epochstream.publish;
 
 import io.epochstream.event.Keys;
+import io.epochstream.run.RunId;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;
@@ -43,6 +44,7 @@ public final class StepPublisher implements StepSink, AutoCloseable {
   };
 
   public StepPublisher(Map<String, Object> clientConfig, Topics topics, String run, int rank) {
+    RunId.check(run); // before a producer exists: nothing to close on a bad id
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
