@@ -40,6 +40,8 @@ public final class SummarySubscriber implements AutoCloseable {
   private final Map<String, Integer> unreadable = new HashMap<>();
   /** What "caught up" waits for: with a rebuild, the step values too. */
   private List<TopicPartition> caughtUpPartitions;
+  /** Every partition read: with a group, each one's position is committed. */
+  private List<TopicPartition> assigned;
   private final AvroSerde<StepMetrics> stepMetrics = AvroSerde.of(StepMetrics.class);
   private final AvroSerde<EpochSummary> summaries = AvroSerde.of(EpochSummary.class);
   private final AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
@@ -81,9 +83,12 @@ public final class SummarySubscriber implements AutoCloseable {
     } else {
       consumer.seekToEnd(all);
     }
-    this.caughtUpPartitions = fromBeginning ? all : partitions;
+    // A group's logger resumes every topic it reads where it stopped, step values included: a
+    // restart must not skip what was published while it was down.
+    this.caughtUpPartitions = fromBeginning || group != null ? all : partitions;
+    this.assigned = all;
     if (group != null) {
-      consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, committed) -> {
+      consumer.committed(new java.util.HashSet<>(all)).forEach((tp, committed) -> {
         if (committed != null) {
           consumer.seek(tp, committed.offset());
         }
@@ -158,7 +163,7 @@ public final class SummarySubscriber implements AutoCloseable {
       return;
     }
     Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition tp : partitions) {
+    for (TopicPartition tp : assigned) {
       offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
     }
     consumer.commitSync(offsets);
