@@ -22,12 +22,12 @@ import java.util.zip.CRC32C;
  * CRC-32C checked; a {@code SessionLog START} at step s purges every tag's points at steps ≥ s
  * (files of version {@code brain.Event:2}); scalars kept per tag in arrival order.
  */
-final class TensorBoardScalars {
-  record Point(long step, float value) {}
+public final class TensorBoardScalars {
+  public record Point(long step, float value) {}
 
   private TensorBoardScalars() {}
 
-  static Map<String, List<Point>> read(Path runDir) throws IOException {
+  public static Map<String, List<Point>> read(Path runDir) throws IOException {
     Map<String, List<Point>> tags = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> all = Files.list(runDir)) {
