@@ -57,7 +57,8 @@ public final class Sinks implements MetricsSink {
     for (MetricsSink s : sinks) {
       try {
         call.accept(s);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        // a run id that cannot be a directory, a run's file that cannot be read back: that run only
         if (!counted && refused.merge(run, 1L, Long::sum) == 1L) {
           warnings.println("epochstream log: refused run " + RunId.quoted(run) + " (" + e.getMessage()
               + "); its records are counted and skipped, the other runs go on");
