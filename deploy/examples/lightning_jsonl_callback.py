@@ -9,7 +9,8 @@ computes the same numbers offline.
     python train.py | ./epochstream publish -
 
 Your LightningModule's training_step / validation_step must return a dict with "loss", "preds"
-(probabilities or logits, [N, C]) and "target" ([N]); optional "scalars" ({name: float}).
+(probabilities or logits, [N, C]; or integer labels, which TorchMetrics never thresholds) and
+"target" ([N]); optional "scalars" ({name: float}). The tensors' dtypes travel with them.
 """
 import json
 
@@ -31,10 +32,14 @@ class EpochstreamJsonl(pl.Callback):
                          "metrics": self.metrics, "scalars": self.scalars})
 
     def _step(self, trainer, stage, outputs):
-        preds, target = outputs["preds"].detach().float().cpu(), outputs["target"].detach().cpu()
+        preds, target = outputs["preds"].detach().cpu(), outputs["target"].detach().cpu()
+        if preds.is_floating_point():
+            preds = preds.float()  # half / bfloat16 have no JSON form; integer preds stay labels
         self._write({"type": "step", "run": self.run, "stage": stage, "epoch": trainer.current_epoch,
                      "rank": trainer.global_rank, "step": self.steps[stage], "batch_size": int(target.shape[0]),
                      "loss": float(outputs["loss"]), "preds": preds.tolist(), "target": target.tolist(),
+                     "preds_dtype": str(preds.dtype).replace("torch.", ""),
+                     "target_dtype": str(target.dtype).replace("torch.", ""),
                      "scalars": outputs.get("scalars", {})})
         self.steps[stage] += 1
 

@@ -1,8 +1,10 @@
 package io.epochstream.jsonl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.event.Tensors;
@@ -34,7 +36,8 @@ import java.util.TreeMap;
  * integral JSON numbers are INT64, others FLOAT64, so no precision is lost on the way in.
  */
 public final class JsonLinesCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Reads Python's json.dumps output as it is: bare NaN, Infinity and -Infinity are numbers. */
+  private static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final Set<String> STAGES = Set.of("train", "val", "test", "predict");
   /** How NaN and infinities are written, JSON having no literal for them. */
   private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");

@@ -139,6 +139,12 @@ class JsonLinesCodecTest {
         + "\"epoch\":0,\"step\":0,\"preds\":[true,false],\"target\":[1,0]}", 0L)).event().getPayload();
     assertThat(bools.getPreds().getDtype()).isEqualTo(DType.INT64);
     assertThat(Tensors.toDoubles(bools.getPreds())).containsExactly(1, 0);
+    // Python's json.dumps writes bare NaN and Infinity: read as the numbers they are.
+    StepOutput python = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\","
+        + "\"epoch\":0,\"step\":0,\"loss\":NaN,\"preds\":[NaN,Infinity,-Infinity],\"target\":[1,0,1]}", 0L)).event().getPayload();
+    assertThat(python.getLoss()).isNaN();
+    assertThat(python.getPreds().getDtype()).isEqualTo(DType.FLOAT64);
+    assertThat(Tensors.toDoubles(python.getPreds())).containsExactly(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
   }
 
   @Test
