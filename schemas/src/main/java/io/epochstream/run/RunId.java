@@ -59,12 +59,20 @@ public final class RunId {
     return new ArrayList<>(List.of(run.split("/")));
   }
 
-  /** The id with control and other invisible characters escaped, so a message stays one line. */
+  /** The id in quotes, control and other invisible characters escaped, so a message stays one line. */
   public static String quoted(String run) {
-    StringBuilder b = new StringBuilder("'");
-    run.codePoints().forEach(c -> b.append(Character.isISOControl(c) || !visible(c)
+    return "'" + printable(run) + "'";
+  }
+
+  /**
+   * Any name (a run id, a metric name) with control and other invisible characters escaped as
+   * {@code \\uXXXX}: safe to print on a terminal, one line whatever it holds.
+   */
+  public static String printable(String name) {
+    StringBuilder b = new StringBuilder();
+    name.codePoints().forEach(c -> b.append(Character.isISOControl(c) || !visible(c)
         ? String.format("\\u%04x", c) : new String(Character.toChars(c))));
-    return b.append('\'').toString();
+    return b.toString();
   }
 
   private static boolean visible(int c) {
