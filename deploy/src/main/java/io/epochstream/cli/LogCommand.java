@@ -20,6 +20,7 @@ import io.epochstream.ops.KafkaProbe;
 import io.epochstream.ops.Readiness;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
           System.err.println("log: run " + only + ", the one started last (--run NAME for another, --from-beginning for all, --follow for new ones)");
         }
         String shown = only;
-        try (MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+        try (Sinks sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
              SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning || oneShot, sink.wantsSteps(), group)) {
           running.set(subscriber);
           if (endpoint != null) {
@@ -118,6 +119,9 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
                     "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
                 .gauge("epochstream_summaries_lag_records", "Summaries not yet read, summed over partitions",
                     "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
+            CounterWithCallback.builder().name("epochstream_log_refused_records")
+                .help("Records of runs a sink refused (e.g. a run id that cannot be a directory), skipped")
+                .callback(cb -> cb.call(sink.refusedTotal())).register(registry);
             endpoint.readiness(probe);
           }
           java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> shown == null || s.getRun().equals(shown);
@@ -171,7 +175,7 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
    * The sinks a command line asks for, behind one. A JSON-lines file is rewritten, unless the
    * logger keeps a group position ({@code append}): then it only ever receives what is new.
    */
-  static MetricsSink sinks(Path csv, Path tensorboard, String jsonl, boolean console, boolean append) throws IOException {
+  static Sinks sinks(Path csv, Path tensorboard, String jsonl, boolean console, boolean append) throws IOException {
     List<MetricsSink> sinks = new ArrayList<>();
     if (console) {
       sinks.add(new ConsoleTable(System.out));

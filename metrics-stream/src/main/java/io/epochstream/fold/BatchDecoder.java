@@ -5,7 +5,10 @@ import io.epochstream.metric.Batch;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
 
-/** Turns a {@link StepOutput} event into the metric library's {@link Batch}: one array per tensor. */
+/**
+ * Turns a {@link StepOutput} event into the metric library's {@link Batch}: one array per tensor,
+ * and whether preds came as integers (labels) — the metrics decide what each dtype may be.
+ */
 public final class BatchDecoder {
   private BatchDecoder() {}
 
@@ -18,9 +21,6 @@ public final class BatchDecoder {
     if ((preds == null) != (target == null)) {
       throw new IllegalArgumentException("preds and target must come together");
     }
-    if (preds != null && !Tensors.isFloating(preds) && preds.getShape().size() > 1) {
-      throw new IllegalArgumentException("preds of shape " + preds.getShape() + " must be floating point scores");
-    }
     return new Batch(
         step.getBatchSize(),
         step.getLoss(),
@@ -28,6 +28,7 @@ public final class BatchDecoder {
         preds == null ? null : Tensors.shape(preds),
         target == null ? null : Tensors.toDoubles(target),
         target == null ? null : Tensors.shape(target),
-        step.getScalars());
+        step.getScalars(),
+        preds != null && !Tensors.isFloating(preds)); // integer preds are labels, as TorchMetrics reads them
   }
 }

@@ -1,5 +1,6 @@
 package io.epochstream.logger;
 
+import io.epochstream.run.RunId;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.StepMetrics;
@@ -15,7 +16,8 @@ import java.util.Locale;
  * (loss first), samples and seconds. The header comes with the first row and again when the set of
  * metric columns changes. On a terminal it also keeps one live progress line for the epoch being
  * folded (steps, samples/s, running loss, ETA once the stage's epoch length is known), redrawn in
- * place; without a terminal there are no escape codes and no progress lines, rows only.
+ * place; without a terminal there are no escape codes and no progress lines, rows only. Names are
+ * printed with control characters escaped: a writer's odd run or metric name cannot drive the terminal.
  */
 public final class ConsoleTable implements MetricsSink {
   private final PrintStream out;
@@ -71,7 +73,7 @@ public final class ConsoleTable implements MetricsSink {
     long done = rankSteps.values().stream().mapToLong(Long::longValue).sum();
     double seconds = Math.max(1e-3, (System.currentTimeMillis() - startedMs) / 1000.0);
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %s %s epoch %d: %d steps, %.0f samples/s",
-        step.getRun(), step.getStage(), step.getEpoch(), done, samples / seconds));
+        RunId.printable(step.getRun()), step.getStage(), step.getEpoch(), done, samples / seconds));
     if (lossWeight > 0) {
       line.append(String.format(Locale.ROOT, ", loss %.4f", lossSum / lossWeight));
     }
@@ -97,16 +99,16 @@ public final class ConsoleTable implements MetricsSink {
     List<String> names = new ArrayList<>(columns);
     seen.stream().filter(n -> !names.contains(n)).forEach(names::add);
     names.sort((a, b) -> a.equals(b) ? 0 : a.equals("loss") ? -1 : b.equals("loss") ? 1 : a.compareTo(b));
-    if (!names.equals(columns) || s.getRun().length() > runWidth) {
+    if (!names.equals(columns) || RunId.printable(s.getRun()).length() > runWidth) {
       columns = names;
-      runWidth = Math.max(runWidth, s.getRun().length());
+      runWidth = Math.max(runWidth, RunId.printable(s.getRun()).length());
       StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-" + runWidth + "s %5s %-5s", "run", "epoch", "stage"));
-      names.forEach(n -> header.append(String.format(Locale.ROOT, " %10s", n)));
+      names.forEach(n -> header.append(String.format(Locale.ROOT, " %10s", RunId.printable(n))));
       header.append(String.format(Locale.ROOT, " %9s %8s", "samples", "seconds"));
       out.println(header);
       out.println("-".repeat(header.length()));
     }
-    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + runWidth + "s %5d %-5s", s.getRun(), s.getEpoch(), s.getStage()));
+    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + runWidth + "s %5d %-5s", RunId.printable(s.getRun()), s.getEpoch(), s.getStage()));
     for (String n : names) {
       MetricValue v = s.getMetrics().get(n);
       row.append(v == null || !v.getShape().isEmpty() ? String.format(Locale.ROOT, " %10s", "")

@@ -41,6 +41,8 @@ public final class SummarySubscriber implements AutoCloseable {
   private final Map<String, Integer> unreadable = new HashMap<>();
   /** What "caught up" waits for: with a rebuild, the step values too. */
   private List<TopicPartition> caughtUpPartitions;
+  /** Every partition read: with a group, each one's position is committed. */
+  private List<TopicPartition> assigned;
   // Each reads Avro and JSON values alike; the format argument only matters to writers.
   private final EventSerde<StepMetrics> stepMetrics = EventSerde.stepMetrics(WireFormat.AVRO);
   private final EventSerde<EpochSummary> summaries = EventSerde.summaries(WireFormat.AVRO);
@@ -83,9 +85,12 @@ public final class SummarySubscriber implements AutoCloseable {
     } else {
       consumer.seekToEnd(all);
     }
-    this.caughtUpPartitions = fromBeginning ? all : partitions;
+    // A group's logger resumes every topic it reads where it stopped, step values included: a
+    // restart must not skip what was published while it was down.
+    this.caughtUpPartitions = fromBeginning || group != null ? all : partitions;
+    this.assigned = all;
     if (group != null) {
-      consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, committed) -> {
+      consumer.committed(new java.util.HashSet<>(all)).forEach((tp, committed) -> {
         if (committed != null) {
           consumer.seek(tp, committed.offset());
         }
@@ -160,7 +165,7 @@ public final class SummarySubscriber implements AutoCloseable {
       return;
     }
     Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition tp : partitions) {
+    for (TopicPartition tp : assigned) {
       offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
     }
     consumer.commitSync(offsets);

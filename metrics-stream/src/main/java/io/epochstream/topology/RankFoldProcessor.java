@@ -8,6 +8,7 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
 import io.epochstream.metric.StateLimitException;
+import io.epochstream.run.RunId;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.schema.RunStarted;
@@ -99,6 +100,10 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   public void process(Record<String, StepEvent> record) {
     StepEvent event = record.value();
     if (event == null) {
+      return;
+    }
+    if (RunId.problem(event.getRun()) != null) {
+      reject(record, "invalid run id: " + RunId.problem(event.getRun()));
       return;
     }
     String expectedKey = Keys.step(event.getRun(), event.getRank());

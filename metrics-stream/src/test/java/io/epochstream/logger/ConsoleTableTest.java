@@ -41,4 +41,15 @@ class ConsoleTableTest {
     assertThat(out.lines()).hasSize(3); // header, rule, row
     assertThat(out.lines().toList().get(2)).startsWith("r1").contains("1.5000").contains("0.5000");
   }
+
+  @Test
+  void controlCharactersInRunOrMetricNamesCannotDriveTheTerminal() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ConsoleTable table = new ConsoleTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+    table.onSummary(LoggerSinksTest.summary("r\u001b[2J1", "train", 0, 1, Map.of("loss", 1.5, "x\u001b[31m\ny", 0.5)));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(out).doesNotContain("\033");
+    assertThat(out.lines()).hasSize(3);
+    assertThat(out).contains("r\\u001b[2J1").contains("x\\u001b[31m\\u000ay");
+  }
 }

@@ -76,7 +76,7 @@ class LoggerSinksTest {
   @Test
   void aHostileRunIdIsRefusedAndNothingIsWrittenOutside() throws IOException {
     Path logs = dir.resolve("logs");
-    for (String run : List.of("../../etc", "..", "a/b", "tab\there", "x\\..\\y")) {
+    for (String run : List.of("../../etc", "..", "/etc", "a/../../b", "tab\there", "x\\..\\y", "a//b", "")) {
       assertThatThrownBy(() -> LogPaths.runDirectory(logs, run)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> new LightningCsvLogger(logs).onSummary(summary(run, "val", 0, 1, Map.of("loss", 1.0))))
           .isInstanceOf(IllegalArgumentException.class);
@@ -86,110 +86,144 @@ class LoggerSinksTest {
     try (Stream<Path> all = Files.walk(dir)) {
       assertThat(all.filter(Files::isRegularFile)).isEmpty();
     }
-    assertThat(LogPaths.runDirectory(logs, "run:2026-01-01 v2")).isEqualTo(logs.toAbsolutePath().resolve("run:2026-01-01 v2"));
+    assertThat(LogPaths.runDirectory(logs, "run:2026-01-01T10")).isEqualTo(logs.toAbsolutePath().resolve("run:2026-01-01T10"));
   }
 
   @Test
-  void tensorBoardEventFilesHaveValidFramingCrcsAndTheValues() throws IOException {
+  void aHierarchicalRunIdBecomesNestedDirectoriesAsTensorBoardGroupsRuns() throws IOException {
+    try (LightningCsvLogger csv = new LightningCsvLogger(dir.resolve("csv")); TensorBoardSink tb = new TensorBoardSink(dir.resolve("tb"))) {
+      csv.onSummary(summary("exp1/lr0.01", "train", 0, 9, Map.of("loss", 1.5)));
+      tb.onSummary(summary("exp1/lr0.01", "train", 0, 9, Map.of("loss", 1.5)));
+    }
+    assertThat(dir.resolve("csv/exp1/lr0.01/metrics.csv")).exists();
+    assertThat(TensorBoardScalars.read(dir.resolve("tb/exp1/lr0.01"))).containsKey("train/loss");
+  }
+
+  @Test
+  void oneRefusedRunIsWarnedOnceCountedAndTheOtherRunsGoOn() throws IOException {
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    Sinks sinks = new Sinks(List.of(new LightningCsvLogger(dir.resolve("csv")), new TensorBoardSink(dir.resolve("tb"))),
+        new java.io.PrintStream(warnings, true, StandardCharsets.UTF_8));
+    for (int epoch = 0; epoch < 3; epoch++) {
+      sinks.onStep(step("../../etc/passwd", epoch * 10L, 1.0));
+      sinks.onSummary(summary("../../etc/passwd", "train", epoch, epoch * 10L, Map.of("loss", 1.0)));
+      sinks.onRunStarted("bad\u0007run", RunStarted.newBuilder().setMetrics(Map.of()).build());
+      sinks.onSummary(summary("ok", "train", epoch, epoch * 10L, Map.of("loss", 1.0)));
+    }
+    assertThat(sinks.refused()).containsEntry("../../etc/passwd", 6L).containsEntry("bad\u0007run", 3L);
+    assertThat(sinks.refusedTotal()).isEqualTo(9);
+    sinks.close();
+    List<String> lines = warnings.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).filteredOn(l -> l.startsWith("epochstream log: refused run")).hasSize(2)
+        .anySatisfy(l -> assertThat(l).contains("'bad\\u0007run'")); // escaped: the warning stays one line
+    assertThat(lines).filteredOn(l -> l.contains("skipped 6 record(s)")).hasSize(1);
+    assertThat(Files.readAllLines(dir.resolve("csv/ok/metrics.csv"))).hasSize(4);
+    assertThat(TensorBoardScalars.read(dir.resolve("tb/ok")).get("train/loss")).hasSize(3);
+    try (Stream<Path> all = Files.walk(dir)) {
+      assertThat(all.filter(Files::isRegularFile).map(Path::toString)).allMatch(f -> f.contains("/ok/"));
+    }
+  }
+
+  @Test
+  void csvNamesWithCommasQuotesAndNewlinesCannotCorruptTheFileOrItsReadBack() throws Exception {
+    Map<String, Double> odd = new LinkedHashMap<>();
+    odd.put("a,b", 0.25);
+    odd.put("say \"hi\"", 0.5);
+    odd.put("two\nlines", 0.75);
+    try (LightningCsvLogger live = new LightningCsvLogger(dir)) {
+      live.onSummary(summary("r1", "val", 0, 3, odd));
+      live.onStep(step("r1", 4, 1.5));
+    }
+    Path csv = dir.resolve("r1/metrics.csv");
+    String written = Files.readString(csv);
+    // A restarted logger reads the file back: what it is delivered again adds no row, a new epoch one.
+    try (LightningCsvLogger restarted = new LightningCsvLogger(dir)) {
+      restarted.onSummary(summary("r1", "val", 0, 3, odd));
+      restarted.onStep(step("r1", 4, 1.5));
+      assertThat(Files.readString(csv)).isEqualTo(written);
+      restarted.onSummary(summary("r1", "val", 1, 5, odd));
+    }
+    // Python's csv module, a reader we did not write, sees the names and values whole.
+    org.junit.jupiter.api.Assumptions.assumeTrue(python3(), "python3 is not installed: the cross-read is skipped");
+    Process p = new ProcessBuilder("python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='')))))",
+        csv.toString()).redirectErrorStream(true).start();
+    String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(json).isZero();
+    List<Map<String, String>> rows = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json,
+        new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, String>>>() {});
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0)).containsEntry("step", "4").containsEntry("train_loss_step", "1.5").containsEntry("val_a,b", "");
+    assertThat(rows.get(1)).containsEntry("val_a,b", "0.25").containsEntry("val_say \"hi\"", "0.5")
+        .containsEntry("val_two\nlines", "0.75").containsEntry("epoch", "0").containsEntry("train_loss_step", "");
+    assertThat(rows.get(2)).containsEntry("epoch", "1").containsEntry("val_a,b", "0.25");
+  }
+
+  private static boolean python3() {
+    try {
+      return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  static io.epochstream.schema.StepMetrics step(String run, long step, double loss) {
+    return new io.epochstream.schema.StepMetrics(run, "train", (int) (step / 10), 0, step, 0L, 4, 1L, 4L, Map.of("loss", loss));
+  }
+
+  @Test
+  void tensorBoardEventFilesHaveValidFramingCrcsAndEverythingOnTheGlobalStep() throws IOException {
     try (TensorBoardSink sink = new TensorBoardSink(dir)) {
-      sink.onSummary(summary("r1", "val", 3, 2, Map.of("acc", 0.625)));
-      sink.onSummary(summary("r1", "val", 4, 5, Map.of("acc", 0.75)));
+      sink.onStep(step("r1", 2, 1.5));
+      sink.onSummary(summary("r1", "train", 3, 2, Map.of("acc", 0.625)));
+      sink.onSummary(summary("r1", "val", 3, 1, Map.of("acc", 0.5)));
+      sink.onSummary(summary("r1", "train", 4, 5, Map.of("acc", 0.75)));
     }
-    Path file;
     try (Stream<Path> files = Files.list(dir.resolve("r1"))) {
-      file = files.findFirst().orElseThrow();
+      assertThat(files).singleElement().satisfies(f -> assertThat(f.getFileName().toString()).matches("events\\.out\\.tfevents\\.\\d{10}\\..+"));
     }
-    assertThat(file.getFileName().toString()).matches("events\\.out\\.tfevents\\.\\d{10}\\..+");
-    List<byte[]> records = readRecords(Files.readAllBytes(file));
-    assertThat(new String(records.get(0), StandardCharsets.ISO_8859_1)).contains("brain.Event:2");
-    // Then SessionLog START at the first epoch, then one Event per scalar.
-    List<String> points = new ArrayList<>();
-    for (byte[] r : records.subList(1, records.size())) {
-      points.add(describe(r));
-    }
-    assertThat(points).containsExactly(
-        "step 3 session_log 1",
-        "step 3 val/acc=0.625", "step 3 val/per_class/0=0.25", "step 3 val/per_class/1=0.75",
-        "step 4 val/acc=0.75", "step 4 val/per_class/0=0.25", "step 4 val/per_class/1=0.75");
+    Map<String, List<TensorBoardScalars.Point>> tags = TensorBoardScalars.read(dir.resolve("r1"));
+    assertThat(tags.get("train/loss_step")).containsExactly(new TensorBoardScalars.Point(2, 1.5f));
+    assertThat(tags.get("train/acc")).containsExactly(new TensorBoardScalars.Point(2, 0.625f), new TensorBoardScalars.Point(5, 0.75f));
+    // val of epoch 3 sits where epoch 3's training ended, as Lightning logs it on the global step.
+    assertThat(tags.get("val/acc")).containsExactly(new TensorBoardScalars.Point(2, 0.5f));
+    assertThat(tags.get("val/per_class/1")).containsExactly(new TensorBoardScalars.Point(2, 0.75f));
+    assertThat(tags.get("epoch")).containsExactly(new TensorBoardScalars.Point(2, 3f), new TensorBoardScalars.Point(5, 4f));
   }
 
-  /** TFRecord: u64 length, masked crc32c(length), data, masked crc32c(data) — checked here independently. */
-  private static List<byte[]> readRecords(byte[] file) {
-    ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-    List<byte[]> out = new ArrayList<>();
-    while (b.hasRemaining()) {
-      byte[] len = new byte[8];
-      b.get(len);
-      assertThat(b.getInt()).as("length crc").isEqualTo(mask(crc(len)));
-      byte[] data = new byte[(int) ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong()];
-      b.get(data);
-      assertThat(b.getInt()).as("data crc").isEqualTo(mask(crc(data)));
-      out.add(data);
-    }
-    return out;
-  }
-
-  private static long crc(byte[] data) {
-    CRC32C c = new CRC32C();
-    c.update(data);
-    return c.getValue();
-  }
-
-  private static int mask(long crc) {
-    long rotated = ((crc >>> 15) | (crc << 17)) & 0xffffffffL;
-    return (int) ((rotated + 0xa282ead8L) & 0xffffffffL);
-  }
-
-  /** A minimal protobuf reading of Event{step=2, summary=5{value=1{tag=1, simple_value=2}}, session_log=7{status=1}}. */
-  private static String describe(byte[] event) {
-    ByteBuffer b = ByteBuffer.wrap(event).order(ByteOrder.LITTLE_ENDIAN);
-    long step = -1;
-    String what = "";
-    while (b.hasRemaining()) {
-      long key = varint(b);
-      int field = (int) (key >>> 3);
-      int type = (int) (key & 7);
-      if (type == 1) {
-        b.getDouble();
-      } else if (type == 0) {
-        long v = varint(b);
-        if (field == 2) {
-          step = v;
-        }
-      } else if (type == 2) {
-        byte[] inner = new byte[(int) varint(b)];
-        b.get(inner);
-        if (field == 5) {
-          ByteBuffer s = ByteBuffer.wrap(inner).order(ByteOrder.LITTLE_ENDIAN);
-          varint(s); // Summary.value
-          byte[] value = new byte[(int) varint(s)];
-          s.get(value);
-          ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
-          varint(v); // Value.tag
-          byte[] tag = new byte[(int) varint(v)];
-          v.get(tag);
-          assertThat(varint(v)).isEqualTo((2 << 3) | 5); // simple_value, fixed32
-          what = new String(tag, StandardCharsets.UTF_8) + "=" + v.getFloat();
-        } else if (field == 7) {
-          ByteBuffer s = ByteBuffer.wrap(inner);
-          varint(s);
-          what = "session_log " + varint(s);
+  @Test
+  void aTensorBoardLoggerRestartedMidRunLosesNoPointAndDrawsNoneTwice() throws IOException {
+    // The first logger sees steps 0..24 and epochs 0 and 1 (10 steps each), then stops.
+    try (TensorBoardSink first = new TensorBoardSink(dir)) {
+      for (long s = 0; s < 25; s++) {
+        first.onStep(step("r1", s, s / 100.0));
+        if (s % 10 == 9) {
+          first.onSummary(summary("r1", "train", (int) (s / 10), s, Map.of("loss", s / 10.0)));
+          first.onSummary(summary("r1", "val", (int) (s / 10), s / 10, Map.of("loss", s / 20.0)));
         }
       }
     }
-    return "step " + step + " " + what;
-  }
-
-  private static long varint(ByteBuffer b) {
-    long v = 0;
-    int shift = 0;
-    while (true) {
-      int x = b.get() & 0xff;
-      v |= (long) (x & 0x7f) << shift;
-      if (x < 0x80) {
-        return v;
+    // The restarted one is delivered again from step 15 and epoch 1 on (an uncommitted tail), then goes on to step 39.
+    try (TensorBoardSink second = new TensorBoardSink(dir)) {
+      for (long s = 15; s < 40; s++) {
+        second.onStep(step("r1", s, s / 100.0));
+        if (s % 10 == 9) {
+          second.onSummary(summary("r1", "train", (int) (s / 10), s, Map.of("loss", s / 10.0)));
+          second.onSummary(summary("r1", "val", (int) (s / 10), s / 10, Map.of("loss", s / 20.0)));
+        }
       }
-      shift += 7;
     }
+    // And a --from-beginning rebuild on top of both adds nothing.
+    try (TensorBoardSink rebuild = new TensorBoardSink(dir)) {
+      for (long s = 0; s < 40; s++) {
+        rebuild.onStep(step("r1", s, s / 100.0));
+      }
+      rebuild.onSummary(summary("r1", "val", 0, 0, Map.of("loss", 9.0 / 20)));
+    }
+    Map<String, List<TensorBoardScalars.Point>> tags = TensorBoardScalars.read(dir.resolve("r1"));
+    assertThat(tags.get("train/loss_step")).extracting(TensorBoardScalars.Point::step)
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 40).boxed().toList());
+    assertThat(tags.get("train/loss")).extracting(TensorBoardScalars.Point::step).containsExactly(9L, 19L, 29L, 39L);
+    assertThat(tags.get("val/loss")).extracting(TensorBoardScalars.Point::step).containsExactly(9L, 19L, 29L, 39L);
+    assertThat(tags.get("epoch")).extracting(TensorBoardScalars.Point::value).containsExactly(0f, 1f, 2f, 3f);
   }
 }

@@ -337,6 +337,17 @@ class EpochFoldTopologyTest {
   }
 
   @Test
+  void aRunIdThatBreaksTheRunIdRuleIsADeadLetterWithItsReasonAndTheAppGoesOn() {
+    announce("../../etc/passwd", 1, ACCURACY);
+    sendAs("a b", 0, "train", 0, 0L, lossStep(0, 1, 1.0));
+    assertThat(reasons()).hasSize(2).allSatisfy(r -> assertThat(r).startsWith("invalid run id:"))
+        .anySatisfy(r -> assertThat(r).contains("'..' segment")).anySatisfy(r -> assertThat(r).contains("a space"));
+    send("train", 0, 1L, lossStep(0, 2, 0.5));
+    send("train", 0, 2L, new EpochEnd(1L));
+    assertThat(summaries.readValue().getRun()).isEqualTo("r1");
+  }
+
+  @Test
   void anInvalidConfigurationIsRefusedAndItsRunStaysUnknown() {
     announce("bad", 1, Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"")))); // no num_classes
     steps.pipeInput(Keys.step("bad", 0), new StepEvent("bad", "train", 0, 0, 0L, lossStep(0, 1, 1.0)));

@@ -1,11 +1,15 @@
 package io.epochstream.jsonl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.event.Tensors;
+import io.epochstream.run.RunId;
+import io.epochstream.schema.DType;
 import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
@@ -34,8 +38,11 @@ import java.util.TreeMap;
  * integral JSON numbers are INT64, others FLOAT64, so no precision is lost on the way in.
  */
 public final class JsonLinesCodec {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Reads Python's json.dumps output as it is: bare NaN, Infinity and -Infinity are numbers. */
+  static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final Set<String> STAGES = Set.of("train", "val", "test", "predict");
+  /** How NaN and infinities are written, JSON having no literal for them. */
+  private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
 
   private JsonLinesCodec() {}
 
@@ -44,6 +51,10 @@ public final class JsonLinesCodec {
     JsonNode node = parseObject(line);
     String type = text(node, "type");
     String run = text(node, "run");
+    String badRun = RunId.problem(run);
+    if (badRun != null) {
+      throw new JsonLinesException("run", badRun);
+    }
     long time = node.has("time") ? longValue(node, "time") : defaultTime;
     return switch (type) {
       case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node)));
@@ -147,8 +158,8 @@ public final class JsonLinesCodec {
   }
 
   private static StepOutput stepOutput(JsonNode node) {
-    Tensor preds = node.has("preds") ? tensor(node.get("preds"), "preds") : null;
-    Tensor target = node.has("target") ? tensor(node.get("target"), "target") : null;
+    Tensor preds = node.has("preds") ? tensor(node.get("preds"), "preds", dtype(node, "preds_dtype")) : null;
+    Tensor target = node.has("target") ? tensor(node.get("target"), "target", dtype(node, "target_dtype")) : null;
     ByteBuffer state = node.has("state") && !node.get("state").isNull() ? stateDelta(node) : null;
     int batchSize;
     if (state != null && !node.has("batch_size")) {
@@ -186,13 +197,44 @@ public final class JsonLinesCodec {
     }
   }
 
-  /** A JSON number or nested rectangular list of numbers as a packed tensor. */
-  static Tensor tensor(JsonNode node, String field) {
-    if (node.isNumber()) {
-      return node.isIntegralNumber() ? Tensors.ofLongs(new long[] {node.asLong()}) : Tensors.ofDoubles(new double[] {node.asDouble()});
+  /**
+   * The declared dtype of a tensor field ({@code preds_dtype}, {@code target_dtype}): torch's names
+   * without {@code torch.} — {@code float32}, {@code float64}, {@code int32}, {@code int64}, and
+   * {@code bool} (0/1, kept as int64); null when absent, so the numbers decide.
+   */
+  private static DType dtype(JsonNode node, String field) {
+    if (!node.has(field) || node.get(field).isNull()) {
+      return null;
     }
+    String name = text(node, field);
+    return switch (name) {
+      case "float32", "float" -> DType.FLOAT32;
+      case "float64", "double" -> DType.FLOAT64;
+      case "int32", "int" -> DType.INT32;
+      case "int64", "long", "bool" -> DType.INT64;
+      default -> throw new JsonLinesException(field, field + " must be float32, float64, int32, int64 or bool, not '" + name + "'");
+    };
+  }
+
+  /**
+   * A JSON number or nested rectangular list of numbers as a packed tensor. Its dtype is the
+   * declared one, else INT64 when every value is integral (JSON {@code 1}, {@code true}) and FLOAT64
+   * otherwise ({@code 1.0}, {@code "NaN"}): what {@code tensor.tolist()} of an integer or a float
+   * tensor prints. Integer preds are labels to the metrics, float preds scores.
+   */
+  static Tensor tensor(JsonNode node, String field) {
+    return tensor(node, field, null);
+  }
+
+  private static Tensor tensor(JsonNode node, String field, DType declared) {
     if (!node.isArray()) {
-      throw new JsonLinesException(field, field + " must be a number or a list");
+      double[] value = new double[1];
+      boolean[] integral = {true};
+      if (!node.isNumber() && !node.isBoolean() && !node.isTextual()) {
+        throw new JsonLinesException(field, field + " must be a number or a list");
+      }
+      flatten(node, new int[0], 0, value, 0, integral, field);
+      return pack(value, new int[0], integral[0], declared, field);
     }
     List<Integer> shape = new ArrayList<>();
     for (JsonNode n = node; n.isArray(); n = n.size() > 0 ? n.get(0) : MAPPER.nullNode()) {
@@ -212,23 +254,58 @@ public final class JsonLinesCodec {
     if (filled != count) {
       throw new JsonLinesException(field, field + " is not a rectangular list of numbers");
     }
-    if (integral[0]) {
-      long[] longs = new long[count];
-      for (int i = 0; i < count; i++) {
-        longs[i] = (long) values[i];
+    return pack(values, dims, integral[0], declared, field);
+  }
+
+  private static Tensor pack(double[] values, int[] dims, boolean integral, DType declared, String field) {
+    DType dtype = declared != null ? declared : integral ? DType.INT64 : DType.FLOAT64;
+    switch (dtype) {
+      case FLOAT32 -> {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+          floats[i] = (float) values[i];
+        }
+        return Tensors.ofFloats(floats, dims);
       }
-      return Tensors.ofLongs(longs, dims);
+      case FLOAT64 -> {
+        return Tensors.ofDoubles(values, dims);
+      }
+      default -> {
+        for (int i = 0; i < values.length; i++) {
+          if (values[i] != Math.rint(values[i]) || Double.isInfinite(values[i])) {
+            throw new JsonLinesException(field, field + " is declared " + dtype.name().toLowerCase(java.util.Locale.ROOT)
+                + " but holds " + values[i] + " at flat index " + i);
+          }
+        }
+        if (dtype == DType.INT32) {
+          int[] ints = new int[values.length];
+          for (int i = 0; i < values.length; i++) {
+            ints[i] = (int) values[i];
+          }
+          return Tensors.ofInts(ints, dims);
+        }
+        long[] longs = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+          longs[i] = (long) values[i];
+        }
+        return Tensors.ofLongs(longs, dims);
+      }
     }
-    return Tensors.ofDoubles(values, dims);
   }
 
   private static int flatten(JsonNode node, int[] dims, int depth, double[] out, int pos, boolean[] integral, String field) {
     if (depth == dims.length) {
-      if (!node.isNumber()) {
+      if (node.isBoolean()) {
+        out[pos] = node.asBoolean() ? 1 : 0; // a bool tensor's tolist(): labels
+      } else if (node.isNumber()) {
+        integral[0] &= node.isIntegralNumber();
+        out[pos] = node.asDouble();
+      } else if (node.isTextual() && NON_FINITE.contains(node.asText())) {
+        integral[0] = false;
+        out[pos] = number(node, field);
+      } else {
         throw new JsonLinesException(field, field + " must hold numbers only (found " + node + ")");
       }
-      integral[0] &= node.isIntegralNumber();
-      out[pos] = node.asDouble();
       return pos + 1;
     }
     if (!node.isArray() || node.size() != dims[depth]) {
@@ -266,9 +343,11 @@ public final class JsonLinesCodec {
       }
       if (s.getPreds() != null) {
         out.set("preds", tensorJson(s.getPreds()));
+        out.put("preds_dtype", s.getPreds().getDtype().name().toLowerCase(java.util.Locale.ROOT));
       }
       if (s.getTarget() != null) {
         out.set("target", tensorJson(s.getTarget()));
+        out.put("target_dtype", s.getTarget().getDtype().name().toLowerCase(java.util.Locale.ROOT));
       }
       if (!s.getScalars().isEmpty()) {
         ObjectNode scalars = out.putObject("scalars");

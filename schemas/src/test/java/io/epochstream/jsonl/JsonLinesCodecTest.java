@@ -143,6 +143,40 @@ class JsonLinesCodecTest {
   }
 
   @Test
+  void tensorsKeepTheirDtypeBoolsAreLabelsAndNonFiniteValuesRoundTrip() {
+    StepEvent step = new StepEvent("r", "val", 0, 0, 1L, new StepOutput(0L, 2, null,
+        Tensors.ofFloats(new float[] {Float.NaN, 2f, Float.NEGATIVE_INFINITY, 0.25f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of(), null));
+    String line = JsonLinesCodec.encode(step);
+    assertThat(line).contains("\"preds_dtype\":\"float32\"").contains("\"target_dtype\":\"int32\"").contains("\"NaN\"");
+    StepOutput back = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode(line, 0L)).event().getPayload();
+    assertThat(back.getPreds().getDtype()).isEqualTo(DType.FLOAT32); // 2.0 stays a score, bit for bit
+    assertThat(Tensors.toDoubles(back.getPreds())).containsExactly(Double.NaN, 2.0, Double.NEGATIVE_INFINITY, 0.25);
+    assertThat(back.getTarget().getDtype()).isEqualTo(DType.INT32);
+    StepOutput bools = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\","
+        + "\"epoch\":0,\"step\":0,\"preds\":[true,false],\"target\":[1,0]}", 0L)).event().getPayload();
+    assertThat(bools.getPreds().getDtype()).isEqualTo(DType.INT64);
+    assertThat(Tensors.toDoubles(bools.getPreds())).containsExactly(1, 0);
+    // Python's json.dumps writes bare NaN and Infinity: read as the numbers they are.
+    StepOutput python = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode("{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\","
+        + "\"epoch\":0,\"step\":0,\"loss\":NaN,\"preds\":[NaN,Infinity,-Infinity],\"target\":[1,0,1]}", 0L)).event().getPayload();
+    assertThat(python.getLoss()).isNaN();
+    assertThat(python.getPreds().getDtype()).isEqualTo(DType.FLOAT64);
+    assertThat(Tensors.toDoubles(python.getPreds())).containsExactly(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+  }
+
+  @Test
+  void aRunIdThatBreaksTheRunIdRuleIsRefusedAsTheRunField() {
+    for (String type : new String[] {"run", "step", "epoch_end", "run_finished"}) {
+      assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"" + type + "\",\"run\":\"../../etc/passwd\",\"world_size\":1,"
+          + "\"stage\":\"val\",\"epoch\":0,\"rank\":0,\"step\":0,\"status\":\"completed\"}", 0L))
+          .isInstanceOf(JsonLinesException.class).hasMessageContaining("'..' segment")
+          .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("run");
+    }
+    assertThat(((JsonEvent.Run) JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"exp1/lr0.01\",\"world_size\":1}", 0L))
+        .event().getRun()).isEqualTo("exp1/lr0.01");
+  }
+
+  @Test
   void summaryLineMatchesDesignForm() {
     Map<String, MetricValue> metrics = new LinkedHashMap<>();
     metrics.put("acc", new MetricValue(List.of(), List.of(0.8333)));

@@ -63,10 +63,10 @@ class JsonSchemaConformanceTest {
   @Test
   void stepAndEpochEndLinesAsWrittenValidate() throws Exception {
     StepEvent step = new StepEvent("r1", "train", 2, 1, 7L, new StepOutput(40L, 2, Double.NaN,
-        Tensors.ofFloats(new float[] {0.1f, 0.9f, 0.6f, 0.4f}, 2, 2), Tensors.ofLongs(new long[] {1, 0}, 2), Map.of("lr", 0.01)));
+        Tensors.ofFloats(new float[] {0.1f, 0.9f, 0.6f, 0.4f}, 2, 2), Tensors.ofLongs(new long[] {1, 0}, 2), Map.of("lr", 0.01), null));
     assertThat(validate("step", JsonLinesCodec.encode(step))).isEmpty();
     StepEvent regression = new StepEvent("r1", "val", 0, 0, 7L, new StepOutput(3L, 3, null,
-        Tensors.ofDoubles(new double[] {1.5, Double.POSITIVE_INFINITY, 2}, 3), Tensors.ofDoubles(new double[] {1, 2, 3}, 3), Map.of()));
+        Tensors.ofDoubles(new double[] {1.5, Double.POSITIVE_INFINITY, 2}, 3), Tensors.ofDoubles(new double[] {1, 2, 3}, 3), Map.of(), null));
     assertThat(validate("step", JsonLinesCodec.encode(regression))).isEmpty();
     assertThat(validate("epoch_end", JsonLinesCodec.encode(new StepEvent("r1", "test", 0, 3, 8L, new EpochEnd(-1L))))).isEmpty();
   }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class EventSerdeTest {
   private static final StepEvent STEP = new StepEvent("r1", "train", 3, 1, 1234L, new StepOutput(7L, 2, 0.5,
-      Tensors.ofDoubles(new double[] {0.25, 0.75, 0.5, 0.5}, 2, 2), Tensors.ofLongs(new long[] {1, 0}, 2), Map.of("lr", 0.1)));
+      Tensors.ofDoubles(new double[] {0.25, 0.75, 0.5, 0.5}, 2, 2), Tensors.ofLongs(new long[] {1, 0}, 2), Map.of("lr", 0.1), null));
 
   @Test
   void readsAvroAndJsonRecordByRecordWhicheverFormatItWrites() {

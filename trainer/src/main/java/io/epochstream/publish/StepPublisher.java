@@ -1,6 +1,7 @@
 package io.epochstream.publish;
 
 import io.epochstream.event.Keys;
+import io.epochstream.run.RunId;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;
@@ -50,6 +51,7 @@ public final class StepPublisher implements StepSink, AutoCloseable {
 
   /** A publisher whose values are Avro or JSON ({@code --value-format}). */
   public StepPublisher(Map<String, Object> clientConfig, Topics topics, String run, int rank, WireFormat format) {
+    RunId.check(run); // before a producer exists: nothing to close on a bad id
     this.stepSerde = EventSerde.steps(format);
     this.runSerde = EventSerde.runs(format);
     Map<String, Object> props = new HashMap<>(clientConfig);

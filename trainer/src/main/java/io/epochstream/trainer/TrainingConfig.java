@@ -1,5 +1,6 @@
 package io.epochstream.trainer;
 
+import io.epochstream.run.RunId;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,10 @@ public record TrainingConfig(
     String device) {
 
   public TrainingConfig {
+    String badRun = RunId.problem(run);
+    if (badRun != null) {
+      throw new IllegalArgumentException("--run: " + badRun);
+    }
     if (worldSize < 1 || rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException("rank must be in [0, world size), got " + rank + " of " + worldSize);
     }

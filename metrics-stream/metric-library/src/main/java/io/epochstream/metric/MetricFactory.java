@@ -34,7 +34,15 @@ public final class MetricFactory {
       throw new MetricConfigException("metric", "unknown metric '" + params.metric() + "' (known: "
           + String.join(", ", REGISTRY.keySet()) + ")");
     }
-    Metric metric = factory.apply(params);
+    Metric metric;
+    try {
+      metric = factory.apply(params);
+    } catch (MetricConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      // A check inside a metric's constructor that names no parameter: still a config error, of the metric.
+      throw new MetricConfigException("metric", params.metric() + ": " + e.getMessage());
+    }
     params.rejectUnused();
     return metric;
   }

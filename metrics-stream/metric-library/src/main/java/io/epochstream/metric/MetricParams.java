@@ -50,6 +50,13 @@ public final class MetricParams {
     return v != null && !v.isNull();
   }
 
+  /** Whether the parameter is given as JSON {@code null} (Python's None), not merely absent. */
+  public boolean explicitNull(String name) {
+    used.add(name);
+    JsonNode v = values.get(name);
+    return v != null && v.isNull();
+  }
+
   public String string(String name, String defaultValue, String... allowed) {
     used.add(name);
     JsonNode v = values.get(name);

@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * PyTorch Lightning's CSVLogger layout: {@code <dir>/<run>/metrics.csv} with {@code epoch},
@@ -37,6 +41,12 @@ import java.util.TreeSet;
  */
 public final class LightningCsvLogger implements MetricsSink {
   private static final List<String> STAGES = List.of("train", "val", "test", "predict");
+  /**
+   * RFC 4180 as Python's csv module writes it (fields quoted only when they hold a comma, a quote
+   * or a line break, quotes doubled), with {@code \n} between records: a metric named
+   * {@code a,"b"} cannot shift or split a row, and pandas and {@code csv.DictReader} read it back.
+   */
+  private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
   private final Path root;
   private final Map<String, RunFile> files = new HashMap<>();
 
@@ -115,7 +125,7 @@ public final class LightningCsvLogger implements MetricsSink {
   public void onRunStarted(String run, RunStarted config) {
     Path dir = LogPaths.runDirectory(root, run);
     StringBuilder yaml = new StringBuilder();
-    new TreeMap<>(config.getHparams()).forEach((k, v) -> yaml.append(k).append(": ").append(yamlScalar(v)).append('\n'));
+    new TreeMap<>(config.getHparams()).forEach((k, v) -> yaml.append(yamlScalar(k)).append(": ").append(yamlScalar(v)).append('\n'));
     yaml.append("world_size: ").append(config.getWorldSize()).append('\n');
     try {
       Files.createDirectories(dir);
@@ -143,30 +153,22 @@ public final class LightningCsvLogger implements MetricsSink {
       if (!Files.exists(f.csv)) {
         return f;
       }
-      List<String> lines = Files.readAllLines(f.csv, StandardCharsets.UTF_8);
-      if (lines.isEmpty()) {
-        return f;
-      }
-      String[] header = lines.get(0).split(",", -1);
-      for (String h : header) {
-        if (!h.equals("epoch") && !h.equals("step")) {
-          f.columns.add(h);
-        }
-      }
-      for (String line : lines.subList(1, lines.size())) {
-        String[] cells = line.split(",", -1);
-        Map<String, String> row = new LinkedHashMap<>();
-        for (int c = 0; c < header.length && c < cells.length; c++) {
-          if (!cells[c].isEmpty()) {
-            row.put(header[c], cells[c]);
+      try (CSVParser parser = CSVParser.parse(f.csv, StandardCharsets.UTF_8, FORMAT)) {
+        List<String> header = null;
+        for (CSVRecord record : parser) {
+          if (header == null) {
+            header = record.toList();
+            header.stream().filter(h -> !h.equals("epoch") && !h.equals("step")).forEach(f.columns::add);
+            continue;
           }
+          Map<String, String> row = new LinkedHashMap<>();
+          for (int c = 0; c < header.size() && c < record.size(); c++) {
+            if (!record.get(c).isEmpty()) {
+              row.put(header.get(c), record.get(c));
+            }
+          }
+          f.rows.put(keyOf(row), row);
         }
-        String metric = row.keySet().stream().filter(k -> !k.equals("epoch") && !k.equals("step")).findFirst().orElse("");
-        int epoch = Integer.parseInt(row.get("epoch"));
-        RowKey key = metric.endsWith("_step")
-            ? new RowKey(epoch, 0, Long.parseLong(row.get("step")))
-            : new RowKey(epoch, 1, stageOrder(metric.contains("_") ? metric.substring(0, metric.indexOf('_')) : ""));
-        f.rows.put(key, row);
       }
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot read back " + f.csv + ": " + e.getMessage(), e);
@@ -174,13 +176,28 @@ public final class LightningCsvLogger implements MetricsSink {
     return f;
   }
 
+  /** The canonical position of a row read back: step rows hold only {@code *_step} columns. */
+  private static RowKey keyOf(Map<String, String> row) {
+    List<String> metrics = row.keySet().stream().filter(k -> !k.equals("epoch") && !k.equals("step")).toList();
+    int epoch = Integer.parseInt(row.get("epoch"));
+    if (!metrics.isEmpty() && metrics.stream().allMatch(m -> m.endsWith("_step"))) {
+      return new RowKey(epoch, 0, Long.parseLong(row.get("step")));
+    }
+    String first = metrics.isEmpty() ? "" : metrics.get(0);
+    return new RowKey(epoch, 1, stageOrder(first.contains("_") ? first.substring(0, first.indexOf('_')) : ""));
+  }
+
   private static void rewrite(RunFile f) {
-    List<String> lines = new ArrayList<>();
-    lines.add(String.join(",", header(f)));
-    f.rows.values().forEach(row -> lines.add(line(f, row)));
+    Path tmp = f.csv.resolveSibling("metrics.csv.tmp");
+    try (CSVPrinter out = new CSVPrinter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), FORMAT)) {
+      out.printRecord(header(f));
+      for (Map<String, String> row : f.rows.values()) {
+        out.printRecord(cells(f, row));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + f.csv, e);
+    }
     try {
-      Path tmp = f.csv.resolveSibling("metrics.csv.tmp");
-      Files.write(tmp, lines, StandardCharsets.UTF_8);
       Files.move(tmp, f.csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + f.csv, e);
@@ -188,8 +205,8 @@ public final class LightningCsvLogger implements MetricsSink {
   }
 
   private static void append(RunFile f, Map<String, String> row) {
-    try {
-      Files.writeString(f.csv, line(f, row) + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    try (CSVPrinter out = new CSVPrinter(Files.newBufferedWriter(f.csv, StandardCharsets.UTF_8, StandardOpenOption.APPEND), FORMAT)) {
+      out.printRecord(cells(f, row));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + f.csv, e);
     }
@@ -201,12 +218,12 @@ public final class LightningCsvLogger implements MetricsSink {
     return h;
   }
 
-  private static String line(RunFile f, Map<String, String> row) {
+  private static List<String> cells(RunFile f, Map<String, String> row) {
     List<String> cells = new ArrayList<>();
     for (String c : header(f)) {
       cells.add(row.getOrDefault(c, ""));
     }
-    return String.join(",", cells);
+    return cells;
   }
 
   private static String format(double d) {

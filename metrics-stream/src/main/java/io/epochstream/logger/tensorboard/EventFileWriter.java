@@ -6,27 +6,42 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
  * Writes a TensorBoard event file without TensorFlow: TFRecord framing (length, masked CRC-32C of
- * the length, the Event protobuf, masked CRC-32C of the data) around three small hand-encoded
- * messages: {@code Event{wall_time=1, step=2, file_version=3, summary=5, session_log=7}},
- * {@code Summary{value=1}}, {@code Value{tag=1, simple_value=2}}, {@code SessionLog{status=1}}.
+ * the length, the Event protobuf, masked CRC-32C of the data) around small hand-encoded
+ * messages: {@code Event{wall_time=1, step=2, file_version=3, summary=5}}, {@code Summary{value=1}},
+ * {@code Value{tag=1, simple_value=2}}.
  */
 public final class EventFileWriter implements AutoCloseable {
-  static final int SESSION_START = 1;
   private final OutputStream out;
   private final Path path;
 
-  /** Creates {@code events.out.tfevents.<seconds>.<host>[.<suffix>]} in {@code dir}, version record first. */
+  /**
+   * Creates {@code events.out.tfevents.<seconds>.<host>.<millis>[.<suffix>]} in {@code dir},
+   * version record first. Never an existing file: a logger restarted within the same second must
+   * not truncate the file before it, and TensorBoard reads a directory's files in name order.
+   */
   public EventFileWriter(Path dir, String host, String suffix) throws IOException {
     Files.createDirectories(dir);
     long now = System.currentTimeMillis();
-    this.path = dir.resolve(String.format("events.out.tfevents.%010d.%s%s", now / 1000, host, suffix.isEmpty() ? "" : "." + suffix));
-    this.out = Files.newOutputStream(path);
+    OutputStream created = null;
+    Path name = null;
+    for (long n = now; created == null; n++) {
+      name = dir.resolve(String.format("events.out.tfevents.%010d.%s.%013d%s", now / 1000, host, n, suffix.isEmpty() ? "" : "." + suffix));
+      try {
+        created = Files.newOutputStream(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException taken) {
+        // the next name up
+      }
+    }
+    this.path = name;
+    this.out = created;
     ByteArrayOutputStream event = new ByteArrayOutputStream();
     writeDouble(event, 1, now / 1000.0);
     writeBytes(event, 3, "brain.Event:2".getBytes(StandardCharsets.UTF_8));
@@ -45,16 +60,6 @@ public final class EventFileWriter implements AutoCloseable {
     ByteArrayOutputStream summary = new ByteArrayOutputStream();
     writeBytes(summary, 1, v.toByteArray());
     record(event(step, 5, summary.toByteArray()));
-  }
-
-  /**
-   * A {@code SessionLog START} at {@code step}: TensorBoard then drops points of earlier files at
-   * steps ≥ this one, so a rebuilt or resumed log does not draw overlapping lines (tensorboard#3732).
-   */
-  public void sessionStart(long step) throws IOException {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    writeVarintField(log, 1, SESSION_START);
-    record(event(step, 7, log.toByteArray()));
   }
 
   public void flush() throws IOException {

@@ -8,21 +8,47 @@ import io.epochstream.schema.StepMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
- * TensorBoard scalars per run under {@code <dir>/<run>/}: each epoch metric as
- * {@code <stage>/<metric>} with the epoch as the x-axis; a vector ({@code average: none}) as
- * {@code <stage>/<metric>/<i>}; training step values as {@code train/<name>_step} on the global step. Each logger start writes a new event file that begins with a
- * SessionLog START at its first epoch, so re-logged epochs replace the old points instead of
- * drawing a second line.
+ * TensorBoard scalars per run under {@code <dir>/<run>/}, every point on one x-axis, the global
+ * (training) step, as Lightning's TensorBoardLogger logs them: training step values as
+ * {@code train/<name>_step} at their step; each epoch metric as {@code <stage>/<metric>} (a
+ * vector, {@code average: none}, as {@code <stage>/<metric>/<i>}) at the global step its epoch
+ * ended on — for a training epoch its last step, for the other stages the end of the same
+ * epoch's training (else the highest training step seen) — with an {@code epoch} scalar beside it.
+ *
+ * <p>A restarted logger reads back what the run's earlier files of this sink hold and writes only
+ * points past them, per tag, in a new file: the points a restart delivers again (a group's
+ * uncommitted tail, a {@code --from-beginning} rebuild) are not drawn twice. So no file needs a
+ * {@code SessionLog START}, whose purge (every point at or after its step, all tags) would hide
+ * earlier points the new file does not repeat.
  */
 public final class TensorBoardSink implements MetricsSink {
+  private static final String SUFFIX = "epochstream";
   private final Path root;
   private final String host;
-  private final Map<String, EventFileWriter> writers = new HashMap<>();
+  private final Map<String, RunLog> runs = new HashMap<>();
+
+  /** One run's writer (created with its first new point) and what its files hold. */
+  private static final class RunLog {
+    final Path dir;
+    EventFileWriter writer;
+    /** Per tag, the highest step already in the run's files. */
+    final Map<String, Long> written = new HashMap<>();
+    /** Per epoch, the global step its training ended on. */
+    final Map<Integer, Long> epochEnds = new HashMap<>();
+    long highestTrainStep = -1;
+
+    RunLog(Path dir) {
+      this.dir = dir;
+    }
+  }
 
   public TensorBoardSink(Path root) {
     this.root = root;
@@ -32,7 +58,7 @@ public final class TensorBoardSink implements MetricsSink {
     } catch (IOException e) {
       h = "localhost";
     }
-    this.host = h.replaceAll("[^A-Za-z0-9.-]", "_");
+    this.host = h.replaceAll("[^A-Za-z0-9-]", "_");
   }
 
   @Override
@@ -46,55 +72,109 @@ public final class TensorBoardSink implements MetricsSink {
     if (!MetricsSink.loggedOnStep(step)) {
       return;
     }
+    RunLog log = log(step.getRun());
+    log.highestTrainStep = Math.max(log.highestTrainStep, step.getStep());
     try {
-      EventFileWriter w = writer(step.getRun(), step.getStep());
-      for (Map.Entry<String, Double> e : new java.util.TreeMap<>(step.getValues()).entrySet()) {
-        w.scalar("train/" + e.getKey() + "_step", step.getStep(), e.getValue());
+      for (Map.Entry<String, Double> e : new TreeMap<>(step.getValues()).entrySet()) {
+        point(log, "train/" + e.getKey() + "_step", step.getStep(), e.getValue());
       }
+      flush(log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write TensorBoard events for run " + step.getRun(), e);
     }
   }
 
-  /** The run's writer; a new file starts with SessionLog START at its first point's step. */
-  private EventFileWriter writer(String run, long firstStep) throws IOException {
-    EventFileWriter w = writers.get(run);
-    if (w == null) {
-      w = new EventFileWriter(LogPaths.runDirectory(root, run), host, "epochstream");
-      w.sessionStart(firstStep);
-      writers.put(run, w);
-    }
-    return w;
-  }
-
   @Override
   public void onSummary(EpochSummary s) {
+    RunLog log = log(s.getRun());
+    long step;
+    if (s.getStage().equals("train")) {
+      step = s.getLastStep();
+      log.epochEnds.put(s.getEpoch(), step);
+      log.highestTrainStep = Math.max(log.highestTrainStep, step);
+    } else {
+      step = log.epochEnds.getOrDefault(s.getEpoch(), Math.max(0, log.highestTrainStep));
+    }
     try {
-      EventFileWriter w = writer(s.getRun(), s.getEpoch());
-      for (Map.Entry<String, MetricValue> e : new java.util.TreeMap<>(s.getMetrics()).entrySet()) {
+      point(log, "epoch", step, s.getEpoch());
+      for (Map.Entry<String, MetricValue> e : new TreeMap<>(s.getMetrics()).entrySet()) {
         MetricValue v = e.getValue();
         String tag = s.getStage() + "/" + e.getKey();
         if (v.getShape().isEmpty()) {
-          w.scalar(tag, s.getEpoch(), v.getValues().get(0));
+          point(log, tag, step, v.getValues().get(0));
         } else if (v.getShape().size() == 1) {
           for (int i = 0; i < v.getValues().size(); i++) {
-            w.scalar(tag + "/" + i, s.getEpoch(), v.getValues().get(i));
+            point(log, tag + "/" + i, step, v.getValues().get(i));
           }
         }
       }
-      w.flush();
+      flush(log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write TensorBoard events for run " + s.getRun(), e);
     }
   }
 
+  /** Writes a point unless the run's files already hold its tag at this step or a later one. */
+  private void point(RunLog log, String tag, long step, double value) throws IOException {
+    Long last = log.written.get(tag);
+    if (last != null && step <= last) {
+      return;
+    }
+    if (log.writer == null) {
+      log.writer = new EventFileWriter(log.dir, host, SUFFIX);
+    }
+    log.writer.scalar(tag, step, value);
+    log.written.put(tag, step);
+  }
+
+  private static void flush(RunLog log) throws IOException {
+    if (log.writer != null) {
+      log.writer.flush();
+    }
+  }
+
+  private RunLog log(String run) {
+    RunLog log = runs.get(run);
+    if (log == null) {
+      log = readBack(LogPaths.runDirectory(root, run));
+      runs.put(run, log);
+    }
+    return log;
+  }
+
+  /** What earlier files of this sink hold for the run: highest step per tag, epoch ends. */
+  private static RunLog readBack(Path dir) {
+    RunLog log = new RunLog(dir);
+    if (!Files.isDirectory(dir)) {
+      return log;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().matches("events\\.out\\.tfevents\\..*\\." + SUFFIX)).sorted().toList()) {
+        for (EventFileReader.Point p : EventFileReader.scalars(file)) {
+          log.written.merge(p.tag(), p.step(), Math::max);
+          if (p.tag().equals("epoch")) {
+            log.epochEnds.merge((int) p.value(), p.step(), Math::max);
+          }
+          if (p.tag().startsWith("train/")) {
+            log.highestTrainStep = Math.max(log.highestTrainStep, p.step());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read back the TensorBoard files in " + dir, e);
+    }
+    return log;
+  }
+
   @Override
   public void close() {
-    for (EventFileWriter w : writers.values()) {
+    for (RunLog log : runs.values()) {
       try {
-        w.close();
+        if (log.writer != null) {
+          log.writer.close();
+        }
       } catch (IOException ignored) {
-        // closing after a flush per summary: nothing is lost
+        // closing after a flush per record: nothing is lost
       }
     }
   }

@@ -8,11 +8,16 @@ import java.util.Locale;
 enum Average {
   BINARY, MICRO, MACRO, WEIGHTED, NONE;
 
-  /** The configured average; binary tasks take no average parameter. */
+  /**
+   * The configured average: {@code null} (Python's None) is {@code none}, no reduction. A binary
+   * task has one value; like TorchMetrics' task wrappers it accepts an average and ignores it.
+   */
   static Average read(MetricParams p, Task task) {
+    boolean none = p.explicitNull("average");
+    Average configured = valueOf(p.string("average", "micro", "micro", "macro", "weighted", "none").toUpperCase(Locale.ROOT));
     if (task == Task.BINARY) {
       return BINARY;
     }
-    return valueOf(p.string("average", "micro", "micro", "macro", "weighted", "none").toUpperCase(Locale.ROOT));
+    return none ? NONE : configured;
   }
 }

@@ -47,6 +47,10 @@ final class MulticlassLabels {
     int[] outTargets = new int[target.length];
     int size = 0;
     if (ps.length == ts.length + 1) {
+      if (batch.predsIntegral()) {
+        throw new IllegalArgumentException("preds with one dimension more than target must be floating point scores"
+            + " [N, C, ...], not integers: " + Shapes.describe(batch));
+      }
       if (ps[1] != classes) {
         throw new IllegalArgumentException("preds scores have " + ps[1] + " classes (dimension 1), num_classes is " + classes);
       }

@@ -35,8 +35,24 @@ record TaskConfig(Task task, int classes, double threshold, int topK, Integer ig
         threshold = threshold(p);
       }
     }
+    if (withTopK) {
+      multidimAverage(p);
+    }
     var ignore = p.optionalInteger("ignore_index");
     return new TaskConfig(task, classes, threshold, topK, ignore.isPresent() ? ignore.getAsInt() : null);
+  }
+
+  /**
+   * TorchMetrics' {@code multidim_average}: "global" (the default, what an epoch fold computes:
+   * extra dimensions flattened into the batch) is accepted for every task; "samplewise" gives one
+   * value per sample, which does not fold into an epoch state, and is refused with that reason.
+   */
+  private static void multidimAverage(MetricParams p) {
+    String m = p.string("multidim_average", "global", "global", "samplewise");
+    if (m.equals("samplewise")) {
+      throw p.error("multidim_average", "'samplewise' (one value per sample) is not supported: an epoch summary"
+          + " holds one value per metric; use 'global'");
+    }
   }
 
   private static double threshold(MetricParams p) {

@@ -11,8 +11,9 @@ import java.util.Arrays;
 /**
  * Binary and multilabel stat scores: preds and target share a shape ([N, ...] binary, [N, L, ...]
  * multilabel, extra dimensions flattened into the batch). Float preds get a sigmoid when any value
- * of the update lies outside [0, 1]; the label is {@code prob > threshold}. Targets must be 0 or 1;
- * elements whose target is {@code ignore_index} are dropped. Per label: tp, fp, tn, fn.
+ * of the update lies outside [0, 1] (a NaN included), then the label is {@code prob > threshold};
+ * integer preds are labels already (0 or 1) and are used as they are, as TorchMetrics does. Targets
+ * must be 0 or 1; elements whose target is {@code ignore_index} are dropped. Per label: tp, fp, tn, fn.
  */
 final class ThresholdStatCounter extends StatCounter {
   private final TaskConfig cfg;
@@ -43,8 +44,18 @@ final class ThresholdStatCounter extends StatCounter {
           + ": " + Shapes.describe(batch));
     }
     double[] target = batch.target();
-    double[] prob = Probabilities.sigmoidIfLogits(batch.preds());
-    double threshold = cfg.threshold();
+    boolean labelPreds = batch.predsIntegral();
+    double[] prob = labelPreds ? batch.preds() : Probabilities.sigmoidIfLogits(batch.preds());
+    if (labelPreds) {
+      for (int k = 0; k < prob.length; k++) {
+        if (prob[k] != 0 && prob[k] != 1) {
+          throw new IllegalArgumentException("preds[" + k + "] is " + (long) prob[k]
+              + ": integer preds are labels and must be 0 or 1 (float preds are thresholded)");
+        }
+      }
+    }
+    // Labels are 0 or 1: "> threshold" with threshold 0.5 keeps them as they are, whatever the configured one.
+    double threshold = labelPreds ? 0.5 : cfg.threshold();
     int extra = labels == 1 || ps[0] == 0 ? 1 : target.length / (ps[0] * labels);
     int rows = labels == 1 ? target.length : ps[0];
     long[] ltp = new long[labels];

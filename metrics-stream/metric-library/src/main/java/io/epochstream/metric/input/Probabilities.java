@@ -3,18 +3,25 @@ package io.epochstream.metric.input;
 /**
  * TorchMetrics' input normalisation: an update whose float scores leave [0, 1] is taken as logits
  * and squashed (sigmoid for binary and multilabel, softmax over classes for multiclass). The check
- * is per update, over the whole batch, exactly as TorchMetrics does it.
+ * is per update, over the whole batch, as TorchMetrics does it on CPU
+ * ({@code not torch.all((x >= 0) * (x <= 1))}): a NaN is not inside [0, 1], so it triggers the
+ * squashing of the whole update too.
  */
 public final class Probabilities {
   private Probabilities() {}
 
   public static boolean outsideUnitInterval(double[] values) {
     for (double v : values) {
-      if (v < 0 || v > 1) {
+      if (outside(v)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether one value fails {@code 0 <= v <= 1}: below, above, or NaN. */
+  public static boolean outside(double v) {
+    return !(v >= 0 && v <= 1);
   }
 
   /** Sigmoid of every value when any value lies outside [0, 1]; otherwise the input itself. */

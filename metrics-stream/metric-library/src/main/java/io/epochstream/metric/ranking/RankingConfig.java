@@ -29,15 +29,14 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
     Average average;
     switch (task) {
       case BINARY -> {
-        if (p.has("average")) {
-          throw p.error("average", "does not apply to task=binary (the result is one value); remove it");
-        }
+        // One value: like TorchMetrics' task wrappers, a binary task accepts an average and ignores it.
+        p.string("average", "macro", "macro", "weighted", "none", "micro");
         classes = 1;
         average = Average.MACRO;
       }
       case MULTICLASS -> {
         classes = p.requiredInteger("num_classes", 2);
-        String a = p.string("average", "macro", "macro", "weighted", "none", "micro");
+        String a = p.explicitNull("average") ? "none" : p.string("average", "macro", "macro", "weighted", "none", "micro");
         if (a.equals("micro")) {
           throw p.error("average", "'micro' is not supported for task=multiclass (TorchMetrics' Multiclass"
               + " AUROC/AveragePrecision accept macro, weighted, none)");
@@ -46,7 +45,9 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
       }
       default -> {
         classes = p.requiredInteger("num_labels", 2);
-        average = Average.valueOf(p.string("average", "macro", "macro", "weighted", "none", "micro").toUpperCase(Locale.ROOT));
+        // null is Python's None: no reduction, one value per label.
+        String a = p.explicitNull("average") ? "none" : p.string("average", "macro", "macro", "weighted", "none", "micro");
+        average = Average.valueOf(a.toUpperCase(Locale.ROOT));
       }
     }
     double[] thresholds = thresholds(p);

@@ -96,12 +96,13 @@ public abstract class ScoreCurveMetric extends Metric {
       case MULTICLASS -> multiclassLayout(ps, ts);
       case MULTILABEL -> multilabelLayout(ps, ts);
     };
-    for (int i = 0; i < preds.length; i++) {
-      if (Double.isNaN(preds[i])) {
-        throw new IllegalArgumentException(name() + ": preds holds NaN at index " + i);
-      }
+    if (batch.predsIntegral()) {
+      throw new IllegalArgumentException(name() + ": preds must be floating point scores (probabilities or logits),"
+          + " not an integer label tensor");
     }
     int kept = validateTarget(target);
+    // A NaN where the target is ignore_index is dropped with its sample before anything judges it.
+    refuseNaN(preds, target, layout, "holds NaN");
     int rows = switch (task) {
       case BINARY -> kept;
       case MULTICLASS -> kept;
@@ -117,7 +118,7 @@ public abstract class ScoreCurveMetric extends Metric {
     }
     double[] probs = normalise(preds, target, layout);
     if (probs != preds) { // untransformed preds were checked for NaN above
-      checkScores(probs, target, layout);
+      refuseNaN(probs, target, layout, "became NaN after sigmoid/softmax (infinite logits?)");
     }
     if (scores == null) {
       return () -> countBinned(probs, target, layout);
@@ -245,14 +246,16 @@ public abstract class ScoreCurveMetric extends Metric {
     }
   }
 
-  /** Softmax of infinite logits can give NaN; refuse it (for kept entries) before any state changes. */
-  private void checkScores(double[] probs, double[] target, ScoreLayout layout) {
+  /**
+   * Refuses a NaN score of a kept entry before any state changes (given, or made by the softmax of
+   * infinite logits); a NaN of an ignored entry goes with it.
+   */
+  private void refuseNaN(double[] probs, double[] target, ScoreLayout layout, String what) {
     for (int i = 0; i < probs.length; i++) {
       if (Double.isNaN(probs[i])) {
         double t = task == Task.MULTICLASS ? target[i / (classes * layout.extra()) * layout.extra() + i % layout.extra()] : target[i];
         if (!ignored(t)) {
-          throw new IllegalArgumentException(name() + ": preds at index " + i
-              + " became NaN after sigmoid/softmax (infinite logits?)");
+          throw new IllegalArgumentException(name() + ": preds at index " + i + " " + what);
         }
       }
     }
@@ -375,6 +378,11 @@ public abstract class ScoreCurveMetric extends Metric {
 
   @Override
   public final MetricResult compute() {
+    if (scores != null && scores.size() == 0 && config.average() != Average.NONE) {
+      // An epoch without a kept sample has no curve at all (TorchMetrics cannot compute one): every
+      // reduction is NaN, rather than a weighted sum over no classes that would read 0.0.
+      return MetricResult.scalar(Double.NaN);
+    }
     if (config.average() == Average.MICRO) {
       return MetricResult.scalar(score(microCurve()));
     }

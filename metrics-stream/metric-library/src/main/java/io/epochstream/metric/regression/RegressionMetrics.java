@@ -10,7 +10,15 @@ public final class RegressionMetrics {
   private RegressionMetrics() {}
 
   public static void register(Map<String, Function<MetricParams, Metric>> registry) {
-    registry.put("mean_squared_error", p -> new MeanError(MeanError.Kind.SQUARED, p.integer("num_outputs", 1), p.bool("squared", true)));
-    registry.put("mean_absolute_error", p -> new MeanError(MeanError.Kind.ABSOLUTE, p.integer("num_outputs", 1), true));
+    registry.put("mean_squared_error", p -> new MeanError(MeanError.Kind.SQUARED, outputs(p), p.bool("squared", true)));
+    registry.put("mean_absolute_error", p -> new MeanError(MeanError.Kind.ABSOLUTE, outputs(p), true));
+  }
+
+  private static int outputs(MetricParams p) {
+    int n = p.integer("num_outputs", 1);
+    if (n < 1) {
+      throw p.error("num_outputs", "must be at least 1, not " + n);
+    }
+    return n;
   }
 }

@@ -126,7 +126,8 @@ class RankingMemoryAndConfigTest {
     assertConfigError("max_fpr", () -> create("auroc", "task", "binary", "max_fpr", 0.5));
     assertConfigError("average", () -> create("auroc", "task", "multiclass", "num_classes", 3, "average", "micro"));
     assertConfigError("average", () -> create("auroc", "task", "multiclass", "num_classes", 3, "average", "samples"));
-    assertConfigError("average", () -> create("auroc", "task", "binary", "average", "macro"));
+    assertConfigError("average", () -> create("auroc", "task", "binary", "average", "samples"));
+    create("auroc", "task", "binary", "average", "macro"); // accepted and ignored, as TorchMetrics' AUROC wrapper does
     assertConfigError("max_samples", () -> create("auroc", "task", "binary", "thresholds", 10, "max_samples", 5));
     assertConfigError("max_samples", () -> create("auroc", "task", "binary", "max_samples", 0));
     assertConfigError("num_classes", () -> create("auroc", "task", "binary", "num_classes", 2));
