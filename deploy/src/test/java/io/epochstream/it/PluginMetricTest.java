@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A metric that is not part of epochstream: its source compiled at test time against the metric
  * library's public API, jarred with its {@code META-INF/services} registration, and put on the class
  * path of child processes only — as the launcher does with a jar in {@code EPOCHSTREAM_PLUGINS}.
- * {@code eval} and the stream app both compute it; without the jar it is an unknown metric.
+ * {@code eval}, the stream app and replay compute it; without the jar it is an unknown metric.
  */
 @ExtendWith(SharedKafka.class)
 class PluginMetricTest {
@@ -81,7 +81,7 @@ class PluginMetricTest {
   @TempDir Path dir;
 
   @Test
-  void aMetricFromASeparateJarWorksInEvalAndTheStreamApp(TestKafka kafka) throws Exception {
+  void aMetricFromASeparateJarWorksInEvalTheStreamAppAndReplay(TestKafka kafka) throws Exception {
     Path plugin = buildPluginJar();
     Random r = new Random(11);
     StringBuilder jsonl = new StringBuilder("{\"type\":\"run\",\"run\":\"" + RUN + "\",\"world_size\":2,"
@@ -129,6 +129,13 @@ class PluginMetricTest {
       assertThat(summaries.get(0).getMetrics().get("gap").getValues()).containsExactly(expected);
       assertThat(stream.output()).doesNotContain("dead letter");
     }
+
+    Path replayed = dir.resolve("replay.jsonl");
+    try (ServiceProcess replay = ServiceProcess.startWith(List.of(plugin), "replay", "--bootstrap-servers",
+        kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--run", RUN, "--jsonl", replayed.toString())) {
+      assertThat(replay.awaitExit(Duration.ofSeconds(90))).as(replay.output()).isZero();
+    }
+    assertThat(JSON.readTree(Files.readString(replayed)).at("/metrics/gap").asDouble()).isEqualTo(expected);
   }
 
   /** Compiles {@link #PLUGIN_SOURCE} against this class path and jars it with its service registration. */
