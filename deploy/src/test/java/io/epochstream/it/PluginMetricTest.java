@@ -82,7 +82,7 @@ class PluginMetricTest {
 
   @Test
   void aMetricFromASeparateJarWorksInEvalTheStreamAppAndReplay(TestKafka kafka) throws Exception {
-    Path plugin = buildPluginJar();
+    Path plugin = buildPluginJar("acme.metrics.MaxErrorFamily", PLUGIN_SOURCE, "acme-metrics");
     Random r = new Random(11);
     StringBuilder jsonl = new StringBuilder("{\"type\":\"run\",\"run\":\"" + RUN + "\",\"world_size\":2,"
         + "\"metrics\":{\"gap\":{\"metric\":\"max_abs_error\"},\"mae\":{\"metric\":\"mean_absolute_error\"}}}\n");
@@ -138,19 +138,33 @@ class PluginMetricTest {
     assertThat(JSON.readTree(Files.readString(replayed)).at("/metrics/gap").asDouble()).isEqualTo(expected);
   }
 
-  /** Compiles {@link #PLUGIN_SOURCE} against this class path and jars it with its service registration. */
-  private Path buildPluginJar() throws IOException {
-    Path src = dir.resolve("src/acme/metrics/MaxErrorFamily.java");
-    Path classes = dir.resolve("classes");
+  @Test
+  void aMetricNameTwoJarsRegisterStopsTheCommandWithOneLine() throws Exception {
+    Path first = buildPluginJar("acme.metrics.MaxErrorFamily", PLUGIN_SOURCE, "acme-metrics");
+    Path second = buildPluginJar("other.metrics.MaxErrorFamily", PLUGIN_SOURCE.replace("package acme.metrics;",
+        "package other.metrics;"), "other-metrics");
+    Path steps = dir.resolve("empty.jsonl");
+    Files.writeString(steps, "");
+    try (ServiceProcess eval = ServiceProcess.startWith(List.of(first, second), "eval", steps.toString())) {
+      assertThat(eval.awaitExit(Duration.ofSeconds(60))).as(eval.output()).isEqualTo(1);
+      assertThat(eval.output()).contains("metric 'max_abs_error' is registered twice", "acme-metrics.jar",
+          "other-metrics.jar");
+    }
+  }
+
+  /** Compiles one family's source against this class path and jars it with its service registration. */
+  private Path buildPluginJar(String familyClass, String source, String jarName) throws IOException {
+    Path src = dir.resolve(jarName + "/src/" + familyClass.replace('.', '/') + ".java");
+    Path classes = dir.resolve(jarName + "/classes");
     Files.createDirectories(src.getParent());
     Files.createDirectories(classes);
-    Files.writeString(src, PLUGIN_SOURCE);
+    Files.writeString(src, source);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     int status = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
         src.toString());
     assertThat(status).as("javac").isZero();
 
-    Path jar = dir.resolve("plugins/acme-metrics.jar");
+    Path jar = dir.resolve("plugins/" + jarName + ".jar");
     Files.createDirectories(jar.getParent());
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -159,7 +173,7 @@ class PluginMetricTest {
         out.closeEntry();
       }
       out.putNextEntry(new JarEntry("META-INF/services/io.epochstream.metric.MetricFamily"));
-      writeLine(out, "acme.metrics.MaxErrorFamily");
+      writeLine(out, familyClass);
       out.closeEntry();
     }
     return jar;
