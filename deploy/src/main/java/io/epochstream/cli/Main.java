@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.metric.MetricFactory;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,9 @@ public final class Main {
       if (CommandLine.printHelpIfRequested(parsed)) {
         return 0;
       }
+      if (!metricRegistryLoads(leaf)) {
+        return 1;
+      }
       boolean printOnly = leafParse.hasMatchedOption("--print-config");
       if (printOnly || leaf.getCommand() instanceof ServiceCommand service && service.serving()) {
         EffectiveConfig.print(leafParse, sources, printOnly ? leaf.getOut() : leaf.getErr());
@@ -70,6 +74,21 @@ public final class Main {
       return new CommandLine.RunLast().execute(parsed);
     });
     return cli.execute(args);
+  }
+
+  /**
+   * Finds the metric families (built-in and plugins) before a command starts, so that a broken
+   * plugins directory — a metric name registered twice, a family that cannot load — stops it with one
+   * line instead of failing on the first run it reads.
+   */
+  private static boolean metricRegistryLoads(CommandLine leaf) {
+    try {
+      MetricFactory.names();
+      return true;
+    } catch (IllegalStateException e) {
+      leaf.getErr().println(leaf.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
+      return false;
+    }
   }
 
   private static ParseResult leafParse(ParseResult parsed) {

@@ -40,9 +40,16 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(String... args) {
+    return startWith(List.of(), args);
+  }
+
+  /** The command with more jars on its class path (a plugin, as the launcher adds EPOCHSTREAM_PLUGINS). */
+  static ServiceProcess startWith(List<Path> extraClasspath, String... args) {
+    StringBuilder classpath = new StringBuilder(System.getProperty("java.class.path"));
+    extraClasspath.forEach(p -> classpath.append(java.io.File.pathSeparatorChar).append(p));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-        "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main"));
+        "-cp", classpath.toString(), "io.epochstream.cli.Main"));
     command.addAll(List.of(args));
     try {
       return new ServiceProcess(new ProcessBuilder(command).redirectErrorStream(true).start());

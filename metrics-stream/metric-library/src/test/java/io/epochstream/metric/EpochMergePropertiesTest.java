@@ -7,41 +7,53 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.Provide;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
  * The promise that lets Kafka do the all-reduce: an epoch split into any batches, spread over any
  * number of ranks, each rank's state serialised and read back, and the ranks merged in any order,
- * computes what one pass over the same data computes — for every metric family at once.
+ * computes what one pass over the same data computes — for every registered example configuration,
+ * two metrics at a time beside the loss and custom scalars.
  */
 class EpochMergePropertiesTest {
-  private static final int C = 4;
 
-  private static MetricConfig config() {
-    String mc = "\"multiclass\"";
-    return new MetricConfig(Map.of(
-        "acc", new MetricConfig.Spec("accuracy", Map.of("task", mc, "num_classes", "4", "top_k", "2")),
-        "f1", new MetricConfig.Spec("f1_score", Map.of("task", mc, "num_classes", "4", "average", "\"macro\"")),
-        "cm", new MetricConfig.Spec("confusion_matrix", Map.of("task", mc, "num_classes", "4", "normalize", "\"true\"")),
-        "auroc", new MetricConfig.Spec("auroc", Map.of("task", mc, "num_classes", "4")),
-        "ap_binned", new MetricConfig.Spec("average_precision", Map.of("task", mc, "num_classes", "4", "thresholds", "11"))),
-        Map.of("lr", "max", "grad_norm", "mean"));
+  /** Two registered examples (any families) beside the loss and two scalars, as a run would configure them. */
+  private static MetricConfig config(MetricFamily.Example a, MetricFamily.Example b) {
+    return new MetricConfig(Map.of("a", spec(a), "b", spec(b)), Map.of("lr", "max", "grad_norm", "mean"));
   }
 
-  @Property(tries = 60)
-  void anySplitAnyRanksAnyMergeOrderEqualsOnePass(@ForAll long seed, @ForAll @IntRange(min = 1, max = 5) int ranks,
-      @ForAll @IntRange(min = 1, max = 12) int batches) throws Exception {
+  private static MetricConfig.Spec spec(MetricFamily.Example e) {
+    Map<String, String> json = new java.util.LinkedHashMap<>();
+    e.params().forEach((k, v) -> json.put(k, JSON.valueToTree(v).toString()));
+    return new MetricConfig.Spec(e.metric(), json);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  @Provide
+  Arbitrary<MetricFamily.Example> examples() {
+    return Arbitraries.of(MetricFactory.examples());
+  }
+
+  @Property(tries = 200)
+  void anySplitAnyRanksAnyMergeOrderEqualsOnePass(@ForAll("examples") MetricFamily.Example example, @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 5) int ranks, @ForAll @IntRange(min = 1, max = 12) int batches) throws Exception {
     Random r = new Random(seed);
-    MetricConfig config = config();
+    // The second metric reads the same batches, so it takes the same input configuration.
+    MetricFamily.Example same = sameInput(example, r);
+    MetricConfig config = config(example, same);
     EpochState whole = config.newEpoch();
     List<EpochState> perRank = new ArrayList<>();
     for (int i = 0; i < ranks; i++) {
       perRank.add(config.newEpoch());
     }
     for (int b = 0; b < batches; b++) {
-      Batch batch = randomBatch(r);
+      Batch batch = randomBatch(example, r);
       whole.update(batch, b);
       perRank.get(r.nextInt(ranks)).update(batch, b);
     }
@@ -57,38 +69,27 @@ class EpochMergePropertiesTest {
     Map<String, MetricResult> actual = merged.compute();
     assertThat(actual.keySet()).isEqualTo(expected.keySet());
     for (String name : expected.keySet()) {
-      double[] e = expected.get(name).values();
-      double[] a = actual.get(name).values();
-      assertThat(actual.get(name).shape()).containsExactly(expected.get(name).shape());
-      for (int i = 0; i < e.length; i++) {
-        if (Double.isNaN(e[i])) {
-          assertThat(a[i]).as(name).isNaN();
-        } else {
-          // Counts are exact; floating sums may differ in the last bits with the order of addition.
-          assertThat(a[i]).as(name + "[" + i + "]").isCloseTo(e[i], org.assertj.core.data.Percentage.withPercentage(1e-10));
-        }
-      }
+      MetricResults.assertSame(name + " " + example, actual.get(name), expected.get(name));
     }
     assertThat(merged.samples()).isEqualTo(whole.samples());
     assertThat(merged.steps()).isEqualTo(whole.steps());
   }
 
-  private static Batch randomBatch(Random r) {
-    int n = 1 + r.nextInt(20);
-    double[] preds = new double[n * C];
-    double[] target = new double[n];
-    for (int i = 0; i < n; i++) {
-      double sum = 0;
-      for (int c = 0; c < C; c++) {
-        preds[i * C + c] = Math.round(r.nextDouble() * 20) / 20.0 + 1e-3; // ties on purpose
-        sum += preds[i * C + c];
-      }
-      for (int c = 0; c < C; c++) {
-        preds[i * C + c] /= sum;
-      }
-      target[i] = r.nextInt(C);
-    }
-    return new Batch(n, r.nextDouble(), preds, new int[] {n, C}, target, new int[] {n},
+  /** A random registered example whose input parameters equal {@code e}'s, else {@code e} itself. */
+  private static MetricFamily.Example sameInput(MetricFamily.Example e, Random r) {
+    List<MetricFamily.Example> candidates = MetricFactory.examples().stream()
+        .filter(o -> input(o).equals(input(e))).toList();
+    return candidates.get(r.nextInt(candidates.size()));
+  }
+
+  private static List<Object> input(MetricFamily.Example e) {
+    return java.util.Arrays.asList(e.params().get("task"), e.params().get("num_classes"), e.params().get("num_labels"),
+        e.params().get("num_outputs"), e.params().get("ignore_index"));
+  }
+
+  private static Batch randomBatch(MetricFamily.Example example, Random r) {
+    Batch b = ExampleData.draw(example, r, 1 + r.nextInt(20)).all();
+    return new Batch(b.batchSize(), r.nextDouble(), b.preds(), b.predsShape(), b.target(), b.targetShape(),
         Map.of("lr", r.nextDouble(), "grad_norm", r.nextDouble() * 5));
   }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * One published reference value from {@code reference/torchmetrics-vectors.json} (TorchMetrics 1.9
- * docstrings and tests, a copy of shared/reference), translated to this library's config: the
+ * docstrings and tests, a copy of shared/reference) or a metric's own {@code reference/<name>.json},
+ * translated to this library's config: the
  * TorchMetrics class name becomes our metric name plus {@code task}, and the Binary / Multiclass /
  * Multilabel classes' own default {@code average="macro"} is made explicit (our names follow the
  * task wrappers, whose default is "micro").
@@ -29,15 +30,27 @@ public record ReferenceVector(int index, String className, String task, String m
       Map.entry("AUROC", "auroc"), Map.entry("MeanSquaredError", "mean_squared_error"),
       Map.entry("MeanAbsoluteError", "mean_absolute_error"));
 
+  /**
+   * The published file, then {@code reference/<name>.json} of every registered metric that has one
+   * (how a metric added as a plugin brings its vectors; the file name is its metric name).
+   */
   public static List<ReferenceVector> all() {
-    try (InputStream in = ReferenceVector.class.getResourceAsStream("/reference/torchmetrics-vectors.json")) {
-      JsonNode root = JSON.readTree(in);
-      List<ReferenceVector> out = new ArrayList<>();
-      int i = 0;
-      for (JsonNode v : root.get("vectors")) {
-        out.add(of(i++, v));
+    List<ReferenceVector> out = new ArrayList<>();
+    read("/reference/torchmetrics-vectors.json", null, out);
+    for (String name : MetricFactory.names()) {
+      read("/reference/" + name + ".json", name, out);
+    }
+    return out;
+  }
+
+  private static void read(String resource, String metric, List<ReferenceVector> out) {
+    try (InputStream in = ReferenceVector.class.getResourceAsStream(resource)) {
+      if (in == null && metric != null) {
+        return;
       }
-      return out;
+      for (JsonNode v : JSON.readTree(in).get("vectors")) {
+        out.add(of(out.size(), v, metric));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -49,14 +62,15 @@ public record ReferenceVector(int index, String className, String task, String m
     return all().stream().filter(v -> v.metric != null && wanted.contains(v.metric)).toList();
   }
 
-  private static ReferenceVector of(int index, JsonNode v) {
+  /** {@code fileMetric}: the metric name of a per-metric file, else null (the class name decides). */
+  private static ReferenceVector of(int index, JsonNode v, String fileMetric) {
     String cls = v.get("metric").asText();
     String task = v.get("task").asText();
     String base = cls.replaceAll("\\(.*\\)$", "");
     boolean wrapper = cls.contains("(task=");
     boolean taskClass = base.startsWith("Binary") || base.startsWith("Multiclass") || base.startsWith("Multilabel");
     String stripped = base.replaceFirst("^(Binary|Multiclass|Multilabel)", "");
-    String metric = NAMES.get(stripped);
+    String metric = fileMetric != null ? fileMetric : NAMES.get(stripped);
     Map<String, Object> params = new LinkedHashMap<>();
     if (metric != null && !task.equals("regression")) {
       params.put("task", task);

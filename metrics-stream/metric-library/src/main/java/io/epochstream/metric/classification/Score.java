@@ -31,42 +31,13 @@ enum Score {
   }
 
   /**
-   * Reduces the counts by {@code average}. Macro averaging gives weight 0 to a multiclass class
-   * that never occurs (tp+fp+fn == 0; with top_k > 1, tp+fn == 0 — TorchMetrics passes top_k to
-   * this rule for accuracy, precision and recall but not for F-beta); multilabel macro weighs every
-   * label. Weighted averaging weighs by support tp+fn; a zero total weight gives 0.
+   * Reduces the counts by {@code average} ({@link ClassRatio#reduce}); TorchMetrics passes top_k to
+   * the macro weights for accuracy, precision and recall but not for F-beta.
    */
   MetricResult reduce(StatCounts c, Average average, double beta, double zeroDivision) {
     // Binary and multilabel accuracy count true negatives; multiclass accuracy is recall-like.
     boolean negatives = c.multilabel() || average == Average.BINARY;
-    if (average == Average.BINARY || average == Average.MICRO) {
-      StatCounts s = c.summed();
-      return MetricResult.scalar(of(s.tp()[0], s.fp()[0], s.tn()[0], s.fn()[0], negatives, beta, zeroDivision));
-    }
-    int k = c.size();
-    double[] scores = new double[k];
-    for (int i = 0; i < k; i++) {
-      scores[i] = of(c.tp()[i], c.fp()[i], c.tn()[i], c.fn()[i], negatives, beta, zeroDivision);
-    }
-    if (average == Average.NONE) {
-      return new MetricResult(new int[] {k}, scores);
-    }
-    boolean topKRule = c.topK() > 1 && this != FBETA;
-    double weighted = 0;
-    double totalWeight = 0;
-    for (int i = 0; i < k; i++) {
-      double w;
-      if (average == Average.WEIGHTED) {
-        w = c.tp()[i] + c.fn()[i];
-      } else if (c.multilabel()) {
-        w = 1;
-      } else {
-        double seen = topKRule ? c.tp()[i] + c.fn()[i] : c.tp()[i] + c.fp()[i] + c.fn()[i];
-        w = seen == 0 ? 0 : 1;
-      }
-      weighted += w * scores[i];
-      totalWeight += w;
-    }
-    return MetricResult.scalar(StatCounts.safeDivide(weighted, totalWeight, 0));
+    return ClassRatio.reduce(c, average, (tp, fp, tn, fn) -> of(tp, fp, tn, fn, negatives, beta, zeroDivision),
+        this != FBETA);
   }
 }
