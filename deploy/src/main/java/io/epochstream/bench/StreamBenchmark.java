@@ -10,6 +10,7 @@ import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
+import io.epochstream.topology.RankFoldProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public final class StreamBenchmark {
 
   /** One measurement: seconds of each phase over the same events, latencies in ms, sorted. */
   public record Result(long events, long samples, long bytes, double produceSeconds, double rawSeconds, double streamSeconds,
-      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes) {
+      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes, long stateBytes) {
     public double produceRecordsPerSecond() {
       return events / produceSeconds;
     }
@@ -164,7 +165,10 @@ public final class StreamBenchmark {
         if (replayed.size() != 1 || replayed.get(0).getSamples() != samples) {
           throw new IllegalStateException("replay did not reproduce the epoch");
         }
-        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap, peakAfterGc);
+        // The open epoch's size as stage 1 stored it: the largest record of its store's changelog.
+        long stateBytes = TopicBytes.changelogs(kafka, RankFoldProcessor.STATE_STORE).largestValue();
+        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap, peakAfterGc,
+            stateBytes);
       }
     }
   }
