@@ -6,11 +6,11 @@ import io.epochstream.publish.StepPublisher;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
+import io.epochstream.schema.RankPartial;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
-import io.epochstream.topology.RankFoldProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +44,8 @@ public final class StreamBenchmark {
 
   /** One measurement: seconds of each phase over the same events, latencies in ms, sorted. */
   public record Result(long events, long samples, long bytes, double produceSeconds, double rawSeconds, double streamSeconds,
-      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes, long stateBytes) {
+      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes, long stateBytes,
+      double streamCpuSeconds) {
     public double produceRecordsPerSecond() {
       return events / produceSeconds;
     }
@@ -136,8 +137,10 @@ public final class StreamBenchmark {
         app.start(Duration.ofSeconds(120)); // assigned and restored: the clock starts at work
         long t0 = System.nanoTime();
         heap.reset();
+        ThreadCpu appCpu = new ThreadCpu(name -> name.contains("bench-app")); // CPU time: stable where wall time is not
         awaitSummaries(kafka, topics, "tput", 1);
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
+        double streamCpuSeconds = appCpu.seconds();
         long peakHeap = heap.peak();
         long peakAfterGc = heap.peakAfterGc();
 
@@ -165,12 +168,26 @@ public final class StreamBenchmark {
         if (replayed.size() != 1 || replayed.get(0).getSamples() != samples) {
           throw new IllegalStateException("replay did not reproduce the epoch");
         }
-        // The open epoch's size as stage 1 stored it: the largest record of its store's changelog.
-        long stateBytes = TopicBytes.changelogs(kafka, RankFoldProcessor.STATE_STORE).largestValue();
         return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap, peakAfterGc,
-            stateBytes);
+            largestPartialState(kafka, topics), streamCpuSeconds);
       }
     }
+  }
+
+  /**
+   * The largest rank state stage 1 sent (a partial carries the rank's state at its epoch end, its
+   * largest): every epoch has one, while the state store's changelog misses an epoch that opened
+   * and closed between two commits.
+   */
+  private static long largestPartialState(EmbeddedKafka kafka, Topics topics) {
+    AvroSerde<RankPartial> serde = AvroSerde.of(RankPartial.class);
+    long largest = 0;
+    try (CommittedRecords partials = new CommittedRecords(kafka, topics.partials())) {
+      for (byte[] value : partials.await(1, Duration.ofMinutes(1))) {
+        largest = Math.max(largest, serde.decode(value).getState().remaining());
+      }
+    }
+    return largest;
   }
 
   private static MetricSpec spec(String metric, Map<String, String> extra) {

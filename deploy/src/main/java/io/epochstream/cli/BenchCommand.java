@@ -130,9 +130,9 @@ final class BenchCommand implements Callable<Integer> {
   /** Issue 13 item 3: 10 K → 10 M samples in one epoch of one rank; the state stays the same size. */
   private void sweep(StringBuilder md) throws Exception {
     md.append(String.format(Locale.ROOT, "%n### Cost as an epoch grows (1 rank, 1 partition; %s; heap of the whole JVM: broker, producer and app; "
-        + "state: the largest record of the stage-1 state store's changelog)%n%n", reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
-    md.append("| samples/epoch | steps | stream seconds | samples/s | rank state, bytes | peak heap used, MB | peak heap after GC, MB |\n"
-        + "|---|---|---|---|---|---|---|\n");
+        + "rank state: the largest state a rank's partial carried; app CPU: the stream app's Java threads)%n%n", reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
+    md.append("| samples/epoch | steps | stream seconds | samples/s | app CPU-s per M samples | rank state, bytes | peak heap used, MB "
+        + "| peak heap after GC, MB |\n|---|---|---|---|---|---|---|---|\n");
     for (int samplesPerEpoch : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000, 10_000_000}) {
       int epochSteps = (samplesPerEpoch + 255) / 256;
       List<StreamBenchmark.Result> sized = new ArrayList<>();
@@ -140,8 +140,9 @@ final class BenchCommand implements Callable<Integer> {
         sized.add(StreamBenchmark.run(epochSteps, 1, 1, 0, 1));
         System.err.printf("epoch of %d samples: repetition %d of %d done%n", samplesPerEpoch, r + 1, reps);
       }
-      md.append(String.format(Locale.ROOT, "| %,d | %d | %s | %s | %s | %s | %s |%n", sized.get(0).samples(), epochSteps,
+      md.append(String.format(Locale.ROOT, "| %,d | %d | %s | %s | %s | %s | %s | %s |%n", sized.get(0).samples(), epochSteps,
           summary(sized, StreamBenchmark.Result::streamSeconds, "%.2f"), summary(sized, StreamBenchmark.Result::streamSamplesPerSecond, "%.0f"),
+          summary(sized, x -> x.streamCpuSeconds() / x.samples() * 1e6, "%.2f"),
           summary(sized, x -> x.stateBytes(), "%.0f"),
           summary(sized, x -> x.peakHeapBytes() / 1e6, "%.0f"), summary(sized, x -> x.peakHeapAfterGcBytes() / 1e6, "%.0f")));
     }
