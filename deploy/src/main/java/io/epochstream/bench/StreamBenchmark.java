@@ -118,20 +118,7 @@ public final class StreamBenchmark {
       double rawSeconds = consumeAll(kafka, topics.steps(), bytes);
       long events = (long) ranks * (steps / ranks + 2); // steps + RunStarted + EpochEnd per rank
 
-      Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
-      appConfig.put("num.stream.threads", streamThreads);
-      String commitMs = System.getProperty("bench.commit.ms");
-      if (commitMs != null) {
-        appConfig.put("commit.interval.ms", Integer.parseInt(commitMs));
-      }
-      String fetchWait = System.getProperty("bench.fetch.wait.ms");
-      if (fetchWait != null) {
-        appConfig.put("fetch.max.wait.ms", Integer.parseInt(fetchWait));
-      }
-      String linger = System.getProperty("bench.linger.ms");
-      if (linger != null) {
-        appConfig.put("linger.ms", Integer.parseInt(linger));
-      }
+      Map<String, Object> appConfig = appConfig(kafka, streamThreads);
       try (MetricsStreamApp app = new MetricsStreamApp(appConfig, topics, "bench-app", dir.resolve("state"));
            HeapPeak heap = new HeapPeak()) {
         app.start(Duration.ofSeconds(120)); // assigned and restored: the clock starts at work
@@ -188,6 +175,25 @@ public final class StreamBenchmark {
       }
     }
     return largest;
+  }
+
+  /** The app's client config: {@code streamThreads}, and the overrides the bench.* system properties ask for. */
+  private static Map<String, Object> appConfig(EmbeddedKafka kafka, int streamThreads) {
+    Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
+    appConfig.put("num.stream.threads", streamThreads);
+    String commitMs = System.getProperty("bench.commit.ms");
+    if (commitMs != null) {
+      appConfig.put("commit.interval.ms", Integer.parseInt(commitMs));
+    }
+    String fetchWait = System.getProperty("bench.fetch.wait.ms");
+    if (fetchWait != null) {
+      appConfig.put("fetch.max.wait.ms", Integer.parseInt(fetchWait));
+    }
+    String linger = System.getProperty("bench.linger.ms");
+    if (linger != null) {
+      appConfig.put("linger.ms", Integer.parseInt(linger));
+    }
+    return appConfig;
   }
 
   private static MetricSpec spec(String metric, Map<String, String> extra) {
