@@ -8,6 +8,8 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
+import io.epochstream.schema.RankPartial;
+import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
@@ -44,7 +46,8 @@ public final class StreamBenchmark {
 
   /** One measurement: seconds of each phase over the same events, latencies in ms, sorted. */
   public record Result(long events, long samples, long bytes, double produceSeconds, double rawSeconds, double streamSeconds,
-      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes) {
+      double replaySeconds, List<Double> latencies, long peakHeapBytes, long peakHeapAfterGcBytes, long stateBytes,
+      double streamCpuSeconds) {
     public double produceRecordsPerSecond() {
       return events / produceSeconds;
     }
@@ -117,27 +120,16 @@ public final class StreamBenchmark {
       double rawSeconds = consumeAll(kafka, topics.steps(), bytes);
       long events = (long) ranks * (steps / ranks + 2); // steps + RunStarted + EpochEnd per rank
 
-      Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
-      appConfig.put("num.stream.threads", streamThreads);
-      String commitMs = System.getProperty("bench.commit.ms");
-      if (commitMs != null) {
-        appConfig.put("commit.interval.ms", Integer.parseInt(commitMs));
-      }
-      String fetchWait = System.getProperty("bench.fetch.wait.ms");
-      if (fetchWait != null) {
-        appConfig.put("fetch.max.wait.ms", Integer.parseInt(fetchWait));
-      }
-      String linger = System.getProperty("bench.linger.ms");
-      if (linger != null) {
-        appConfig.put("linger.ms", Integer.parseInt(linger));
-      }
+      Map<String, Object> appConfig = appConfig(kafka, streamThreads);
       try (MetricsStreamApp app = new MetricsStreamApp(appConfig, topics, "bench-app", dir.resolve("state"));
            HeapPeak heap = new HeapPeak()) {
         app.start(Duration.ofSeconds(120)); // assigned and restored: the clock starts at work
         long t0 = System.nanoTime();
         heap.reset();
+        ThreadCpu appCpu = new ThreadCpu(name -> name.contains("bench-app")); // CPU time: stable where wall time is not
         awaitSummaries(kafka, topics, "tput", 1);
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
+        double streamCpuSeconds = appCpu.seconds();
         long peakHeap = heap.peak();
         long peakAfterGc = heap.peakAfterGc();
 
@@ -165,9 +157,45 @@ public final class StreamBenchmark {
         if (replayed.size() != 1 || replayed.get(0).getSamples() != samples) {
           throw new IllegalStateException("replay did not reproduce the epoch");
         }
-        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap, peakAfterGc);
+        return new Result(events, samples, bytes[0], produceSeconds, rawSeconds, streamSeconds, replaySeconds, latencies, peakHeap, peakAfterGc,
+            largestPartialState(kafka, topics), streamCpuSeconds);
       }
     }
+  }
+
+  /**
+   * The largest rank state stage 1 sent (a partial carries the rank's state at its epoch end, its
+   * largest): every epoch has one, while the state store's changelog misses an epoch that opened
+   * and closed between two commits.
+   */
+  private static long largestPartialState(EmbeddedKafka kafka, Topics topics) {
+    AvroSerde<RankPartial> serde = AvroSerde.of(RankPartial.class);
+    long largest = 0;
+    try (CommittedRecords partials = new CommittedRecords(kafka, topics.partials())) {
+      for (byte[] value : partials.await(1, Duration.ofMinutes(1))) {
+        largest = Math.max(largest, serde.decode(value).getState().remaining());
+      }
+    }
+    return largest;
+  }
+
+  /** The app's client config: {@code streamThreads}, and the overrides the bench.* system properties ask for. */
+  private static Map<String, Object> appConfig(EmbeddedKafka kafka, int streamThreads) {
+    Map<String, Object> appConfig = new HashMap<>(kafka.clientConfig());
+    appConfig.put("num.stream.threads", streamThreads);
+    String commitMs = System.getProperty("bench.commit.ms");
+    if (commitMs != null) {
+      appConfig.put("commit.interval.ms", Integer.parseInt(commitMs));
+    }
+    String fetchWait = System.getProperty("bench.fetch.wait.ms");
+    if (fetchWait != null) {
+      appConfig.put("fetch.max.wait.ms", Integer.parseInt(fetchWait));
+    }
+    String linger = System.getProperty("bench.linger.ms");
+    if (linger != null) {
+      appConfig.put("linger.ms", Integer.parseInt(linger));
+    }
+    return appConfig;
   }
 
   private static MetricSpec spec(String metric, Map<String, String> extra) {

@@ -1,6 +1,9 @@
 package io.epochstream.cli;
 
+import io.epochstream.bench.CapacityBenchmark;
+import io.epochstream.bench.ExactReplayBenchmark;
 import io.epochstream.bench.HotFrames;
+import io.epochstream.bench.RankScaleBenchmark;
 import io.epochstream.bench.StreamBenchmark;
 import io.epochstream.bench.TrainerBenchmark;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"The benchmark harness on the embedded broker: raw Kafka produce/consume vs the stream app vs replay,",
         "epoch-close latency, a JFR profile of the stream thread, cost by epoch size, stream threads and partitions,",
-        "and trainer overhead. Prints a Markdown table and",
+        "trainer overhead, world sizes up to 1024 ranks, exact replay, and a capacity table by class count. Prints Markdown and",
         "writes it into BENCHMARKS.md between its generated-section markers, with the machine and the command."})
 final class BenchCommand implements Callable<Integer> {
   static final String BEGIN = "<!-- bench:begin (written by ./epochstream bench) -->";
@@ -31,19 +35,59 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "BENCHMARKS.md", description = "Where the table goes (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--only", paramLabel = "SECTION", split = ",",
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity",
+          "(default: all). Use with --out: the generated block is replaced by what ran."})
+  List<String> only;
+
+  int reps;
+
   @Override
   public Integer call() throws Exception {
-    int reps = quick ? 1 : 3;
-    int steps = quick ? 2000 : 16000;
-    int latencyEpochs = quick ? 10 : 30;
+    reps = quick ? 1 : 3;
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB heap max, %s %s. Command: `./epochstream bench%s`. %s%n%n",
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1073741824.0,
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), quick ? " --quick" : "",
+        System.getProperty("java.vm.name"), System.getProperty("java.version"), arguments(),
         reps > 1 ? "Median of " + reps + " repetitions (min–max); warm-up excluded." : "One repetition (smoke run)."));
-
-    // Warm-up: the first broker and stream app of a JVM pay class loading and JIT.
+    // Warm-up: the first broker and stream app of a JVM pay class loading and JIT. (World sizes run once
+    // each: a fresh broker per size, and the bytes they measure do not vary.)
     StreamBenchmark.run(400, 4, 4, 2, 1);
+    Map<String, Section> sections = new LinkedHashMap<>();
+    sections.put("stream", this::stream);
+    sections.put("profile", this::profile);
+    sections.put("sweep", this::sweep);
+    sections.put("scaling", this::scaling);
+    sections.put("trainer", this::trainer);
+    sections.put("ranks", out -> RankScaleBenchmark.report(out, quick, 1));
+    sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
+    sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
+    for (String name : only == null ? List.copyOf(sections.keySet()) : only) {
+      Section section = sections.get(name);
+      if (section == null) {
+        throw new IllegalArgumentException("--only: no section '" + name + "' (sections: " + String.join(", ", sections.keySet()) + ")");
+      }
+      System.err.printf("bench: section %s%n", name);
+      section.write(md);
+    }
+    System.out.println(md);
+    write(out, md.toString());
+    System.err.println("written to " + out);
+    return 0;
+  }
+
+  /** One part of the report: measures and appends its Markdown. */
+  interface Section {
+    void write(StringBuilder md) throws Exception;
+  }
+
+  private String arguments() {
+    return (quick ? " --quick" : "") + (only == null ? "" : " --only " + String.join(",", only));
+  }
+
+  private void stream(StringBuilder md) throws Exception {
+    int steps = quick ? 2000 : 16000;
+    int latencyEpochs = quick ? 10 : 30;
     List<StreamBenchmark.Result> runs = new ArrayList<>();
     for (int r = 0; r < reps; r++) {
       runs.add(StreamBenchmark.run(steps, 4, 4, latencyEpochs, 1));
@@ -64,7 +108,10 @@ final class BenchCommand implements Callable<Integer> {
     row(md, "epoch-close latency p50, ms", runs, x -> x.latency(0.5), "%.0f");
     row(md, "epoch-close latency p99, ms (goal < 250)", runs, x -> x.latency(0.99), "%.0f");
     row(md, "epoch-close latency max, ms", runs, x -> x.latency(1.0), "%.0f");
+  }
 
+  private void profile(StringBuilder md) throws Exception {
+    int steps = quick ? 2000 : 16000;
     HotFrames.Profiled<StreamBenchmark.Result> profiled = HotFrames.profile("StreamThread", () -> StreamBenchmark.run(steps, 4, 4, 0, 1));
     HotFrames.Profile profile = profiled.profile();
     md.append(String.format(Locale.ROOT, "%n### Where the stream thread's CPU goes (JFR execution samples, one more run of the same size: %d samples)%n%n",
@@ -78,22 +125,30 @@ final class BenchCommand implements Callable<Integer> {
       md.append(i < methods.size() ? String.format(Locale.ROOT, " | `%s` | %.0f %% |%n", methods.get(i).getKey(),
           100.0 * methods.get(i).getValue() / profile.samples()) : " | | |\n");
     }
+  }
 
-    md.append(String.format(Locale.ROOT, "%n### Cost as an epoch grows (1 rank, 1 partition; %s; heap of the whole JVM: broker, producer and app)%n%n",
-        reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
-    md.append("| samples/epoch | steps | stream seconds | samples/s | peak heap used, MB | peak heap after GC, MB |\n|---|---|---|---|---|---|\n");
-    for (int samplesPerEpoch : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000}) {
+  /** Issue 13 item 3: 10 K → 10 M samples in one epoch of one rank; the state stays the same size. */
+  private void sweep(StringBuilder md) throws Exception {
+    md.append(String.format(Locale.ROOT, "%n### Cost as an epoch grows (1 rank, 1 partition; %s; heap of the whole JVM: broker, producer and app; "
+        + "rank state: the largest state a rank's partial carried; app CPU: the stream app's Java threads)%n%n", reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
+    md.append("| samples/epoch | steps | stream seconds | samples/s | app CPU-s per M samples | rank state, bytes | peak heap used, MB "
+        + "| peak heap after GC, MB |\n|---|---|---|---|---|---|---|---|\n");
+    for (int samplesPerEpoch : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000, 10_000_000}) {
       int epochSteps = (samplesPerEpoch + 255) / 256;
       List<StreamBenchmark.Result> sized = new ArrayList<>();
       for (int r = 0; r < reps; r++) {
         sized.add(StreamBenchmark.run(epochSteps, 1, 1, 0, 1));
+        System.err.printf("epoch of %d samples: repetition %d of %d done%n", samplesPerEpoch, r + 1, reps);
       }
-      md.append(String.format(Locale.ROOT, "| %,d | %d | %s | %s | %s | %s |%n", sized.get(0).samples(), epochSteps,
+      md.append(String.format(Locale.ROOT, "| %,d | %d | %s | %s | %s | %s | %s | %s |%n", sized.get(0).samples(), epochSteps,
           summary(sized, StreamBenchmark.Result::streamSeconds, "%.2f"), summary(sized, StreamBenchmark.Result::streamSamplesPerSecond, "%.0f"),
+          summary(sized, x -> x.streamCpuSeconds() / x.samples() * 1e6, "%.2f"),
+          summary(sized, x -> x.stateBytes(), "%.0f"),
           summary(sized, x -> x.peakHeapBytes() / 1e6, "%.0f"), summary(sized, x -> x.peakHeapAfterGcBytes() / 1e6, "%.0f")));
-      System.err.printf("epoch of %d samples done%n", samplesPerEpoch);
     }
+  }
 
+  private void scaling(StringBuilder md) throws Exception {
     md.append(String.format(Locale.ROOT, "%n### Scaling: stream samples/s by partitions and stream threads (%s)%n%n",
         reps > 1 ? "median of " + reps + " (min–max)" : "one repetition each"));
     md.append("| partitions | 1 thread | 2 threads |\n|---|---|---|\n");
@@ -110,7 +165,9 @@ final class BenchCommand implements Callable<Integer> {
       md.append(" |\n");
       System.err.printf("scaling with %d partitions done%n", partitions);
     }
+  }
 
+  private void trainer(StringBuilder md) throws Exception {
     int samples = quick ? 8000 : 40000;
     TrainerBenchmark.Result t = TrainerBenchmark.measure(samples, quick ? 2 : 3, reps, null);
     md.append(String.format(Locale.ROOT, "%n### Trainer steps/s (%d samples, MLP 20-64-64-4, B=64; broker in this JVM)%n%n", samples));
@@ -121,11 +178,6 @@ final class BenchCommand implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "| (b)/(a) (goal ≥ 1), (b)/(c) (goal ≥ 0.97) | %.2f, %.2f |%n",
         TrainerBenchmark.Result.median(t.publishing()) / TrainerBenchmark.Result.median(t.inProcess()),
         TrainerBenchmark.Result.median(t.publishing()) / TrainerBenchmark.Result.median(t.neither())));
-
-    System.out.println(md);
-    write(out, md.toString());
-    System.err.println("written to " + out);
-    return 0;
   }
 
   private static void row(StringBuilder md, String name, List<StreamBenchmark.Result> runs,
@@ -139,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
     return summary(values, format);
   }
 
-  private static String summary(List<Double> values, String format) {
+  static String summary(List<Double> values, String format) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     String median = String.format(Locale.ROOT, format, sorted.get(sorted.size() / 2));
