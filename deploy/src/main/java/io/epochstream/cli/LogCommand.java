@@ -7,6 +7,8 @@ import io.epochstream.logger.Sinks;
 import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.logger.csv.LightningCsvLogger;
 import io.epochstream.logger.tensorboard.TensorBoardSink;
+import io.epochstream.web.BoardApi;
+import io.epochstream.web.BoardFeed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +60,8 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
   String group;
 
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8083",
-      description = "With --follow, HTTP port: GET /health, /ready (Kafka reachable), /metrics (default: ${DEFAULT-VALUE}).")
+      description = {"With --follow, HTTP port: the web page at / (from the topics; no open-epoch metrics),",
+          "GET /health, /ready (Kafka reachable), /metrics (default: ${DEFAULT-VALUE})."})
   String http;
 
   @Option(names = "--no-http", description = "Run without the HTTP port.")
@@ -83,16 +86,18 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
            KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null) {
         if (follow) {
           System.out.printf("log following %s on %s%s; Ctrl-C stops it%n", kafka.topics().epochSummaries(), connection.description(),
-              endpoint == null ? "" : ", http://" + http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port() + " (/health /ready /metrics)");
+              endpoint == null ? "" : ", http://" + http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port() + " (the page at /; /health /ready /metrics)");
           System.out.flush();
         }
         if (!awaitTopics(connection, hook, endpoint)) {
           return 0; // stopped while waiting
         }
-        try (MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+        try (BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics());
+             MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
              SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
           running.set(subscriber);
           if (endpoint != null) {
+            BoardApi.serveStandalone(endpoint.server(), board.board()); // the web page, from the topics alone
             JvmMetrics.builder().register(registry);
             new KafkaClientMetrics(registry, subscriber::metrics)
                 .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
