@@ -163,7 +163,7 @@
           if (v !== null && (idx < 0 || (lower ? v < s.y[idx] : v > s.y[idx]))) idx = i;
         });
       }
-      if (idx >= 0 && s.y[idx] !== null) out[s.label] = { index: idx, epoch: xs[idx], value: s.y[idx] };
+      if (idx >= 0 && s.y[idx] !== null) out[s.label] = { epoch: xs[idx], value: s.y[idx], color: s.color };
     }
     return out;
   }
@@ -173,34 +173,42 @@
   }
 
   function plotData(spec) {
-    const data = [spec.x];
-    for (const s of spec.series) data.push(s.y);
-    if (spec.best) {
-      for (const s of spec.series) {
-        const b = spec.best[s.label];
-        data.push(spec.x.map((_, i) => (b && b.index === i ? b.value : null)));
-      }
-    }
-    return data;
+    return [spec.x, ...spec.series.map((s) => s.y)];
   }
 
-  function plotOptions(spec, width) {
+  // A ring around each stage's best epoch, drawn over the lines; bestOf() gives the current marks.
+  function bestRings(bestOf) {
+    return (u) => {
+      const best = bestOf();
+      if (!best) return;
+      const g = u.ctx;
+      const r = 7 * devicePixelRatio;
+      g.save();
+      u.series.forEach((s, i) => {
+        const b = best[s.label];
+        if (i === 0 || !b) return;
+        g.beginPath();
+        g.arc(u.valToPos(b.epoch, 'x', true), u.valToPos(b.value, 'y', true), r, 0, 2 * Math.PI);
+        g.lineWidth = 2 * devicePixelRatio;
+        g.strokeStyle = b.color;
+        g.stroke();
+      });
+      g.restore();
+    };
+  }
+
+  function plotOptions(spec, width, bestOf) {
     const series = [{ label: spec.xLabel }];
     for (const s of spec.series) {
       series.push({ label: s.label, stroke: s.color, width: 2, spanGaps: true, value: (u, v) => fmt(v),
         points: { show: spec.kind !== 'steps' && spec.x.length <= 60, size: 5, fill: s.color } });
     }
-    if (spec.best) {
-      for (const s of spec.series) {
-        series.push({ label: s.label + ' best', stroke: s.color, paths: () => null, value: (u, v) => fmt(v),
-          points: { show: true, size: 13, width: 2, stroke: s.color, fill: 'rgba(255,255,255,0.6)' } });
-      }
-    }
     return {
       width, height: Math.round(Math.min(260, Math.max(180, width * 0.55))),
       scales: { x: { time: false } },
       axes: [{ label: spec.xLabel, incrs: spec.kind === 'steps' ? undefined : [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, {}],
-      legend: { live: true },
+      legend: { live: false },
+      hooks: { draw: [bestRings(bestOf)] },
       series,
     };
   }
@@ -245,7 +253,8 @@
   }
 
   function signature(spec) {
-    return spec.kind + '|' + spec.series.map((s) => s.label).join(',') + '|' + (spec.best ? 'best' : '');
+    if (spec.kind === 'matrix') return 'matrix';
+    return spec.kind + '|' + spec.series.map((s) => s.label).join(',');
   }
 
   function renderCharts(specs) {
@@ -298,9 +307,12 @@
         c.figure.dataset.best = Object.entries(spec.best).map(([stage, b]) => stage + ':' + b.epoch).join(' ');
       }
       c.figure.dataset.points = pointCounts(spec);
+      if (spec.kind === 'steps') c.figure.dataset.lastStep = spec.x[spec.x.length - 1];
+      c.best = spec.best;
       if (!c.plot) {
-        c.plot = new uPlot(plotOptions(spec, width), plotData(spec), c.figure);
-        c.redraw = (w) => c.plot.setSize({ width: w, height: plotOptions(spec, w).height });
+        const chart = c;
+        c.plot = new uPlot(plotOptions(spec, width, () => chart.best), plotData(spec), c.figure);
+        c.redraw = (w) => chart.plot.setSize({ width: w, height: plotOptions(spec, w, () => chart.best).height });
       } else {
         c.plot.setData(plotData(spec));
       }
