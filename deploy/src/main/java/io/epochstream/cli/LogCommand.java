@@ -9,6 +9,7 @@ import io.epochstream.logger.csv.LightningCsvLogger;
 import io.epochstream.logger.tensorboard.TensorBoardSink;
 import io.epochstream.web.BoardApi;
 import io.epochstream.web.BoardFeed;
+import io.epochstream.web.RunBoard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +85,10 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
       try (HttpEndpoint endpoint = serve ? HttpEndpoint.bind(http, registry) : null;
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null) {
+        RunBoard runBoard = new RunBoard();
+        if (endpoint != null) {
+          BoardApi.serveStandalone(endpoint.server(), runBoard); // the web page, from the topics alone
+        }
         if (follow) {
           System.out.printf("log following %s on %s%s; Ctrl-C stops it%n", kafka.topics().epochSummaries(), connection.description(),
               endpoint == null ? "" : ", http://" + http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port() + " (the page at /; /health /ready /metrics)");
@@ -92,12 +97,11 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
         if (!awaitTopics(connection, hook, endpoint)) {
           return 0; // stopped while waiting
         }
-        try (BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics());
+        try (BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard);
              MetricsSink sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
              SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning, sink.wantsSteps(), group)) {
           running.set(subscriber);
           if (endpoint != null) {
-            BoardApi.serveStandalone(endpoint.server(), board.board()); // the web page, from the topics alone
             JvmMetrics.builder().register(registry);
             new KafkaClientMetrics(registry, subscriber::metrics)
                 .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",

@@ -9,6 +9,7 @@ import io.epochstream.query.QueryServer;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.web.BoardApi;
 import io.epochstream.web.BoardFeed;
+import io.epochstream.web.RunBoard;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -76,15 +77,16 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         HostInfo self = endpoint == null ? null : advertised(endpoint);
+        RunBoard runBoard = new RunBoard();
+        if (endpoint != null) {
+          BoardApi.serve(endpoint.server(), runBoard); // the web page (QueryServer answers / with it)
+        }
         if (self != null) {
           config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         }
         try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics);
              QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self);
-             BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics())) {
-          if (board != null) {
-            BoardApi.serve(endpoint.server(), board.board()); // the web page at /, beside the live query
-          }
+             BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard)) {
           metrics.bind(app::streams, kafka.topics());
           if (endpoint != null) {
             endpoint.readiness(Readiness.all(probe, new StreamAppReadiness(app::state)));

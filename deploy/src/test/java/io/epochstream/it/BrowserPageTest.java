@@ -154,6 +154,17 @@ class BrowserPageTest {
         await(page, "finished-run again", d -> (Boolean) js(d, "return document.getElementById('run').dataset.run === 'finished-run'"
             + " && document.querySelectorAll('#charts figure[data-kind=\"scalar\"]').length === 2;") ? true : null);
         screenshot(page, "browser-page.png");
+
+        // A following logger serves the same page from the topics alone (no stream-app port).
+        try (ServiceProcess logger = ServiceProcess.start(concat(new String[] {"log", "--follow", "--jsonl", dir.resolve("log.jsonl").toString(),
+            "--http", "127.0.0.1:0"}, kafkaFlags))) {
+          page.get("http://" + logger.await("log following .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(60)).group(1) + "/#run=finished-run");
+          // The same charts with the same points as the stream app's page drew.
+          List<String> drawn = charts.stream().map(f -> f.get("key") + " " + f.get("points")).toList();
+          await(page, "finished-run's charts on the logger's page: " + drawn,
+              d -> charts(d).stream().map(f -> f.get("key") + " " + f.get("points")).toList().equals(drawn) ? true : null);
+          await(page, "live-run as terminated on the logger's page", d -> "terminated".equals(runStatus(d, "live-run")) ? true : null);
+        }
       }
     }
   }

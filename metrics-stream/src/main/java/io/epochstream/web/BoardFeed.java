@@ -2,8 +2,6 @@ package io.epochstream.web;
 
 import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.topic.Topics;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -13,14 +11,12 @@ import java.util.Map;
  * long as the service runs. The topics must exist.
  */
 public final class BoardFeed implements AutoCloseable {
-  /** A run that has not finished and has sent nothing for this long shows as stalled. */
-  public static final Duration STALLED_AFTER = Duration.ofMinutes(2);
-
-  private final RunBoard board = new RunBoard(Clock.systemUTC(), STALLED_AFTER);
+  private final RunBoard board;
   private final SummarySubscriber subscriber;
   private final Thread thread;
 
-  public BoardFeed(Map<String, Object> clientConfig, Topics topics) {
+  public BoardFeed(Map<String, Object> clientConfig, Topics topics, RunBoard board) {
+    this.board = board;
     this.subscriber = new SummarySubscriber(clientConfig, topics, true, true, null);
     this.thread = new Thread(() -> {
       try {
@@ -32,10 +28,6 @@ public final class BoardFeed implements AutoCloseable {
     }, "epochstream-board");
     thread.setDaemon(true);
     thread.start();
-  }
-
-  public RunBoard board() {
-    return board;
   }
 
   @Override

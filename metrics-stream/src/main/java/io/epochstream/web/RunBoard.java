@@ -34,6 +34,14 @@ public final class RunBoard implements MetricsSink {
   private final Duration stalledAfter;
   private final Map<String, Run> runs = new HashMap<>();
 
+  /** A run that has not finished and has sent nothing for this long shows as stalled. */
+  public static final Duration STALLED_AFTER = Duration.ofMinutes(2);
+
+  /** On the wall clock, stalled after {@link #STALLED_AFTER}. */
+  public RunBoard() {
+    this(Clock.systemUTC(), STALLED_AFTER);
+  }
+
   /** {@code stalledAfter}: how long a run that has not finished may stay silent before it is "stalled". */
   public RunBoard(Clock clock, Duration stalledAfter) {
     this.clock = clock;
@@ -150,8 +158,12 @@ public final class RunBoard implements MetricsSink {
   public synchronized void onStep(StepMetrics step) {
     Run r = run(step.getRun());
     r.touch(step.getTime());
+    Double loss = step.getValues().get("loss");
+    if (MetricsSink.loggedOnStep(step) && loss != null) {
+      r.loss.add(step.getStep(), loss);
+    }
     if (r.summaries.containsKey(key(step.getStage(), step.getEpoch()))) {
-      return; // a step read after its epoch's summary: that epoch is no longer open
+      return; // read after its epoch's summary (topics are read side by side): not open any more
     }
     Progress p = r.open.computeIfAbsent(key(step.getStage(), step.getEpoch()) + ":" + step.getRank(), k -> new Progress());
     p.stage = step.getStage();
@@ -161,13 +173,9 @@ public final class RunBoard implements MetricsSink {
     p.samples = Math.max(p.samples, step.getEpochSamples());
     p.firstTime = Math.min(p.firstTime, step.getTime());
     p.lastTime = Math.max(p.lastTime, step.getTime());
-    Double loss = step.getValues().get("loss");
     if (loss != null && !loss.isNaN()) {
       p.lossSum += loss * step.getBatchSize();
       p.lossWeight += step.getBatchSize();
-    }
-    if (MetricsSink.loggedOnStep(step) && loss != null) {
-      r.loss.add(step.getStep(), loss);
     }
   }
 
