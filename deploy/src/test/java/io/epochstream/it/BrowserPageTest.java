@@ -60,8 +60,12 @@ class BrowserPageTest {
         + "\"best\":{\"acc\":\"max\"}}");
     String[] kafkaFlags = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix()};
     try (ServiceProcess stream = ServiceProcess.start(concat(new String[] {"stream", "--application-id", "web-" + UUID.randomUUID(),
-        "--state-dir", dir.resolve("state").toString(), "--http", "127.0.0.1:0"}, kafkaFlags))) {
+        "--state-dir", dir.resolve("state").toString(), "--http", "127.0.0.1:0"}, kafkaFlags));
+         // A following logger serves the same page from the topics alone (no stream-app port).
+         ServiceProcess logger = ServiceProcess.start(concat(new String[] {"log", "--follow", "--jsonl", dir.resolve("log.jsonl").toString(),
+             "--http", "127.0.0.1:0"}, kafkaFlags))) {
       String base = "http://" + stream.await("running on .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(120)).group(1) + "/";
+      String loggerBase = "http://" + logger.await("log following .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(120)).group(1) + "/";
 
       assertThat(Main.run(concat(new String[] {"train", "--run", "finished-run", "--epochs", Integer.toString(EPOCHS),
           "--metrics", metrics.toString(), "--no-http"}, kafkaFlags))).isZero();
@@ -155,16 +159,12 @@ class BrowserPageTest {
             + " && document.querySelectorAll('#charts figure[data-kind=\"scalar\"]').length === 2;") ? true : null);
         screenshot(page, "browser-page.png");
 
-        // A following logger serves the same page from the topics alone (no stream-app port).
-        try (ServiceProcess logger = ServiceProcess.start(concat(new String[] {"log", "--follow", "--jsonl", dir.resolve("log.jsonl").toString(),
-            "--http", "127.0.0.1:0"}, kafkaFlags))) {
-          page.get("http://" + logger.await("log following .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(60)).group(1) + "/#run=finished-run");
-          // The same charts with the same points as the stream app's page drew.
-          List<String> drawn = charts.stream().map(f -> f.get("key") + " " + f.get("points")).toList();
-          await(page, "finished-run's charts on the logger's page: " + drawn,
-              d -> charts(d).stream().map(f -> f.get("key") + " " + f.get("points")).toList().equals(drawn) ? true : null);
-          await(page, "live-run as terminated on the logger's page", d -> "terminated".equals(runStatus(d, "live-run")) ? true : null);
-        }
+        // The logger's page: the same charts with the same points as the stream app's page drew.
+        page.get(loggerBase + "#run=finished-run");
+        List<String> drawn = charts.stream().map(f -> f.get("key") + " " + f.get("points")).toList();
+        await(page, "finished-run's charts on the logger's page: " + drawn,
+            d -> charts(d).stream().map(f -> f.get("key") + " " + f.get("points")).toList().equals(drawn) ? true : null);
+        await(page, "live-run as terminated on the logger's page", d -> "terminated".equals(runStatus(d, "live-run")) ? true : null);
       }
     }
   }
