@@ -84,6 +84,8 @@
       if (o.loss !== undefined) parts.push('loss ' + fmt(o.loss));
       if (o.expected_steps && o.steps > 0 && o.expected_steps > o.steps && seconds > 0) {
         parts.push('ETA ' + ((o.expected_steps - o.steps) * seconds / o.steps).toFixed(0) + ' s');
+      } else if (o.expected_steps && o.steps >= o.expected_steps) {
+        parts.push('closing'); // as long as the last one: its summary is on the way
       }
       // The open epoch's metrics so far, every rank's state merged by the stream app.
       const open = live.find((l) => l.stage === o.stage && l.epoch === o.epoch);
