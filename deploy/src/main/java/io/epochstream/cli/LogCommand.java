@@ -7,6 +7,9 @@ import io.epochstream.logger.Sinks;
 import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.logger.csv.LightningCsvLogger;
 import io.epochstream.logger.tensorboard.TensorBoardSink;
+import io.epochstream.web.BoardApi;
+import io.epochstream.web.BoardFeed;
+import io.epochstream.web.RunBoard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +63,8 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
   String group;
 
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8083",
-      description = "With --follow, HTTP port: GET /health, /ready (Kafka reachable), /metrics (default: ${DEFAULT-VALUE}).")
+      description = {"With --follow, HTTP port: the web page at / (from the topics; no open-epoch metrics),",
+          "GET /health, /ready (Kafka reachable), /metrics (default: ${DEFAULT-VALUE})."})
   String http;
 
   @Option(names = "--no-http", description = "Run without the HTTP port.")
@@ -88,9 +92,13 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
       try (HttpEndpoint endpoint = serve ? HttpEndpoint.bind(http, registry) : null;
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null) {
+        RunBoard runBoard = new RunBoard();
+        if (endpoint != null) {
+          BoardApi.serveStandalone(endpoint.server(), runBoard); // the web page, from the topics alone
+        }
         if (follow) {
           System.out.printf("log following %s on %s%s; Ctrl-C stops it%n", kafka.topics().epochSummaries(), connection.description(),
-              endpoint == null ? "" : ", http://" + http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port() + " (/health /ready /metrics)");
+              endpoint == null ? "" : ", http://" + http.substring(0, http.lastIndexOf(':')) + ":" + endpoint.port() + " (the page at /; /health /ready /metrics)");
           System.out.flush();
         }
         if (!awaitTopics(connection, hook, endpoint)) {
@@ -109,7 +117,8 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
           System.err.println("log: run " + only + ", the one started last (--run NAME for another, --from-beginning for all, --follow for new ones)");
         }
         String shown = only;
-        try (Sinks sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
+        try (BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard);
+             Sinks sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
              SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning || oneShot, sink.wantsSteps(), group)) {
           running.set(subscriber);
           if (endpoint != null) {

@@ -7,6 +7,9 @@ import io.epochstream.ops.StreamAppMetrics;
 import io.epochstream.ops.StreamAppReadiness;
 import io.epochstream.query.QueryServer;
 import io.epochstream.topology.MetricsStreamApp;
+import io.epochstream.web.BoardApi;
+import io.epochstream.web.BoardFeed;
+import io.epochstream.web.RunBoard;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -46,8 +49,8 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
   int standbyReplicas;
 
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8081",
-      description = {"HTTP port: GET /health, /ready, /metrics (Prometheus) and the live query /runs, /runs/{run}/epochs,",
-          "/runs/{run}/live (default: ${DEFAULT-VALUE})."})
+      description = {"HTTP port: the web page at /, GET /health, /ready, /metrics (Prometheus) and the live query /runs,",
+          "/runs/{run}/epochs, /runs/{run}/live (default: ${DEFAULT-VALUE})."})
   String http;
 
   @Option(names = "--advertise", paramLabel = "HOST:PORT",
@@ -80,11 +83,16 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         HostInfo self = endpoint == null ? null : advertised(endpoint);
+        RunBoard runBoard = new RunBoard();
+        if (endpoint != null) {
+          BoardApi.serve(endpoint.server(), runBoard); // the web page (QueryServer answers / with it)
+        }
         if (self != null) {
           config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         }
         try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics);
-             QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self)) {
+             QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self);
+             BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard)) {
           metrics.bind(app::streams, kafka.topics());
           if (endpoint != null) {
             endpoint.readiness(Readiness.all(probe, new StreamAppReadiness(app::state)));
@@ -94,7 +102,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
             query.start(app.streams());
           }
           System.out.printf("stream app %s running on %s%s; Ctrl-C stops it%n", applicationId, connection.description(),
-              endpoint == null ? "" : ", http://" + self.host() + ":" + self.port() + " (/runs /health /ready /metrics)");
+              endpoint == null ? "" : ", http://" + self.host() + ":" + self.port() + " (the page at /; /runs /health /ready /metrics)");
           System.out.flush();
           String failed = hook.awaitSignalOr(app.failure());
           if (failed != null) {

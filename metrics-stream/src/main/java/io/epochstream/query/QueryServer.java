@@ -15,6 +15,7 @@ import io.epochstream.metric.MetricConfig;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.web.PageAssets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -49,6 +50,7 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class QueryServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AvroSerde<RunStarted> RUN_SERDE = AvroSerde.of(RunStarted.class);
+  private static final PageAssets PAGE = new PageAssets();
   private volatile KafkaStreams streams;
   private volatile LocalView local;
   private final HostInfo self;
@@ -99,6 +101,10 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    if (PageAssets.serves(exchange.getRequestURI().getPath())) {
+      PAGE.handle(exchange); // the web page (io.epochstream.web), served even before the app runs
+      return;
+    }
     try (exchange) {
       if (!exchange.getRequestMethod().equals("GET")) {
         respond(exchange, 405, error("only GET"));
