@@ -106,14 +106,16 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       reject(record, "invalid run id: " + RunId.problem(event.getRun()));
       return;
     }
+    if (event.getPayload() instanceof RunStarted started) {
+      // A run line carries no rank (a JSON one sent ahead of rank 3's steps reads as rank 0): any
+      // copy of it configures the run.
+      register(record, started);
+      return;
+    }
     String expectedKey = Keys.step(event.getRun(), event.getRank());
     if (!expectedKey.equals(record.key())) {
       // A rank's events stay in order only on one partition, which their key chooses.
       reject(record, "key '" + record.key() + "' is not the event's run:rank '" + expectedKey + "'");
-      return;
-    }
-    if (event.getPayload() instanceof RunStarted started) {
-      register(record, started);
       return;
     }
     Run run = run(event.getRun());
