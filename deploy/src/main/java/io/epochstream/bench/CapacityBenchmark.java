@@ -37,24 +37,24 @@ public final class CapacityBenchmark {
   static final int BATCH = 256;
 
   /** One C: the step event's bytes and each repetition's CPU seconds per million samples. */
-  public record Result(int classes, int stepBytes, long samples, List<Double> streamCpuPerMillion, List<Double> streamThreadCpuPerMillion,
+  public record Result(int classes, boolean state, int stepBytes, long samples, List<Double> streamCpuPerMillion, List<Double> streamThreadCpuPerMillion,
       List<Double> rawCpuPerMillion) {}
 
   public static void main(String[] args) throws Exception {
     int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     for (int i = 2; i < Math.max(3, args.length); i++) {
-      Result r = run(args.length > i ? Integer.parseInt(args[i]) : 10, megabytes, reps);
-      System.out.printf(Locale.ROOT, "C=%d: %d-byte steps, %d samples; CPU-s per M samples: stream app %s, stream thread %s, plain consumer %s%n",
+      boolean state = System.getProperty("mode", "preds").equals("state");
+      Result r = run(args.length > i ? Integer.parseInt(args[i]) : 10, megabytes, reps, state);
+      System.out.printf(Locale.ROOT, "C=%d (" + (state ? "state" : "preds") + "): %d-byte steps, %d samples; CPU-s per M samples: stream app %s, stream thread %s, plain consumer %s%n",
           r.classes(), r.stepBytes(), r.samples(), r.streamCpuPerMillion(), r.streamThreadCpuPerMillion(), r.rawCpuPerMillion());
     }
   }
 
   /** Per-rank sample rate of a realistic GPU trainer: ResNet-50 training on one GPU, images/s. */
   static final double[] RANK_RATE = {2500, 3000};
-  static final String STATE_PENDING = "state mode: measured once --publish state lands";
 
-  /** The bench's table: preds measured per C; state mode's bytes computed from the metric library, the rest left to fill. */
+  /** The bench's table: preds and state mode measured per C, on the same batches. */
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
     int megabytes = quick ? 10 : 50;
     md.append(String.format(Locale.ROOT, "%n### Capacity by class count (issue 13 item 5; B=256, default metric set: accuracy, macro F1, binned macro "
@@ -69,28 +69,32 @@ public final class CapacityBenchmark {
         + "| plain consumer CPU-s per M samples | ratio app ÷ plain (goal ≤ 2 at C = 10) | ranks one stream thread keeps up with |\n"
         + "|---|---|---|---|---|---|---|---|\n");
     for (int classes : new int[] {10, 100, 1000}) {
-      Result r = run(classes, megabytes, reps);
       StateModeBytes.Sizes sizes = StateModeBytes.of(classes, BATCH);
-      List<Double> ratio = new ArrayList<>();
-      for (int i = 0; i < r.streamCpuPerMillion().size(); i++) {
-        ratio.add(r.streamCpuPerMillion().get(i) / r.rawCpuPerMillion().get(i));
-      }
-      double perSecond = 1e6 / Stats.median(r.streamThreadCpuPerMillion()); // samples per second of one busy stream thread
-      md.append(String.format(Locale.ROOT, "| %d | preds | %,d (%,d) | %s | %s | %s | %s | %.1f–%.1f |%n", classes, r.stepBytes(), sizes.predsLz4Bytes(),
-          Stats.summary(r.streamCpuPerMillion(), "%.2f"), Stats.summary(r.streamThreadCpuPerMillion(), "%.2f"),
-          Stats.summary(r.rawCpuPerMillion(), "%.2f"), Stats.summary(ratio, "%.1f"), perSecond / RANK_RATE[1], perSecond / RANK_RATE[0]));
-      md.append(String.format(Locale.ROOT, "| %d | state (one step's delta, computed) | %,d (%,d) | %s | | %s | | |%n", classes, sizes.stateBytes(),
-          sizes.stateLz4Bytes(), STATE_PENDING, STATE_PENDING));
+      Result preds = run(classes, megabytes, reps, false);
+      row(md, preds, String.format(Locale.ROOT, "%,d (%,d)", preds.stepBytes(), sizes.predsLz4Bytes()));
+      Result state = run(classes, megabytes, reps, true);
+      row(md, state, String.format(Locale.ROOT, "%,d", state.stepBytes()));
       if (classes == 1000) {
-        md.append(String.format(Locale.ROOT, "%nAt C = 1000, preds ÷ state bytes per training step (goal ≥ 10): %.2f raw, %.2f lz4, if state "
-            + "mode sends one delta per step; a delta per k steps divides the state's share by k.%n", (double) r.stepBytes() / sizes.stateBytes(),
-            (double) sizes.predsLz4Bytes() / sizes.stateLz4Bytes()));
+        md.append(String.format(Locale.ROOT, "%nAt C = 1000, preds ÷ state bytes per training step (goal ≥ 10): %.1f as sent "
+            + "(state mode's delta is zlib-compressed by the trainer), with one delta per step; a delta per k steps divides the "
+            + "state's share by k.%n", (double) preds.stepBytes() / state.stepBytes()));
       }
     }
   }
 
+  private static void row(StringBuilder md, Result r, String bytes) {
+    List<Double> ratio = new ArrayList<>();
+    for (int i = 0; i < r.streamCpuPerMillion().size(); i++) {
+      ratio.add(r.streamCpuPerMillion().get(i) / r.rawCpuPerMillion().get(i));
+    }
+    double perSecond = 1e6 / Stats.median(r.streamThreadCpuPerMillion()); // samples per second of one busy stream thread
+    md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %.1f–%.1f |%n", r.classes(), r.state() ? "state" : "preds",
+        bytes, Stats.summary(r.streamCpuPerMillion(), "%.2f"), Stats.summary(r.streamThreadCpuPerMillion(), "%.2f"),
+        Stats.summary(r.rawCpuPerMillion(), "%.2f"), Stats.summary(ratio, "%.1f"), perSecond / RANK_RATE[1], perSecond / RANK_RATE[0]));
+  }
+
   /** About {@code megabytes} of step events of C classes (at least 40 steps), {@code reps} repetitions after a warm-up. */
-  public static Result run(int classes, int megabytes, int reps) throws Exception {
+  public static Result run(int classes, int megabytes, int reps, boolean state) throws Exception {
     Path dir = Files.createTempDirectory("epochstream-bench-capacity");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       int stepBytes = StepEvents.stepEvent(BATCH, classes).length;
@@ -100,15 +104,15 @@ public final class CapacityBenchmark {
       List<Double> streamThread = new ArrayList<>();
       List<Double> raw = new ArrayList<>();
       for (int r = 0; r <= reps; r++) { // r = 0 warms up the JIT for this C
-        double[] cpu = live(kafka, new Topics("cap" + r + "."), dir, classes, steps);
+        double[] cpu = live(kafka, new Topics("cap" + r + (state ? "s." : ".")), dir, classes, steps, state);
         if (r > 0) {
           stream.add(cpu[0] / samples * 1e6);
           streamThread.add(cpu[1] / samples * 1e6);
           raw.add(cpu[2] / samples * 1e6);
         }
       }
-      System.err.printf("capacity at C=%d done%n", classes);
-      return new Result(classes, stepBytes, samples, stream, streamThread, raw);
+      System.err.printf("capacity at C=%d (%s) done%n", classes, state ? "state" : "preds");
+      return new Result(classes, state, state ? stateStepBytes(classes) : stepBytes, samples, stream, streamThread, raw);
     }
   }
 
@@ -118,7 +122,7 @@ public final class CapacityBenchmark {
    * app's summary and the consumer's last record. Both read as the records arrive, so both pay the
    * same fetch sizes.
    */
-  private static double[] live(EmbeddedKafka kafka, Topics topics, Path dir, int classes, int steps) throws Exception {
+  private static double[] live(EmbeddedKafka kafka, Topics topics, Path dir, int classes, int steps, boolean state) throws Exception {
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       new TopicSetup(topics, 1, (short) 1).ensure(admin);
     }
@@ -138,7 +142,7 @@ public final class CapacityBenchmark {
         }
       }, "bench-plain-consumer");
       consumer.start();
-      publish(kafka, topics, classes, steps);
+      publish(kafka, topics, classes, steps, state);
       summaries.await(1, Duration.ofMinutes(10));
       double streamCpu = cpu.seconds();
       double streamThreadCpu = streamThread.seconds();
@@ -146,8 +150,16 @@ public final class CapacityBenchmark {
     }
   }
 
-  private static void publish(EmbeddedKafka kafka, Topics topics, int classes, int steps) {
+  /** The bytes of one state-mode step event (one batch's delta, random scores as the preds steps have). */
+  private static int stateStepBytes(int classes) {
+    return StepEvents.stateStepEvent(BATCH, classes, DefaultMetrics.multiclass(classes)).length;
+  }
+
+  private static void publish(EmbeddedKafka kafka, Topics topics, int classes, int steps, boolean state) {
     try (StepEvents events = new StepEvents(kafka, topics, "c" + classes, BATCH, classes)) {
+      if (state) {
+        events.publishingState(DefaultMetrics.multiclass(classes));
+      }
       events.runStarted(1, DefaultMetrics.multiclass(classes));
       for (int s = 0; s < steps; s++) {
         events.step(0, "train", 0, s);

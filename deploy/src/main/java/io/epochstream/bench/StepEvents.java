@@ -3,6 +3,11 @@ package io.epochstream.bench;
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Keys;
 import io.epochstream.event.Tensors;
+import io.epochstream.fold.BatchDecoder;
+import io.epochstream.fold.RunConfigs;
+import io.epochstream.metric.EpochState;
+import io.epochstream.metric.MetricConfig;
+import io.epochstream.metric.StateDelta;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;
@@ -12,6 +17,7 @@ import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.RecordLimits;
 import io.epochstream.topic.Topics;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,6 +41,8 @@ final class StepEvents implements AutoCloseable {
   private final int batch;
   private final int classes;
   private final SplittableRandom random;
+  /** {@code --publish state}: each step carries its batch's metric-state delta instead of preds and target. */
+  private MetricConfig stateOf;
 
   StepEvents(EmbeddedKafka kafka, Topics topics, String run, int batch, int classes) {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
@@ -62,9 +70,26 @@ final class StepEvents implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on, steps are sent as {@code train --publish state} sends them (one delta per step):
+   * the batch folded by the metric library on the sender, its delta in place of preds and target.
+   */
+  StepEvents publishingState(Map<String, MetricSpec> metrics) {
+    this.stateOf = RunConfigs.metricConfig(RunStarted.newBuilder().setWorldSize(1).setMetrics(metrics).setScalars(Map.of()).build());
+    return this;
+  }
+
   /** One batch of random probabilities and labels; returns the encoded event's bytes. */
   int step(int rank, String stage, int epoch, long step) {
-    return send(rank, stage, epoch, output(step));
+    StepOutput out = output(step);
+    return send(rank, stage, epoch, stateOf == null ? out : asState(out));
+  }
+
+  private StepOutput asState(StepOutput preds) {
+    EpochState folded = stateOf.newEpoch();
+    folded.update(BatchDecoder.decode(preds), 0L);
+    return new StepOutput(preds.getStep(), preds.getBatchSize(), preds.getLoss(), null, null, Map.of(),
+        ByteBuffer.wrap(StateDelta.encode(folded)));
   }
 
   void epochEnd(int rank, String stage, int epoch, long steps) {
@@ -80,6 +105,12 @@ final class StepEvents implements AutoCloseable {
   static byte[] stepEvent(int batch, int classes) {
     StepEvents shape = new StepEvents(batch, classes);
     return STEPS.encode(new StepEvent("run", "train", 0, 0, 0L, shape.output(0)));
+  }
+
+  /** One encoded state-mode step event: a batch like {@link #stepEvent}'s, sent as its delta. */
+  static byte[] stateStepEvent(int batch, int classes, Map<String, MetricSpec> metrics) {
+    StepEvents shape = new StepEvents(batch, classes).publishingState(metrics);
+    return STEPS.encode(new StepEvent("run", "train", 0, 0, 0L, shape.asState(shape.output(0))));
   }
 
   private StepEvents(int batch, int classes) {
