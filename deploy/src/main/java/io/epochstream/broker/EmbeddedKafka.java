@@ -2,8 +2,6 @@ package io.epochstream.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +22,14 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real single-node Kafka (combined KRaft broker and controller) running in this JVM from the
  * official jars, bound to 127.0.0.1 on free ports, its data kept under a directory of the caller's
  * choice. A directory formatted once is reused as it is on the next start, so topics and their
- * records outlive the process.
+ * records outlive the process; so do its ports (kept in {@value #PORTS_FILE} there), so clients of
+ * a broker that bounces find it again at the address they know.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";
   private static final String BROKER = "PLAINTEXT";
   private static final String SASL = "SASL_PLAINTEXT";
+  static final String PORTS_FILE = "ports.properties";
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -69,8 +69,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     try {
       Path logDir = dataDir.toAbsolutePath().resolve("kafka");
       Files.createDirectories(logDir);
-      int brokerPort = freePort();
-      int controllerPort = freePort();
+      ListenerPorts ports = ListenerPorts.of(dataDir.toAbsolutePath());
+      int brokerPort = ports.broker();
+      int controllerPort = ports.controller();
       Properties props = serverProperties(logDir, brokerPort, controllerPort);
       if (sasl != null) {
         secure(props, brokerPort, sasl);
@@ -184,13 +185,6 @@ public final class EmbeddedKafka implements AutoCloseable {
           .run();
     } catch (Exception e) {
       throw new IllegalStateException("cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
     }
   }
 
