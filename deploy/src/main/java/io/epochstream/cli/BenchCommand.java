@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.bench.CrashRecoveryBenchmark;
 import io.epochstream.bench.HotFrames;
 import io.epochstream.bench.StreamBenchmark;
 import io.epochstream.bench.TrainerBenchmark;
@@ -110,6 +111,18 @@ final class BenchCommand implements Callable<Integer> {
       md.append(" |\n");
       System.err.printf("scaling with %d partitions done%n", partitions);
     }
+
+    int kills = quick ? 2 : 5;
+    List<CrashRecoveryBenchmark.Recovery> recoveries = CrashRecoveryBenchmark.secondsFromKillToNextSummary(kills);
+    md.append(String.format(Locale.ROOT, "%n### Crash recovery (%d kill -9s of the stream app, a child process restarted at once on its state; 2 ranks closing an epoch every few 100 ms)%n%n", kills));
+    md.append("| measure | median | max |\n|---|---|---|\n");
+    md.append(String.format(Locale.ROOT, "| seconds from kill -9 to the next summary (goal < 10) | %.1f | %.1f |%n",
+        CrashRecoveryBenchmark.median(recoveries, CrashRecoveryBenchmark.Recovery::toSummary),
+        CrashRecoveryBenchmark.max(recoveries, CrashRecoveryBenchmark.Recovery::toSummary)));
+    md.append(String.format(Locale.ROOT, "| of which until the restarted app runs (JVM start, rejoin, restore) | %.1f | %.1f |%n",
+        CrashRecoveryBenchmark.median(recoveries, CrashRecoveryBenchmark.Recovery::toRunning),
+        CrashRecoveryBenchmark.max(recoveries, CrashRecoveryBenchmark.Recovery::toRunning)));
+    System.err.println("crash recovery done");
 
     int samples = quick ? 8000 : 40000;
     TrainerBenchmark.Result t = TrainerBenchmark.measure(samples, quick ? 2 : 3, reps, null);
