@@ -17,7 +17,7 @@ import java.util.Properties;
  * in the directory, so the broker comes back at the same address after a restart and every client
  * that knew it (a stream app, a trainer, a logger) reconnects by itself.
  */
-record ListenerPorts(int broker, int controller) {
+public record ListenerPorts(int broker, int controller) {
   private static final String BROKER_KEY = "broker.port";
   private static final String CONTROLLER_KEY = "controller.port";
 
@@ -29,9 +29,15 @@ record ListenerPorts(int broker, int controller) {
       kept.requireFree(file);
       return kept;
     }
-    ListenerPorts fresh = new ListenerPorts(freePort(), freePort());
+    ListenerPorts fresh = free();
+    Files.createDirectories(dataDir);
     fresh.write(file);
     return fresh;
+  }
+
+  /** Two ports free now. */
+  static ListenerPorts free() {
+    return new ListenerPorts(freePort(), freePort());
   }
 
   private static ListenerPorts read(Path file) throws IOException {

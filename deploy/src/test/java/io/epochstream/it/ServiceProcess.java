@@ -40,9 +40,14 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(String... args) {
+    return startMain("io.epochstream.cli.Main", args);
+  }
+
+  /** Any main class of the test class path, e.g. one node of a Kafka cluster. */
+  static ServiceProcess startMain(String mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-        "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main"));
+        "-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
     try {
       return new ServiceProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
@@ -82,6 +87,17 @@ final class ServiceProcess implements AutoCloseable {
         .as("exited within %s of SIGTERM:\n%s", timeout, output).isTrue();
     drain.join(5000); // its last lines
     return process.exitValue();
+  }
+
+  /** Waits for the child to exit by itself and returns its exit status; fails if it outlives {@code timeout}. */
+  int waitFor(Duration timeout) throws InterruptedException {
+    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("exited within %s:\n%s", timeout, output).isTrue();
+    drain.join(5000); // its last lines
+    return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** SIGKILL: no shutdown hook runs. */
