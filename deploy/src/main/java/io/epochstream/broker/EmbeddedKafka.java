@@ -2,8 +2,6 @@ package io.epochstream.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +22,14 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real single-node Kafka (combined KRaft broker and controller) running in this JVM from the
  * official jars, bound to 127.0.0.1 on free ports, its data kept under a directory of the caller's
  * choice. A directory formatted once is reused as it is on the next start, so topics and their
- * records outlive the process.
+ * records outlive the process; so do its ports (kept in {@value #PORTS_FILE} there), so clients of
+ * a broker that bounces find it again at the address they know.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";
   private static final String BROKER = "PLAINTEXT";
   private static final String SASL = "SASL_PLAINTEXT";
+  static final String PORTS_FILE = "ports.properties";
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -67,24 +67,42 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** As {@link #start(Path)}; with {@code sasl}, clients must log in and ACLs apply. */
   public static EmbeddedKafka start(Path dataDir, SaslPlain sasl) {
     try {
+      ListenerPorts ports = ListenerPorts.of(dataDir.toAbsolutePath());
+      return start(dataDir, 1, new Quorum(null, Map.of(1, ports)), sasl);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded Kafka broker in " + dataDir, e);
+    }
+  }
+
+  /**
+   * Node {@code nodeId} of {@code quorum}, its data under {@code dataDir}: a real multi-broker
+   * cluster when each node runs in its own process. Topics default to one replica per node (at most
+   * three) with two in sync, the internal ones (offsets, transactions) too. Waits until the cluster
+   * answers through this node, so a majority of the quorum must be starting as well.
+   */
+  public static EmbeddedKafka startNode(Path dataDir, Quorum quorum, int nodeId) {
+    return start(dataDir, nodeId, quorum, null);
+  }
+
+  private static EmbeddedKafka start(Path dataDir, int nodeId, Quorum quorum, SaslPlain sasl) {
+    try {
       Path logDir = dataDir.toAbsolutePath().resolve("kafka");
       Files.createDirectories(logDir);
-      int brokerPort = freePort();
-      int controllerPort = freePort();
-      Properties props = serverProperties(logDir, brokerPort, controllerPort);
+      int brokerPort = quorum.nodes().get(nodeId).broker();
+      Properties props = serverProperties(logDir, nodeId, quorum);
       if (sasl != null) {
         secure(props, brokerPort, sasl);
       }
       KafkaConfig config = KafkaConfig.fromProps(props, false);
       if (!Files.exists(logDir.resolve("meta.properties"))) {
-        format(logDir);
+        format(logDir, quorum.clusterId() != null ? quorum.clusterId() : Uuid.randomUuid().toString(), nodeId);
       }
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
       String bootstrap = "127.0.0.1:" + brokerPort;
       EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir, sasl);
       try {
-        kafka.awaitReady(Duration.ofSeconds(60));
+        kafka.awaitReady(Duration.ofSeconds(quorum.nodes().size() > 1 ? 120 : 60));
       } catch (RuntimeException e) {
         kafka.close();
         throw e;
@@ -118,27 +136,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static Properties serverProperties(Path logDir, int brokerPort, int controllerPort) {
+  private static Properties serverProperties(Path logDir, int nodeId, Quorum quorum) {
+    ListenerPorts ports = quorum.nodes().get(nodeId);
+    int brokerPort = ports.broker();
+    int controllerPort = ports.controller();
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("node.id", Integer.toString(nodeId));
+    p.put("controller.quorum.voters", quorum.voters());
     p.put("listeners", BROKER + "://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", BROKER + "://127.0.0.1:" + brokerPort);
     p.put("controller.listener.names", CONTROLLER);
     p.put("inter.broker.listener.name", BROKER);
     p.put("listener.security.protocol.map", BROKER + ":PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
     p.put("log.dirs", logDir.toString());
-    // Single node: every internal topic must accept one replica, or clients hang with WARN logs only.
-    p.put("offsets.topic.replication.factor", "1");
+    // Every internal topic must accept as many replicas as there are nodes (a single node: one), or
+    // clients hang with WARN logs only; with three, two must be in sync for a write to count.
+    String replicas = Integer.toString(quorum.replicas());
+    String minIsr = Integer.toString(Math.min(2, quorum.replicas()));
+    p.put("offsets.topic.replication.factor", replicas);
     p.put("offsets.topic.num.partitions", "4");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.replication.factor", replicas);
+    p.put("transaction.state.log.min.isr", minIsr);
     p.put("transaction.state.log.num.partitions", "4");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("min.insync.replicas", "1");
-    p.put("default.replication.factor", "1");
+    p.put("share.coordinator.state.topic.replication.factor", replicas);
+    p.put("share.coordinator.state.topic.min.isr", minIsr);
+    p.put("min.insync.replicas", minIsr);
+    p.put("default.replication.factor", replicas);
     // Streams would otherwise wait 3 s before its first assignment.
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("group.streams.initial.rebalance.delay.ms", "0");
@@ -168,11 +192,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("super.users", "User:" + sasl.admin() + ";User:ANONYMOUS");
   }
 
-  private static void format(Path logDir) {
+  private static void format(Path logDir, String clusterId, int nodeId) {
     try {
       new Formatter()
-          .setClusterId(Uuid.randomUuid().toString())
-          .setNodeId(1)
+          .setClusterId(clusterId)
+          .setNodeId(nodeId)
           .addDirectory(logDir.toString())
           .setMetadataLogDirectory(logDir.toString())
           .setControllerListenerName(CONTROLLER)
@@ -184,13 +208,6 @@ public final class EmbeddedKafka implements AutoCloseable {
           .run();
     } catch (Exception e) {
       throw new IllegalStateException("cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
     }
   }
 

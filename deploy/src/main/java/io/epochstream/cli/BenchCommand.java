@@ -2,6 +2,7 @@ package io.epochstream.cli;
 
 import io.epochstream.bench.CapacityBenchmark;
 import io.epochstream.bench.ExactReplayBenchmark;
+import io.epochstream.bench.CrashRecoveryBenchmark;
 import io.epochstream.bench.HotFrames;
 import io.epochstream.bench.RankScaleBenchmark;
 import io.epochstream.bench.StreamBenchmark;
@@ -59,6 +60,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("sweep", this::sweep);
     sections.put("scaling", this::scaling);
     sections.put("trainer", this::trainer);
+    sections.put("recovery", this::crashRecovery);
     sections.put("ranks", out -> RankScaleBenchmark.report(out, quick, 1));
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
@@ -165,6 +167,20 @@ final class BenchCommand implements Callable<Integer> {
       md.append(" |\n");
       System.err.printf("scaling with %d partitions done%n", partitions);
     }
+  }
+
+  private void crashRecovery(StringBuilder md) throws Exception {
+    int kills = quick ? 2 : 5;
+    List<CrashRecoveryBenchmark.Recovery> recoveries = CrashRecoveryBenchmark.secondsFromKillToNextSummary(kills);
+    md.append(String.format(Locale.ROOT, "%n### Crash recovery (%d kill -9s of the stream app, a child process restarted at once on its state; 2 ranks closing an epoch every few 100 ms)%n%n", kills));
+    md.append("| measure | median | max |\n|---|---|---|\n");
+    md.append(String.format(Locale.ROOT, "| seconds from kill -9 to the next summary (goal < 10) | %.1f | %.1f |%n",
+        CrashRecoveryBenchmark.median(recoveries, CrashRecoveryBenchmark.Recovery::toSummary),
+        CrashRecoveryBenchmark.max(recoveries, CrashRecoveryBenchmark.Recovery::toSummary)));
+    md.append(String.format(Locale.ROOT, "| of which until the restarted app runs (JVM start, rejoin, restore) | %.1f | %.1f |%n",
+        CrashRecoveryBenchmark.median(recoveries, CrashRecoveryBenchmark.Recovery::toRunning),
+        CrashRecoveryBenchmark.max(recoveries, CrashRecoveryBenchmark.Recovery::toRunning)));
+    System.err.println("crash recovery done");
   }
 
   private void trainer(StringBuilder md) throws Exception {

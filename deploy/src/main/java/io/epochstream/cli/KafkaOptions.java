@@ -5,6 +5,8 @@ import io.epochstream.topic.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -83,8 +85,9 @@ public final class KafkaOptions {
     }
     Path brokerFile = dataDir.resolve(BROKER_FILE);
     if (Files.exists(brokerFile)) {
-      String running = String.valueOf(loadProperties(brokerFile).get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
-      if (answers(running)) {
+      Map<String, Object> file = loadProperties(brokerFile);
+      String running = String.valueOf(file.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+      if (listening(file, running) || answers(running)) {
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, running);
         return new KafkaConnection(config, null, running + " (epochstream broker in " + dataDir + ")");
       }
@@ -92,6 +95,27 @@ public final class KafkaOptions {
     EmbeddedKafka broker = EmbeddedKafka.start(dataDir);
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     return new KafkaConnection(config, broker, broker.bootstrapServers() + " (embedded, data in " + dataDir + ")");
+  }
+
+  /**
+   * The broker process of the file is alive and its port accepts connections: it is there, even if
+   * a loaded machine keeps it from answering a metadata request within {@link #answers}' 2 s (then
+   * starting a second broker on its directory would fail on the directory's lock).
+   */
+  private static boolean listening(Map<String, Object> brokerFile, String bootstrap) {
+    try {
+      long pid = Long.parseLong(String.valueOf(brokerFile.get("pid")));
+      if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        return false;
+      }
+      int colon = bootstrap.lastIndexOf(':');
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1))), 2000);
+        return true;
+      }
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** A broker file can outlive a killed broker: only a broker that answers counts. */

@@ -6,6 +6,7 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -15,12 +16,20 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
-    description = "List runs: id, start, status, world size, epochs closed (from the compacted runs and summaries topics).")
+    description = {"List runs: id, start, status, world size, epochs closed (from the compacted runs and summaries topics).",
+        "A run that never said it finished and has been silent for --stalled-after shows as 'stalled'."})
 final class RunsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
   @Mixin KafkaOptions kafka;
+
+  @Option(names = "--stalled-after", paramLabel = "DURATION", defaultValue = "PT10M",
+      description = {"A running run with no event for this long (its start, its last epoch's last step) is shown as stalled:",
+          "a trainer that died without a word, e.g. when Kafka was away longer than it could buffer. Set it above",
+          "your longest epoch (ISO-8601, default: ${DEFAULT-VALUE}, the stream app's default --epoch-timeout)."})
+  Duration stalledAfter;
 
   /** What the topics say about one run. */
   private static final class Row {
@@ -28,6 +37,17 @@ final class RunsCommand implements Callable<Integer> {
     String status = "running";
     String ranks = "?";
     int epochs;
+    /** The latest event time heard of: the run's start, an epoch's last step. */
+    long lastHeard = Long.MIN_VALUE;
+
+    void heard(long time) {
+      lastHeard = Math.max(lastHeard, time);
+    }
+
+    /** A run that never said it finished is only running while it is heard of. */
+    String status(long now, Duration stalledAfter) {
+      return status.equals("running") && now - lastHeard > stalledAfter.toMillis() ? "stalled" : status;
+    }
   }
 
   @Override
@@ -38,12 +58,15 @@ final class RunsCommand implements Callable<Integer> {
       subscriber.drain(s -> true, new MetricsSink() {
         @Override
         public void onSummary(EpochSummary s) {
-          rows.computeIfAbsent(s.getRun(), r -> new Row()).epochs++;
+          Row row = rows.computeIfAbsent(s.getRun(), r -> new Row());
+          row.epochs++;
+          row.heard(s.getLastEventTime());
         }
 
         @Override
         public void onRunEvent(RunEvent e) {
           Row row = rows.computeIfAbsent(e.getRun(), r -> new Row());
+          row.heard(e.getTime());
           if (e.getPayload() instanceof RunStarted s) {
             row.started = TIME.format(Instant.ofEpochMilli(e.getTime()));
             row.ranks = Integer.toString(s.getWorldSize());
@@ -56,7 +79,9 @@ final class RunsCommand implements Callable<Integer> {
     }
     // Summaries are keyed per epoch and compacted: the count is epochs closed over all stages.
     System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7s%n", "run", "started", "status", "ranks", "epochs");
-    rows.forEach((run, r) -> System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7d%n", run, r.started, r.status, r.ranks, r.epochs));
+    long now = System.currentTimeMillis();
+    rows.forEach((run, r) -> System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7d%n", run, r.started,
+        r.status(now, stalledAfter), r.ranks, r.epochs));
     return 0;
   }
 }

@@ -84,6 +84,92 @@ class CrashRecoveryTest {
     }
   }
 
+  /**
+   * Three SIGKILLs of the stream app, each in the middle of an epoch of a two-rank run whose ranks
+   * share one partition, each followed by a restart on the same state directory (static
+   * membership: the restarted instance takes its tasks back without waiting out a session).
+   * Every epoch then closes exactly once, complete, and every live summary equals both
+   * {@code eval} over the same step events and {@code replay} of the retained steps, bit for bit.
+   */
+  @Test
+  void liveSummariesEqualEvalAndReplayBitForBitAfterSeveralKills(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 1);
+    String[] command = {"stream", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
+        "--application-id", "kills-" + UUID.randomUUID(), "--state-dir", dir.resolve("state").toString(), "--no-http"};
+    int epochs = 5;
+    int stepsPerEpoch = 40;
+    int kills = 3;
+    Random random = new Random(11);
+    try (StepPublisher rank0 = new StepPublisher(kafka.clientConfig(), topics, "kills", 0);
+         StepPublisher rank1 = new StepPublisher(kafka.clientConfig(), topics, "kills", 1)) {
+      rank0.runStarted(2, DefaultMetrics.multiclass(4), Map.of(), Map.of());
+      rank1.runStarted(2, DefaultMetrics.multiclass(4), Map.of(), Map.of());
+      for (int epoch = 0; epoch < kills; epoch++) {
+        try (ServiceProcess app = ServiceProcess.start(command)) {
+          app.await("running on", Duration.ofSeconds(120));
+          int e = epoch;
+          CompletableFuture<Void> inFlight = CompletableFuture.runAsync(() -> publishEpoch(List.of(rank0, rank1), random, e, stepsPerEpoch));
+          awaitStepMetrics(kafka, topics, epoch * 2 * stepsPerEpoch + 10); // this epoch is being folded
+          app.kill(); // SIGKILL mid-epoch, steps still arriving
+          inFlight.get(60, TimeUnit.SECONDS);
+        }
+      }
+      try (ServiceProcess app = ServiceProcess.start(command)) {
+        app.await("running on", Duration.ofSeconds(120));
+        for (int epoch = kills; epoch < epochs; epoch++) {
+          publishEpoch(List.of(rank0, rank1), random, epoch, stepsPerEpoch);
+        }
+        TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(),
+            epochs, Duration.ofSeconds(120));
+      }
+    }
+    List<EpochSummary> live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
+        AvroSerde.of(EpochSummary.class).deserializer(), epochs, Duration.ofSeconds(60));
+    assertThat(live).extracting(EpochSummary::getEpoch).containsExactly(0, 1, 2, 3, 4); // each once, none doubled
+    assertThat(live).allSatisfy(s -> {
+      assertThat(s.getComplete()).isTrue();
+      assertThat(s.getSteps()).isEqualTo(2L * stepsPerEpoch);
+    });
+    List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(), AvroSerde.of(StepEvent.class).deserializer(),
+        2 + epochs * 2 * (stepsPerEpoch + 1), Duration.ofSeconds(30));
+    StringBuilder jsonl = new StringBuilder();
+    steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
+    List<String> expected = new ArrayList<>();
+    new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+    assertThat(live.stream().map(JsonLinesCodec::encode).toList()).isEqualTo(expected);
+    List<EpochSummary> replayed = new io.epochstream.replay.ReplayService(kafka.clientConfig(), topics)
+        .replay(new io.epochstream.replay.ReplayService.Selection("kills", null, 0, Integer.MAX_VALUE), null);
+    assertThat(replayed.stream().map(JsonLinesCodec::encode).toList()).isEqualTo(expected);
+  }
+
+  /** Both ranks' steps of one epoch, interleaved on their shared partition, then both ends. */
+  private static void publishEpoch(List<StepPublisher> ranks, Random random, int epoch, int steps) {
+    for (int step = 0; step < steps; step++) {
+      for (StepPublisher rank : ranks) {
+        int n = 16 + random.nextInt(17);
+        float[] probs = new float[n * 4];
+        int[] target = new int[n];
+        for (int i = 0; i < n; i++) {
+          for (int c = 0; c < 4; c++) {
+            probs[i * 4 + c] = random.nextFloat();
+          }
+          target[i] = random.nextInt(4);
+        }
+        rank.step("val", epoch, step, n, random.nextDouble() * 3, Tensors.ofFloats(probs, n, 4), Tensors.ofInts(target, n), Map.of());
+      }
+      if (step % 4 == 3) {
+        ranks.forEach(StepPublisher::flush);
+        try {
+          Thread.sleep(20); // spread the epoch over a while, so a kill lands inside it
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    ranks.forEach(r -> r.epochEnd("val", epoch, steps));
+    ranks.forEach(StepPublisher::flush);
+  }
+
   private static void publishSteps(StepPublisher publisher, Random random, int from, int to) {
     for (int step = from; step < to; step++) {
       int n = 32;

@@ -104,12 +104,12 @@ class PluginMetricTest {
     Files.writeString(steps, jsonl);
 
     try (ServiceProcess without = ServiceProcess.start("eval", steps.toString())) {
-      assertThat(without.awaitExit(Duration.ofSeconds(60))).as(without.output()).isEqualTo(2);
+      assertThat(without.waitFor(Duration.ofSeconds(60))).as(without.output()).isEqualTo(2);
       assertThat(without.output()).contains("unknown metric 'max_abs_error'");
     }
 
     try (ServiceProcess eval = ServiceProcess.startWith(List.of(plugin), "eval", steps.toString())) {
-      assertThat(eval.awaitExit(Duration.ofSeconds(60))).as(eval.output()).isZero();
+      assertThat(eval.waitFor(Duration.ofSeconds(60))).as(eval.output()).isZero();
       JsonNode summary = JSON.readTree(eval.await("\\{\"run\".*", Duration.ofSeconds(1)).group());
       assertThat(summary.at("/metrics/gap").asDouble()).isEqualTo(expected);
     }
@@ -121,7 +121,7 @@ class PluginMetricTest {
       stream.await("running", Duration.ofSeconds(120));
       try (ServiceProcess publish = ServiceProcess.startWith(List.of(plugin), "publish", "--bootstrap-servers",
           kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), steps.toString())) {
-        assertThat(publish.awaitExit(Duration.ofSeconds(60))).as(publish.output()).isZero();
+        assertThat(publish.waitFor(Duration.ofSeconds(60))).as(publish.output()).isZero();
       }
       List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
           AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(90));
@@ -133,7 +133,7 @@ class PluginMetricTest {
     Path replayed = dir.resolve("replay.jsonl");
     try (ServiceProcess replay = ServiceProcess.startWith(List.of(plugin), "replay", "--bootstrap-servers",
         kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--run", RUN, "--jsonl", replayed.toString())) {
-      assertThat(replay.awaitExit(Duration.ofSeconds(90))).as(replay.output()).isZero();
+      assertThat(replay.waitFor(Duration.ofSeconds(90))).as(replay.output()).isZero();
     }
     assertThat(JSON.readTree(Files.readString(replayed)).at("/metrics/gap").asDouble()).isEqualTo(expected);
   }
@@ -146,7 +146,7 @@ class PluginMetricTest {
     Path steps = dir.resolve("empty.jsonl");
     Files.writeString(steps, "");
     try (ServiceProcess eval = ServiceProcess.startWith(List.of(first, second), "eval", steps.toString())) {
-      assertThat(eval.awaitExit(Duration.ofSeconds(60))).as(eval.output()).isEqualTo(1);
+      assertThat(eval.waitFor(Duration.ofSeconds(60))).as(eval.output()).isEqualTo(1);
       assertThat(eval.output()).contains("metric 'max_abs_error' is registered twice", "acme-metrics.jar",
           "other-metrics.jar");
     }

@@ -103,6 +103,51 @@ class ReplayTest {
         .hasMessageContaining("epoch 0 of stage train").hasMessageContaining("offsets").hasMessageContaining("retention.ms=");
   }
 
+  /**
+   * Two ranks on one partition, their steps interleaved and rank 1 starting first: each rank's
+   * range of offsets overlaps the other's. Replay must still fold every rank in offset order, as
+   * the stream did. Losses of very different magnitudes make the order of the float additions
+   * show in the mean: (1 + 1e17) - 1e17 is 0, (1e17 - 1e17) + 1 is 1.
+   */
+  @Test
+  void replayFoldsEachRankInOffsetOrderWhenRanksShareAPartition(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 1);
+    List<EpochSummary> live;
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir.resolve("o"));
+         StepPublisher rank0 = new StepPublisher(kafka.clientConfig(), topics, "shared", 0);
+         StepPublisher rank1 = new StepPublisher(kafka.clientConfig(), topics, "shared", 1)) {
+      app.start(Duration.ofSeconds(60));
+      rank0.runStarted(2, DefaultMetrics.multiclass(2), Map.of(), Map.of());
+      rank0.flush();
+      rank1.runStarted(2, DefaultMetrics.multiclass(2), Map.of(), Map.of());
+      rank1.flush();
+      // Offsets in publishing order: r1 s0, r0 s0, r1 s1, r1 s2, r0 s1, then the two ends.
+      oneStep(rank1, 0, 1.0);
+      oneStep(rank0, 0, 0.5);
+      oneStep(rank1, 1, 1e17);
+      oneStep(rank1, 2, -1e17);
+      oneStep(rank0, 1, 0.25);
+      rank1.epochEnd("val", 0, 3);
+      rank1.flush();
+      rank0.epochEnd("val", 0, 2);
+      rank0.flush();
+      live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 1,
+          Duration.ofSeconds(60));
+    }
+    assertThat(live).hasSize(1);
+    // Rank 1 folded in offset order: ((1 + 1e17) - 1e17) = 0; rank 0: 0.5 + 0.25; over 5 samples.
+    assertThat(live.get(0).getMetrics().get("loss").getValues()).containsExactly(0.75 / 5);
+    List<EpochSummary> again = new ReplayService(kafka.clientConfig(), topics)
+        .replay(new ReplayService.Selection("shared", null, 0, Integer.MAX_VALUE), null);
+    assertThat(lines(again)).isEqualTo(lines(live));
+  }
+
+  private static void oneStep(StepPublisher publisher, long step, double loss) {
+    publisher.step("val", 0, step, 1, loss, io.epochstream.event.Tensors.ofFloats(new float[] {0.3f, 0.7f}, 1, 2),
+        io.epochstream.event.Tensors.ofInts(new int[] {1}, 1), Map.of());
+    publisher.flush();
+  }
+
   @Test
   void publishedJsonLinesGiveTheSummariesEvalGives(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);

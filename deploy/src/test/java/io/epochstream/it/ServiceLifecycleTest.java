@@ -182,7 +182,7 @@ class ServiceLifecycleTest {
       try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.clientConfig())) {
         admin.deleteTopics(List.of(topics.steps())).all().get(30, TimeUnit.SECONDS);
       }
-      assertThat(stream.awaitExit(Duration.ofSeconds(90))).isEqualTo(1);
+      assertThat(stream.waitFor(Duration.ofSeconds(90))).isEqualTo(1);
       assertThat(stream.output()).containsPattern("stream: the Kafka Streams client went to ERROR: .*; exiting \\(status 1\\)");
     }
   }

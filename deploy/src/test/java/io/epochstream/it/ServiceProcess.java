@@ -47,9 +47,18 @@ final class ServiceProcess implements AutoCloseable {
   static ServiceProcess startWith(List<Path> extraClasspath, String... args) {
     StringBuilder classpath = new StringBuilder(System.getProperty("java.class.path"));
     extraClasspath.forEach(p -> classpath.append(java.io.File.pathSeparatorChar).append(p));
+    return start(classpath.toString(), "io.epochstream.cli.Main", args);
+  }
+
+  /** Any main class of the test class path, e.g. one node of a Kafka cluster. */
+  static ServiceProcess startMain(String mainClass, String... args) {
+    return start(System.getProperty("java.class.path"), mainClass, args);
+  }
+
+  private static ServiceProcess start(String classpath, String mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-        "-cp", classpath.toString(), "io.epochstream.cli.Main"));
+        "-cp", classpath, mainClass));
     command.addAll(List.of(args));
     try {
       return new ServiceProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
@@ -91,12 +100,15 @@ final class ServiceProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Waits for the child to exit by itself and returns its status; fails if it outlives {@code timeout}. */
-  int awaitExit(Duration timeout) throws InterruptedException {
-    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
-        .as("exited by itself within %s:\n%s", timeout, output).isTrue();
-    drain.join(5000);
+  /** Waits for the child to exit by itself and returns its exit status; fails if it outlives {@code timeout}. */
+  int waitFor(Duration timeout) throws InterruptedException {
+    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("exited within %s:\n%s", timeout, output).isTrue();
+    drain.join(5000); // its last lines
     return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** SIGKILL: no shutdown hook runs. */

@@ -21,6 +21,28 @@ final class TopicReader {
     return records(clientConfig, topic, values, atLeast, timeout).stream().map(ConsumerRecord::value).toList();
   }
 
+  /** Every committed value now on the topic: read up to each partition's end as of the call. */
+  static <V> List<V> readAll(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
+    Map<String, Object> props = new HashMap<>(clientConfig);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<V> out = new ArrayList<>();
+    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions); // read_committed: the last stable offset
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            out.add(r.value());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   static List<ConsumerRecord<String, byte[]>> records(Map<String, Object> clientConfig, String topic, int atLeast, Duration timeout) {
     return records(clientConfig, topic, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), atLeast, timeout);
   }

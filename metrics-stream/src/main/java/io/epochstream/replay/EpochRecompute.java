@@ -10,31 +10,41 @@ import io.epochstream.schema.StepOffsets;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.topic.RecordLimits;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * One epoch computed again from its step events, by the stream app's fold engine: each rank folded
  * in offset order by a {@link RankFold} (a repeated step counted once, a rejected step changing
  * nothing), the ranks merged in rank order. With the run's original configuration the result equals
- * the live summary value for value. Within a rank's offset range of a closed epoch the stream app
- * saw no late event of that epoch (a later epoch's step or the EpochEnd closes it), so dedupe and
- * rejection are the only rules that apply here.
+ * the live summary value for value. Events are read per partition in offset order over the
+ * ranges the summary recorded.
  */
 final class EpochRecompute {
   private final MetricConfig config;
   private final Map<Integer, RankFold> ranks = new TreeMap<>();
+  private final Set<Integer> ended = new HashSet<>();
 
   EpochRecompute(MetricConfig config) {
     this.config = config;
   }
 
-  /** Folds one event of this epoch; events must come in offset order per rank. */
+  /**
+   * Folds one event of this epoch; events must come in offset order per rank. A rank's step after
+   * its own EpochEnd was refused live ("already closed for rank"); it can sit inside another
+   * rank's offset range on a shared partition, so it is skipped here too.
+   */
   void add(StepEvent e) {
     RankFold rank = ranks.computeIfAbsent(e.getRank(), r -> RankFold.open(config)); // an EpochEnd: the rank took part
     if (e.getPayload() instanceof StepOutput step) {
-      rank.fold(step, e.getTime(), RecordLimits.MAX_STATE_BYTES);
+      if (!ended.contains(e.getRank())) {
+        rank.fold(step, e.getTime(), RecordLimits.MAX_STATE_BYTES);
+      }
+    } else {
+      ended.add(e.getRank());
     }
   }
 

@@ -88,13 +88,21 @@ public final class ReplayService {
               + " has no recorded offsets (summary from an older version); nothing to seek to");
         }
         EpochRecompute epoch = new EpochRecompute(config);
-        for (StepOffsets o : s.getOffsets()) {
-          readRange(consumer, new TopicPartition(topics.steps(), o.getPartition()), o.getFirstOffset(), o.getLastOffset(), s, event -> {
-            if (event.getRun().equals(s.getRun()) && event.getStage().equals(s.getStage()) && event.getEpoch() == s.getEpoch()) {
+        // One pass per partition, in offset order: ranks sharing a partition have overlapping
+        // ranges, and reading range after range would fold a rank's later steps before its
+        // earlier ones — a different order of float additions than live (last bits of loss).
+        Map<Integer, List<StepOffsets>> byPartition = new TreeMap<>();
+        s.getOffsets().forEach(o -> byPartition.computeIfAbsent(o.getPartition(), p -> new ArrayList<>()).add(o));
+        byPartition.forEach((partition, ranges) -> {
+          long first = ranges.stream().mapToLong(StepOffsets::getFirstOffset).min().orElseThrow();
+          long last = ranges.stream().mapToLong(StepOffsets::getLastOffset).max().orElseThrow();
+          readRange(consumer, new TopicPartition(topics.steps(), partition), first, last, s, (event, offset) -> {
+            boolean recorded = ranges.stream().anyMatch(o -> offset >= o.getFirstOffset() && offset <= o.getLastOffset());
+            if (recorded && event.getRun().equals(s.getRun()) && event.getStage().equals(s.getStage()) && event.getEpoch() == s.getEpoch()) {
               epoch.add(refuseNewMetricsOnState(event, metrics));
             }
           });
-        }
+        });
         out.add(epoch.summary(s.getRun(), s.getStage(), s.getEpoch(), run.getWorldSize(), s.getOffsets(), System.currentTimeMillis()));
       }
     }
@@ -159,9 +167,9 @@ public final class ReplayService {
     return found[0];
   }
 
-  /** Feeds the step events at offsets first..last of one partition to {@code sink}, in order. */
+  /** Feeds the step events at offsets first..last of one partition to {@code sink} with their offsets, in order. */
   private void readRange(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, long first, long last, EpochSummary s,
-      java.util.function.Consumer<StepEvent> sink) {
+      java.util.function.ObjLongConsumer<StepEvent> sink) {
     consumer.assign(List.of(tp));
     long start = consumer.beginningOffsets(List.of(tp)).get(tp);
     if (start > first) {
@@ -183,7 +191,7 @@ public final class ReplayService {
         }
         StepEvent e = decode(stepSerde, r.value());
         if (e != null) {
-          sink.accept(e);
+          sink.accept(e, r.offset());
         }
       }
     }

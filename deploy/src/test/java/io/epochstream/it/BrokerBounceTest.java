@@ -1,0 +1,152 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epochstream.cli.CliRun;
+import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.Topics;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded broker as its own process, bounced (SIGTERM, then started again on its data
+ * directory) while a trainer, the stream app and a following CSV logger — each a child process, as
+ * an operator runs them — keep working: they carry on by themselves, every epoch closes complete
+ * with its full sample count, and the CSV holds every row once. Kafka gone for longer than the
+ * trainer can buffer ends the trainer with one line, and {@code runs} then calls its run stalled.
+ */
+class BrokerBounceTest {
+  @TempDir Path dir;
+
+  @Test
+  void aBrokerBouncedMidRunLosesNothingAndDoublesNothing() throws Exception {
+    Path data = dir.resolve("data");
+    Path csv = dir.resolve("csv");
+    ServiceProcess broker = ServiceProcess.start("broker", "--data-dir", data.toString());
+    try (ServiceProcess stream = startAfter(broker, "stream", "--data-dir", data.toString(), "--no-http");
+         ServiceProcess log = ServiceProcess.start("log", "--data-dir", data.toString(), "--follow", "--from-beginning",
+             "--csv", csv.toString(), "--no-http")) {
+      String bootstrap = broker.await("broker ready at (\\S+)", Duration.ofSeconds(1)).group(1);
+      stream.await("running on", Duration.ofSeconds(180));
+      Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
+      Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+      // A run far longer than the test: it is mid-run whatever the machine's speed, and stopped below.
+      try (ServiceProcess train = ServiceProcess.start("train", "--data-dir", data.toString(), "--run", "bounce",
+          "--epochs", "100000", "--no-http")) {
+        int before = TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 2,
+            Duration.ofSeconds(300)).size();
+        assertThat(broker.terminate(Duration.ofSeconds(60))).isEqualTo(143);
+        broker = ServiceProcess.start("broker", "--data-dir", data.toString());
+        assertThat(broker.await("broker ready at (\\S+)", Duration.ofSeconds(180)).group(1)).isEqualTo(bootstrap);
+        // Trainer and stream app carry on by themselves: epochs keep closing after the bounce.
+        TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), before + 4,
+            Duration.ofSeconds(300));
+        assertThat(train.terminate(Duration.ofSeconds(60))).as(train.output()).isEqualTo(143);
+      }
+      // Every epoch the trainer ended closes with what an uninterrupted computation over the same
+      // step events gives (the epoch SIGTERM interrupted has no end, so neither side closes it).
+      List<StepEvent> steps = TopicReader.readAll(client, topics.steps(), AvroSerde.of(StepEvent.class).deserializer());
+      StringBuilder jsonl = new StringBuilder();
+      steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
+      List<String> expected = new ArrayList<>();
+      new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+      List<EpochSummary> summaries = TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(),
+          expected.size(), Duration.ofSeconds(120));
+      assertThat(summaries.stream().map(JsonLinesCodec::encode).sorted().toList()).isEqualTo(expected.stream().sorted().toList());
+      assertThat(summaries).hasSizeGreaterThanOrEqualTo(6).allSatisfy(s -> {
+        assertThat(s.getComplete()).isTrue();
+        // 4096 blobs, 20 % held out (the trainer's defaults): 3277 train and 819 val samples.
+        assertThat(s.getSamples()).isEqualTo(s.getStage().equals("train") ? 3277 : 819);
+      });
+
+      // The following logger reconnected by itself: a row per closed epoch and stage, no line twice.
+      long train = summaries.stream().filter(s -> s.getStage().equals("train")).count();
+      long val = summaries.size() - train;
+      List<String> rows = awaitEpochRows(csv.resolve("bounce").resolve("metrics.csv"), train, val, Duration.ofSeconds(60));
+      assertThat(new HashSet<>(rows)).hasSameSizeAs(rows);
+      assertThat(log.terminate(Duration.ofSeconds(30))).isEqualTo(143);
+      assertThat(stream.terminate(Duration.ofSeconds(40))).isEqualTo(143);
+    } finally {
+      broker.close();
+    }
+  }
+
+  @Test
+  void kafkaAwayLongerThanTheTrainerBuffersFailsItWithOneLineAndRunsCallsTheRunStalled() throws Exception {
+    Path data = dir.resolve("data");
+    // The trainer buffers for delivery.timeout.ms (120 s by default); shortened so the test is quick.
+    Path clientConfig = dir.resolve("client.properties");
+    Files.writeString(clientConfig, "delivery.timeout.ms=8000\nrequest.timeout.ms=3000\nmax.block.ms=8000\n");
+    ServiceProcess broker = ServiceProcess.start("broker", "--data-dir", data.toString());
+    try (ServiceProcess train = startAfter(broker, "train", "--data-dir", data.toString(), "--client-config", clientConfig.toString(),
+        "--run", "abandoned", "--epochs", "100000", "--no-http")) {
+      String bootstrap = broker.await("broker ready at (\\S+)", Duration.ofSeconds(1)).group(1);
+      TopicReader.records(Map.of("bootstrap.servers", bootstrap), new Topics(Topics.DEFAULT_PREFIX).steps(), 50, Duration.ofSeconds(120));
+      assertThat(broker.terminate(Duration.ofSeconds(60))).isEqualTo(143);
+
+      assertThat(train.waitFor(Duration.ofSeconds(120))).as(train.output()).isEqualTo(1);
+      List<String> errors = train.output().lines().filter(l -> l.contains("train: error:")).toList();
+      assertThat(errors).hasSize(1);
+      assertThat(errors.get(0)).contains("Kafka");
+      assertThat(train.output()).doesNotContain("\tat ");
+
+      broker = ServiceProcess.start("broker", "--data-dir", data.toString());
+      broker.await("broker ready at", Duration.ofSeconds(120));
+      CliRun.Outcome fresh = CliRun.run("runs", "--data-dir", data.toString());
+      assertThat(row(fresh.out(), "abandoned")).contains("running");
+      Thread.sleep(1500); // the silence the next call is told to tolerate
+      CliRun.Outcome later = CliRun.run("runs", "--data-dir", data.toString(), "--stalled-after", "PT1S");
+      assertThat(row(later.out(), "abandoned")).contains("stalled");
+    } finally {
+      broker.close();
+    }
+  }
+
+  /** Starts a command once the broker says it is ready (the command finds it through the data directory). */
+  private static ServiceProcess startAfter(ServiceProcess broker, String... args) throws InterruptedException {
+    broker.await("broker ready at", Duration.ofSeconds(120));
+    return ServiceProcess.start(args);
+  }
+
+  private static String row(String table, String run) {
+    return table.lines().filter(l -> l.startsWith(run + " ")).findFirst().orElseThrow(() -> new AssertionError(run + " not in:\n" + table));
+  }
+
+  /** The CSV's data rows once it holds {@code train} train rows and {@code val} val rows. */
+  private static List<String> awaitEpochRows(Path file, long train, long val, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> rows = List.of();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(file)) {
+        List<String> lines = Files.readAllLines(file);
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        rows = lines.subList(1, lines.size());
+        if (filled(rows, header.indexOf("train_acc")) == train && filled(rows, header.indexOf("val_acc")) == val) {
+          return rows;
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new AssertionError("not " + train + " train and " + val + " val rows in " + file + " within " + timeout + ":\n"
+        + String.join("\n", rows));
+  }
+
+  private static long filled(List<String> rows, int column) {
+    return column < 0 ? 0 : rows.stream().map(r -> r.split(",", -1)).filter(c -> c.length > column && !c[column].isEmpty()).count();
+  }
+}

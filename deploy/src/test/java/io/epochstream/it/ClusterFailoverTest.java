@@ -1,0 +1,146 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epochstream.broker.Quorum;
+import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.jsonl.JsonLinesCodec;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.serde.AvroSerde;
+import io.epochstream.topic.TopicSetup;
+import io.epochstream.topic.Topics;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real three-node KRaft cluster — Kafka's own server code, each node its own process — with
+ * topics at replication factor 3 and two in-sync replicas required; two stream-app instances and
+ * four DJL trainer ranks, every one a process. Mid-epoch one broker is SIGKILLed (in the other case, one stream
+ * instance): every summary still equals {@code eval} over the same step events — nothing lost,
+ * nothing counted twice.
+ */
+class ClusterFailoverTest {
+  private static final int RANKS = 4;
+  /** Epochs (train and val) that must close after the fault. */
+  private static final int EPOCHS = 2;
+  @TempDir static Path dir;
+  private static Quorum quorum;
+  private static final List<ServiceProcess> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    quorum = Quorum.onFreePorts(3);
+    for (int id : quorum.nodes().keySet()) {
+      nodes.add(ServiceProcess.startMain(ClusterNode.class.getName(), dir.resolve("node-" + id).toString(), quorum.encode(),
+          Integer.toString(id)));
+    }
+    for (ServiceProcess node : nodes) {
+      node.await("node \\d ready", Duration.ofSeconds(180));
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() throws InterruptedException {
+    for (ServiceProcess node : nodes) {
+      node.close();
+    }
+  }
+
+  private enum Fault { BROKER, STREAM_INSTANCE }
+
+  @Test
+  void summariesEqualEvalWhenABrokerDiesMidEpoch() throws Exception {
+    runWith(Fault.BROKER);
+  }
+
+  @Test
+  void summariesEqualEvalWhenAStreamInstanceDiesMidEpoch() throws Exception {
+    runWith(Fault.STREAM_INSTANCE);
+  }
+
+  private void runWith(Fault fault) throws Exception {
+    Map<String, Object> client = Map.of("bootstrap.servers", quorum.bootstrapServers());
+    Topics topics = TestTopics.fresh();
+    try (Admin admin = Admin.create(client)) {
+      new TopicSetup(topics, 4, (short) 3).ensure(admin);
+      TopicDescription steps = admin.describeTopics(List.of(topics.steps())).allTopicNames().get().get(topics.steps());
+      assertThat(steps.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+      assertThat(admin.describeConfigs(List.of(broker)).all().get().get(broker).get("min.insync.replicas").value()).isEqualTo("2");
+    }
+    // A SIGKILLed instance holds its tasks until its session expires (static membership): short here.
+    Path clientConfig = dir.resolve(fault + ".properties");
+    Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+    String appId = "cluster-" + UUID.randomUUID();
+    List<ServiceProcess> streams = new ArrayList<>();
+    List<ServiceProcess> trainers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        streams.add(ServiceProcess.start("stream", "--bootstrap-servers", quorum.bootstrapServers(), "--client-config", clientConfig.toString(),
+            "--topic-prefix", topics.prefix(), "--replication-factor", "3", "--application-id", appId,
+            "--state-dir", dir.resolve(appId + "-" + i).toString(), "--no-http"));
+      }
+      for (ServiceProcess s : streams) {
+        s.await("running on", Duration.ofSeconds(180));
+      }
+
+      String run = "cluster-" + fault.name().toLowerCase();
+      // Four ranks as an operator runs them, each a process; more epochs than the test waits for,
+      // so the fault lands mid-run whatever the machine's speed (they are stopped below).
+      for (int rank = 0; rank < RANKS; rank++) {
+        trainers.add(ServiceProcess.start("train", "--bootstrap-servers", quorum.bootstrapServers(), "--topic-prefix", topics.prefix(),
+            "--run", run, "--rank", Integer.toString(rank), "--world-size", Integer.toString(RANKS), "--epochs", "100000",
+            "--samples", "2048", "--batch-size", "32", "--replication-factor", "3", "--no-http"));
+      }
+      int before = TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 2,
+          Duration.ofSeconds(300)).size();
+      if (fault == Fault.BROKER) {
+        nodes.get(nodes.size() - 1).kill(); // SIGKILL: no controlled shutdown, leaderships move on timeouts
+      } else {
+        streams.get(0).kill();
+      }
+      TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), before + 2 * EPOCHS,
+          Duration.ofSeconds(300));
+      for (ServiceProcess t : trainers) {
+        assertThat(t.terminate(Duration.ofSeconds(60))).as(t.output()).isEqualTo(143);
+      }
+
+      // Every epoch all ranks ended equals eval over the same step events (the epochs SIGTERM
+      // interrupted have no end from every rank, so neither side closes them).
+      List<StepEvent> steps = TopicReader.readAll(client, topics.steps(), AvroSerde.of(StepEvent.class).deserializer());
+      StringBuilder jsonl = new StringBuilder();
+      steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
+      List<String> expected = new ArrayList<>();
+      new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+      List<EpochSummary> summaries = TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(),
+          expected.size(), Duration.ofSeconds(120));
+      assertThat(summaries).hasSizeGreaterThanOrEqualTo(before + 2 * EPOCHS).allSatisfy(s -> {
+        assertThat(s.getComplete()).isTrue();
+        assertThat(s.getRanks()).isEqualTo(RANKS);
+      });
+      assertThat(summaries.stream().map(JsonLinesCodec::encode).sorted().toList()).isEqualTo(expected.stream().sorted().toList());
+    } finally {
+      for (ServiceProcess p : trainers) {
+        p.close();
+      }
+      for (ServiceProcess s : streams) {
+        s.close();
+      }
+    }
+  }
+}
