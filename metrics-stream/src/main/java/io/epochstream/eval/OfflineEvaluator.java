@@ -109,6 +109,9 @@ public final class OfflineEvaluator {
       return;
     }
     StepEvent step = ((JsonEvent.Step) event).event();
+    if (!(step.getPayload() instanceof StepOutput) && !(step.getPayload() instanceof EpochEnd)) {
+      return; // a run_deleted line: an instruction to the stream app, nothing to evaluate
+    }
     RunInfo run = runs.get(step.getRun());
     if (run == null) {
       throw new EvalException(line, "run", "run '" + step.getRun() + "' has no \"type\":\"run\" line before its steps");

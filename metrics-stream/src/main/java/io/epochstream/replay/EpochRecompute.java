@@ -4,6 +4,7 @@ import io.epochstream.fold.RankFold;
 import io.epochstream.fold.RankMerge;
 import io.epochstream.fold.Summaries;
 import io.epochstream.metric.MetricConfig;
+import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOffsets;
@@ -43,7 +44,7 @@ final class EpochRecompute {
       if (!ended.contains(e.getRank())) {
         rank.fold(step, e.getTime(), RecordLimits.MAX_STATE_BYTES);
       }
-    } else {
+    } else if (e.getPayload() instanceof EpochEnd) {
       ended.add(e.getRank());
     }
   }

@@ -2,6 +2,7 @@ package io.epochstream.replay;
 
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.MetricConfig;
+import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
@@ -115,7 +116,7 @@ public final class ReplayService {
     Map<String, List<StepOffsets>> where = new HashMap<>();
     read(topics.steps(), (r, value) -> {
       StepEvent e = decode(stepSerde, value);
-      if (e == null || !e.getRun().equals(sel.run()) || e.getPayload() instanceof RunStarted || !sel.matches(e.getStage(), e.getEpoch())) {
+      if (e == null || !e.getRun().equals(sel.run()) || !(e.getPayload() instanceof StepOutput || e.getPayload() instanceof EpochEnd) || !sel.matches(e.getStage(), e.getEpoch())) {
         return;
       }
       String key = stageOrder(e.getStage()) + ":" + String.format("%09d", e.getEpoch()) + ":" + e.getStage();

@@ -16,6 +16,7 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunDeleted;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
@@ -60,12 +61,40 @@ public final class JsonLinesCodec {
       case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node)));
       case "run_finished" -> new JsonEvent.Run(new RunEvent(run, time,
           new RunFinished(text(node, "status"), node.has("error") ? text(node, "error") : null)));
+      case "run_deleted" -> new JsonEvent.Step(new StepEvent(run, "", 0, rank(node), time,
+          new RunDeleted(node.has("reason") ? text(node, "reason") : "runs --delete")));
       case "step" -> new JsonEvent.Step(stepEvent(node, run, time, stepOutput(node)));
       case "epoch_end" -> new JsonEvent.Step(stepEvent(node, run, time,
           new EpochEnd(node.has("steps") ? longValue(node, "steps") : -1L)));
       default -> throw new JsonLinesException("type",
           "unknown type '" + type + "' (expected run, run_finished, step or epoch_end)");
     };
+  }
+
+  /**
+   * A {@code run_finished} line as the steps topic carries it, on the key of the rank it names (a
+   * line without {@code rank} reads as rank 0; the record key says which rank finished).
+   */
+  public static StepEvent runFinishedOnSteps(String line, long defaultTime) {
+    JsonNode node = parseObject(line);
+    RunEvent run = ((JsonEvent.Run) decode(line, defaultTime)).event();
+    if (!(run.getPayload() instanceof RunFinished finished)) {
+      throw new JsonLinesException("type", "expected a run_finished line");
+    }
+    return new StepEvent(run.getRun(), "", 0, rank(node), run.getTime(), finished);
+  }
+
+  /** Whether a line carries a {@code rank} field. */
+  public static boolean namesRank(String line) {
+    return parseObject(line).has("rank");
+  }
+
+  private static int rank(JsonNode node) {
+    int rank = node.has("rank") ? intValue(node, "rank") : 0;
+    if (rank < 0) {
+      throw new JsonLinesException("rank", "rank must not be negative");
+    }
+    return rank;
   }
 
   /** One JSON object, or a one-line reason why not. */
@@ -326,7 +355,15 @@ public final class JsonLinesCodec {
     if (e.getPayload() instanceof RunStarted started) {
       return encode(new RunEvent(e.getRun(), e.getTime(), started));
     }
+    if (e.getPayload() instanceof RunFinished finished) {
+      ObjectNode out = (ObjectNode) parseObject(encode(new RunEvent(e.getRun(), e.getTime(), finished)));
+      return out.put("rank", e.getRank()).toString();
+    }
     ObjectNode out = MAPPER.createObjectNode();
+    if (e.getPayload() instanceof RunDeleted deleted) {
+      return out.put("type", "run_deleted").put("run", e.getRun()).put("rank", e.getRank()).put("time", e.getTime())
+          .put("reason", deleted.getReason()).toString();
+    }
     out.put("type", e.getPayload() instanceof EpochEnd ? "epoch_end" : "step");
     out.put("run", e.getRun());
     out.put("stage", e.getStage());

@@ -37,7 +37,7 @@ public final class JsonShapes {
     }
   };
 
-  /** {@code step} and {@code epoch_end} lines, and the {@code run} line a rank sends ahead of its steps. */
+  /** {@code step} and {@code epoch_end} lines, the {@code run} line a rank sends ahead of its steps and the {@code run_finished} (or {@code run_deleted}) after them. */
   public static final JsonShape<StepEvent> STEPS = new JsonShape<>() {
     @Override
     public String encode(StepEvent value) {
@@ -55,7 +55,8 @@ public final class JsonShapes {
         // Stage, epoch and rank are unused for a run's configuration; the record key names the rank.
         return new StepEvent(run.getRun(), "", 0, 0, run.getTime(), started);
       }
-      throw new JsonLinesException("type", "run_finished belongs on the runs topic, not the steps topic");
+      // A rank's run_finished, in-band after its last step: where the stream app's retention counts from.
+      return JsonLinesCodec.runFinishedOnSteps(json, System.currentTimeMillis());
     }
   };
 

@@ -17,7 +17,9 @@ import org.apache.avro.message.SchemaStore;
 final class SchemaHistory {
   /** Per record name, its earlier versions, oldest first. Add a line when a schema changes. */
   private static final Map<String, List<String>> PREVIOUS = Map.of(
-      "StepEvent", List.of("StepEvent-1.avsc")); // before StepOutput.state (--publish state)
+      // 1: before StepOutput.state (--publish state); 2: before RunFinished/RunDeleted on steps
+      "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc"),
+      "RankPartial", List.of("RankPartial-1.avsc")); // before the lifecycle signal
 
   private SchemaHistory() {}
 

@@ -19,6 +19,7 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunDeleted;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
@@ -58,6 +59,10 @@ class JsonSchemaConformanceTest {
     assertThat(validate("run", JsonLinesCodec.encode(new RunEvent("r1", 5L, started)))).isEmpty();
     assertThat(validate("run_finished", JsonLinesCodec.encode(new RunEvent("r1", 6L, new RunFinished("failed", "NaN loss"))))).isEmpty();
     assertThat(validate("run_finished", JsonLinesCodec.encode(new RunEvent("r1", 6L, new RunFinished("completed", null))))).isEmpty();
+    assertThat(validate("run_finished", JsonLinesCodec.encode(new StepEvent("r1", "", 0, 2, 6L, new RunFinished("completed", null)))))
+        .isEmpty();
+    assertThat(validate("run_deleted", JsonLinesCodec.encode(new StepEvent("r1", "", 0, 2, 6L, new RunDeleted("runs --delete")))))
+        .isEmpty();
   }
 
   @Test

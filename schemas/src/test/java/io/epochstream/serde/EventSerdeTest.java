@@ -12,6 +12,7 @@ import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunDeleted;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
@@ -43,15 +44,24 @@ class EventSerdeTest {
   }
 
   @Test
-  void aRunLineOnTheStepsTopicIsTheRunsConfigurationAndRunFinishedIsRefusedThere() {
+  void aRunLineOnTheStepsTopicIsTheRunsConfigurationAndRunFinishedAndRunDeletedAreLifecycleEvents() {
     EventSerde<StepEvent> steps = EventSerde.steps(WireFormat.JSON);
     StepEvent announced = steps.decode(("  {\"type\":\"run\",\"run\":\"r1\",\"time\":5,\"world_size\":2,"
         + "\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":3}}}").getBytes(StandardCharsets.UTF_8));
     RunStarted started = (RunStarted) announced.getPayload();
     assertThat(started.getWorldSize()).isEqualTo(2);
     assertThat(started.getMetrics()).containsEntry("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3")));
-    assertThatThrownBy(() -> steps.decode("{\"type\":\"run_finished\",\"run\":\"r1\",\"status\":\"completed\"}".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(SerializationException.class).hasMessageContaining("belongs on the runs topic");
+    StepEvent finished = steps.decode("{\"type\":\"run_finished\",\"run\":\"r1\",\"rank\":3,\"status\":\"failed\",\"error\":\"oom\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(finished.getRank()).isEqualTo(3);
+    assertThat(finished.getPayload()).isEqualTo(new RunFinished("failed", "oom"));
+    assertThat(roundTrip(steps, finished)).isEqualTo(finished);
+    StepEvent deleted = new StepEvent("r1", "", 0, 1, 7L, new RunDeleted("cleanup"));
+    assertThat(roundTrip(steps, deleted)).isEqualTo(deleted);
+    EventSerde<StepEvent> avro = EventSerde.steps(WireFormat.AVRO);
+    assertThat(avro.deserializer().deserialize("t", avro.serializer().serialize("t", deleted))).isEqualTo(deleted);
+    assertThatThrownBy(() -> steps.decode("{\"type\":\"run_finished\",\"run\":\"r1\",\"rank\":-1,\"status\":\"completed\"}"
+        .getBytes(StandardCharsets.UTF_8))).isInstanceOf(SerializationException.class).hasMessageContaining("rank");
   }
 
   @Test

@@ -91,9 +91,15 @@ public final class StepPublisher implements StepSink, AutoCloseable {
     sendStep("", 0, started);
   }
 
-  /** {@code status}: completed, stopped_early or failed (then with {@code error}). */
+  /**
+   * {@code status}: completed, stopped_early or failed (then with {@code error}). To the runs topic
+   * and after this rank's last step on the steps topic, where the stream app's run retention counts
+   * from it.
+   */
   public void runFinished(String status, String error) {
-    sendRun(new RunFinished(status, error));
+    RunFinished finished = new RunFinished(status, error);
+    sendRun(finished);
+    sendStep("", 0, finished);
   }
 
   @Override
