@@ -179,7 +179,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     RankFold closing = open(key, run.config());
     RankPartial partial = new RankPartial(event.getRun(), event.getStage(), epoch, event.getRank(),
         run.started(), ByteBuffer.wrap(closing.state().toBytes()), closing.offsets(),
-        closing.lastStep());
+        closing.lastStep(), null);
     context.forward(new Record<String, Object>(Keys.epoch(event.getRun(), event.getStage(), epoch), partial, timestamp), PARTIALS);
     for (int i = 0; i < closing.chunks(); i++) {
       states.delete(Keys.rankEpochChunk(key, i));
