@@ -113,6 +113,9 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
             endpoint.readiness(Readiness.all(probe, new StreamAppReadiness(app::state)));
           }
           app.start(Duration.ofSeconds(120));
+          if (app.restored() != null) {
+            System.err.println("stream: " + app.restored());
+          }
           if (query != null) {
             query.start(app.streams());
           }

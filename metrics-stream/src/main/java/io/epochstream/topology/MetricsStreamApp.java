@@ -28,6 +28,7 @@ public final class MetricsStreamApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final CompletableFuture<String> failure = new CompletableFuture<>();
   private final AtomicReference<String> lastError = new AtomicReference<>();
+  private final StateRestore restore = new StateRestore();
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
     this(clientConfig, topics, applicationId, stateDir, DEFAULT_EPOCH_TIMEOUT);
@@ -105,6 +106,7 @@ public final class MetricsStreamApp implements AutoCloseable {
       lastError.set(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
+    streams.setGlobalStateRestoreListener(restore);
     streams.start();
     if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("the stream app did not reach RUNNING within " + timeout + " (state " + streams.state() + ")");
@@ -117,6 +119,11 @@ public final class MetricsStreamApp implements AutoCloseable {
    */
   public CompletableFuture<String> failure() {
     return failure;
+  }
+
+  /** "restored N changelog records into S stores in X s", or null when the stores had nothing to restore. */
+  public String restored() {
+    return restore.summary();
   }
 
   /** The running Streams instance, for interactive queries. */
