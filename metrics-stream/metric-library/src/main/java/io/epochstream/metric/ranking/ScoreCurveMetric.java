@@ -50,17 +50,7 @@ public abstract class ScoreCurveMetric extends Metric {
     int[] ts = batch.targetShape();
     checkLength("preds", ps, preds.length);
     checkLength("target", ts, target.length);
-    ScoreLayout layout = switch (task) {
-      case BINARY -> {
-        if (!Arrays.equals(ps, ts)) {
-          throw new IllegalArgumentException(name() + ": preds shape " + Arrays.toString(ps) + " and target shape "
-              + Arrays.toString(ts) + " must be equal for task=binary");
-        }
-        yield null;
-      }
-      case MULTICLASS -> multiclassLayout(ps, ts);
-      case MULTILABEL -> multilabelLayout(ps, ts);
-    };
+    ScoreLayout layout = layout(ps, ts);
     if (batch.predsIntegral()) {
       throw new IllegalArgumentException(name() + ": preds must be floating point scores (probabilities or logits),"
           + " not an integer label tensor");
@@ -97,6 +87,21 @@ public abstract class ScoreCurveMetric extends Metric {
       throw new IllegalArgumentException(name() + ": " + field + " shape " + Arrays.toString(shape) + " holds " + n
           + " values, but " + length + " were given");
     }
+  }
+
+  /** Checks the shapes against the task; the layout of the scores, null for binary (flat, aligned). */
+  private ScoreLayout layout(int[] ps, int[] ts) {
+    return switch (task) {
+      case BINARY -> {
+        if (!Arrays.equals(ps, ts)) {
+          throw new IllegalArgumentException(name() + ": preds shape " + Arrays.toString(ps) + " and target shape "
+              + Arrays.toString(ts) + " must be equal for task=binary");
+        }
+        yield null;
+      }
+      case MULTICLASS -> multiclassLayout(ps, ts);
+      case MULTILABEL -> multilabelLayout(ps, ts);
+    };
   }
 
   private ScoreLayout multiclassLayout(int[] ps, int[] ts) {
