@@ -45,10 +45,18 @@ final class BinnedCurves implements CurveState {
   }
 
   @Override
-  public Update add(LabelledScores batch, int rows) {
+  public Update add(double[] encoded) {
     return () -> {
       double[] h = counts.values();
-      batch.forEach((c, score, positive) -> h[slot(c, score, positive)]++);
+      // Rows of C values (binary: C = 1); a NaN is an ignored multilabel element.
+      for (int row = 0; row < encoded.length; row += classes) {
+        for (int c = 0; c < classes; c++) {
+          double v = encoded[row + c];
+          if (!Double.isNaN(v)) {
+            h[slot(c, Math.abs(v), !SignedScores.isNegative(v))]++;
+          }
+        }
+      }
     };
   }
 

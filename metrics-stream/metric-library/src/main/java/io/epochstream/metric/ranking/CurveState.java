@@ -14,8 +14,8 @@ sealed interface CurveState permits ExactCurves, BinnedCurves {
   /** Refuses a batch of {@code rows} kept samples that this state cannot take; changes nothing. */
   void refuseOverflow(int rows);
 
-  /** The contribution of a batch of {@code rows} kept samples, applied later; changes nothing now. */
-  Update add(LabelledScores batch, int rows);
+  /** The contribution of a batch's {@link SignedScores}, applied later; changes nothing now. */
+  Update add(double[] encoded);
 
   /** True when there is no curve at all: an exact state without a kept sample. */
   boolean noCurve();

@@ -7,12 +7,10 @@ import io.epochstream.metric.ranking.ScoreCurveMetric.Curve;
 import java.util.Arrays;
 
 /**
- * Exact mode: every score in one CAT state, 8 bytes per (sample, class). The score s ≥ 0 is stored
- * as +s when that class is a positive for the sample and as −s (sign bit set, so 0 becomes −0.0)
- * when it is a negative; an ignored multilabel element is NaN. A multiclass / multilabel sample is a
- * row of C values, so concatenation in any merge order keeps rows whole. The curves sort each
- * class's values, so they depend only on the multiset of (score, label) pairs, never on batching or
- * merge order.
+ * Exact mode: every score in one CAT state, 8 bytes per (sample, class), in {@link SignedScores}'
+ * encoding. A multiclass / multilabel sample is a row of C values, so concatenation in any merge
+ * order keeps rows whole. The curves sort each class's values, so they depend only on the multiset
+ * of (score, label) pairs, never on batching or merge order.
  */
 final class ExactCurves implements CurveState {
   static final String STATE = "scores";
@@ -39,28 +37,18 @@ final class ExactCurves implements CurveState {
   }
 
   @Override
-  public Update add(LabelledScores batch, int rows) {
-    long appended = (long) rows * width;
+  public Update add(double[] encoded) {
     return new Update() {
       @Override
       public void apply() {
-        batch.forEach(new LabelledScores.Sink() {
-          @Override
-          public void entry(int c, double score, boolean positive) {
-            double s = score + 0.0;
-            scores.append(positive ? s : -s);
-          }
-
-          @Override
-          public void ignoredElement() {
-            scores.append(Double.NaN);
-          }
-        });
+        for (double v : encoded) {
+          scores.append(v);
+        }
       }
 
       @Override
       public long appendedValues() {
-        return appended;
+        return encoded.length;
       }
     };
   }
@@ -100,15 +88,11 @@ final class ExactCurves implements CurveState {
       return false;
     }
     for (int s = 0; s < n; s++) {
-      if (isNegative(scores.get(s * width))) {
+      if (SignedScores.isNegative(scores.get(s * width))) {
         return false;
       }
     }
     return true;
-  }
-
-  private static boolean isNegative(double encoded) {
-    return Double.doubleToRawLongBits(encoded) < 0;
   }
 
   /** The encoded values of class c (NaN = ignored elements dropped), a fresh array. */
@@ -136,7 +120,7 @@ final class ExactCurves implements CurveState {
   private static Curve curve(double[] v, Boolean multiclassAllZero) {
     Arrays.sort(v);
     int nNeg = 0;
-    while (nNeg < v.length && isNegative(v[nNeg])) {
+    while (nNeg < v.length && SignedScores.isNegative(v[nNeg])) {
       nNeg++;
     }
     int nPos = v.length - nNeg;

@@ -68,7 +68,7 @@ public abstract class ScoreCurveMetric extends Metric {
     if (probs != preds) { // untransformed preds were checked for NaN above
       refuseNaN(probs, target, layout, "became NaN after sigmoid/softmax (infinite logits?)");
     }
-    return curves.add(new LabelledScores(task, classes, ignore, probs, target, layout), rows);
+    return curves.add(SignedScores.encode(task, classes, ignore, probs, target, layout));
   }
 
   private String name() {
