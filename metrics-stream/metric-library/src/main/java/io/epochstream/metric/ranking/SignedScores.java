@@ -2,6 +2,7 @@ package io.epochstream.metric.ranking;
 
 import io.epochstream.metric.input.ScoreLayout;
 import io.epochstream.metric.input.Task;
+import java.util.Arrays;
 
 /**
  * A validated, normalised batch as the (class, score, label) entries it adds to curves, in one
@@ -41,7 +42,7 @@ final class SignedScores {
         out[k++] = signed(probs[i], target[i] == 1);
       }
     }
-    return k == out.length ? out : java.util.Arrays.copyOf(out, k);
+    return k == out.length ? out : Arrays.copyOf(out, k);
   }
 
   private static double[] multiclass(int classes, IgnoreIndex ignore, double[] probs, double[] target, ScoreLayout layout) {
@@ -56,7 +57,7 @@ final class SignedScores {
         out[k++] = signed(probs[layout.index(s, c)], c == t);
       }
     }
-    return k == out.length ? out : java.util.Arrays.copyOf(out, k);
+    return k == out.length ? out : Arrays.copyOf(out, k);
   }
 
   private static double[] multilabel(int classes, IgnoreIndex ignore, double[] probs, double[] target, ScoreLayout layout) {
