@@ -36,6 +36,12 @@ public interface MetricsSink extends AutoCloseable {
   /** Every event of the runs topic (RunStarted, RunFinished), with its time. */
   default void onRunEvent(RunEvent event) {}
 
+  /**
+   * A run deleted with {@code runs --delete} (a tombstone on the runs topic). Files a logger wrote
+   * are the user's and stay; a view held in memory forgets the run.
+   */
+  default void onRunDeleted(String run) {}
+
   /** A run's configuration (hyper-parameters, metrics), when the sink cares. */
   default void onRunStarted(String run, RunStarted config) {}
 

@@ -118,6 +118,9 @@ public final class SummarySubscriber implements AutoCloseable {
       try {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() == null) {
+            if (!r.topic().equals(stepsTopic) && !r.topic().equals(summariesTopic) && r.key() != null) {
+              sink.onRunDeleted(r.key()); // a tombstone on the runs topic
+            }
             continue;
           }
           try {
