@@ -74,6 +74,10 @@ class JsonWireTest {
       // Bad values on the way: neither may stop the app or change a summary.
       steps.add(run + ":0\t{\"type\":\"step\",\"run\":");
       steps.add(run + ":1\t{\"type\":\"step\",\"run\":\"" + run + "\",\"stage\":\"train\"}");
+      // A JSON step the fold refuses (rank 5 of 2): its dead letter is JSON, as it was written.
+      String outside = "{\"type\":\"step\",\"run\":\"" + run + "\",\"stage\":\"train\",\"epoch\":0,\"rank\":5,\"step\":0,"
+          + "\"batch_size\":1,\"loss\":0.5}";
+      steps.add(run + ":5\t" + outside);
       for (String l : lines.subList(1, lines.size())) {
         steps.add(run + ":" + rankOf(l) + "\t" + l);
       }
@@ -96,7 +100,13 @@ class JsonWireTest {
           .replay(new ReplayService.Selection(run, null, 0, Integer.MAX_VALUE), null);
       assertThat(replayed.stream().map(JsonLinesCodec::encode).toList()).containsExactlyInAnyOrderElementsOf(evalLines);
 
-      List<ConsumerRecord<String, byte[]>> dead = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 2, Duration.ofSeconds(30));
+      List<ConsumerRecord<String, byte[]>> all = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 3, Duration.ofSeconds(30));
+      assertThat(all).hasSize(3);
+      // Refused as outside world_size 2, or as an unknown run where its partition's task got no run line.
+      assertThat(all).filteredOn(r -> !header(r, "epochstream.reason").startsWith("undecodable record: ")).singleElement()
+          .satisfies(r -> assertThat(MAPPER.readTree(r.value()).get("rank").asInt()).isEqualTo(5));
+      List<ConsumerRecord<String, byte[]>> dead = all.stream()
+          .filter(r -> header(r, "epochstream.reason").startsWith("undecodable record: ")).toList();
       assertThat(dead).hasSize(2);
       // Dead letters from Kafka Streams' error hook: the bytes as sent, the reason and the source in headers.
       assertThat(dead).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
@@ -112,7 +122,7 @@ class JsonWireTest {
           run + ":0\t{\"type\":\"run_finished\",\"run\":\"" + run + "\",\"rank\":0,\"status\":\"completed\"}",
           run + ":1\t{\"type\":\"run_finished\",\"run\":\"" + run + "\",\"rank\":1,\"status\":\"completed\"}"), dir);
       assertThat(awaitFinished(kafka, appId + "-run-activity-changelog", run)).isEqualTo("completed");
-      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 3, Duration.ofSeconds(2))).hasSize(2);
+      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 4, Duration.ofSeconds(2))).hasSize(3);
     }
   }
 

@@ -54,7 +54,7 @@ public final class MetricsTopology {
       long maxStateBytes, Duration runRetention) {
     Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
     t.addSource("steps", Serdes.String().deserializer(), EventSerde.steps(WireFormat.of(streamsConfig)).deserializer(), topics.steps());
-    t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes, runRetention), "steps");
+    t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes, runRetention, WireFormat.of(streamsConfig)), "steps");
     // Open epochs are rewritten at every step: with Streams' record cache in front, RocksDB and the
     // changelog see only each key's last value per commit, not every step's (exactly-once is kept:
     // the cache is flushed inside the commit).

@@ -21,6 +21,8 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepMetrics;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,12 +66,13 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   static final String STEP_METRICS = "step-metrics";
   static final String DEAD_LETTERS = "fold-dead-letters";
   private static final AvroSerde<RunStarted> RUN_SERDE = AvroSerde.of(RunStarted.class);
-  private static final AvroSerde<StepEvent> STEP_SERDE = AvroSerde.of(StepEvent.class);
   /** Bounds {@link #live} when ranks die and leave epochs open: past it, the map starts over. */
   private static final int MAX_LIVE = 4096;
 
   private final long maxStateBytes;
   private final Duration runRetention;
+  /** Writes a refused event back as the app reads its steps (Avro or JSON), so a dead letter reads as its writer wrote it. */
+  private final EventSerde<StepEvent> deadLetterSerde;
   private RunRetention retention;
   /** Wall time of the last heartbeat sent to stage 2, per run; a restart sends one at the next event. */
   private final Map<String, Long> lastAlive = new HashMap<>();
@@ -90,9 +93,10 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
    */
   private final Map<String, RankFold> live = new HashMap<>();
 
-  RankFoldProcessor(long maxStateBytes, Duration runRetention) {
+  RankFoldProcessor(long maxStateBytes, Duration runRetention, WireFormat stepFormat) {
     this.maxStateBytes = maxStateBytes;
     this.runRetention = runRetention;
+    this.deadLetterSerde = EventSerde.steps(stepFormat);
   }
 
   @Override
@@ -327,6 +331,6 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   }
 
   private void reject(Record<String, StepEvent> record, String reason) {
-    DeadLetters.send(context, DEAD_LETTERS, record.key(), STEP_SERDE.encode(record.value()), record.timestamp(), reason);
+    DeadLetters.send(context, DEAD_LETTERS, record.key(), deadLetterSerde.encode(record.value()), record.timestamp(), reason);
   }
 }
