@@ -20,10 +20,22 @@ import picocli.CommandLine.Option;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
     description = {"List runs: id, start, status, world size, epochs closed (from the compacted runs and summaries topics).",
-        "A run that never said it finished and has been silent for --stalled-after shows as 'stalled'."})
+        "A run that never said it finished and has been silent for --stalled-after shows as 'stalled'.",
+        "--delete RUN tombstones a run's records on the compacted topics and tells the stream app to drop its state."})
 final class RunsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
   @Mixin KafkaOptions kafka;
+  @Mixin ValueFormatOption valueFormat;
+
+  @Option(names = "--delete", paramLabel = "RUN",
+      description = {"Delete a run: tombstones for its records on the runs, epoch-summaries and control topics, and a",
+          "RunDeleted on each rank's steps key so that the stream app drops its state and refuses its later events.",
+          "Its steps stay until the steps topic's retention (it says when); loggers' files are left alone.",
+          "Asks for the run id on a terminal; without one it needs --yes."})
+  String delete;
+
+  @Option(names = "--yes", description = "Delete without asking (--delete from a script).")
+  boolean yes;
 
   @Option(names = "--stalled-after", paramLabel = "DURATION", defaultValue = "PT10M",
       description = {"A running run with no event for this long (its start, its last epoch's last step) is shown as stalled:",
@@ -52,6 +64,9 @@ final class RunsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (delete != null) {
+      return new RunDelete(kafka, valueFormat.format).run(delete, yes);
+    }
     Map<String, Row> rows = new TreeMap<>();
     try (KafkaConnection connection = kafka.connect();
          SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), true)) {

@@ -1,0 +1,182 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.epochstream.broker.SharedKafka;
+import io.epochstream.broker.TestKafka;
+import io.epochstream.cli.CliRun;
+import io.epochstream.topic.Topics;
+import io.epochstream.topology.MetricsStreamApp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code runs --delete}: two runs through the real stream app, one of them deleted. The deleted
+ * run's id contains ':' and the kept run's id extends it ({@code RUN + ":b"}), so a key match that
+ * only looks at the prefix would delete the wrong run.
+ */
+@ExtendWith(SharedKafka.class)
+class DeleteRunTest {
+  private static final String RUN = "team:exp-1";
+  private static final String KEPT = RUN + ":b";
+  private static final int RANKS = 2;
+  private static final int EPOCHS = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path dir;
+
+  @Test
+  void deleteTombstonesTheRunOnTheCompactedTopicsAndTellsEachRankKeyOnlyAfterConfirmation(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 3);
+    String appId = "del-" + UUID.randomUUID();
+    String[] connect = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix()};
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("state"))) {
+      app.start(Duration.ofSeconds(60));
+      Path lines = dir.resolve("runs.jsonl");
+      List<String> all = new ArrayList<>();
+      for (String run : List.of(RUN, KEPT)) {
+        all.add(runLine(run));
+        for (int rank = 0; rank < RANKS; rank++) {
+          all.addAll(StepLines.rank(run, rank, EPOCHS, 7));
+        }
+        all.add("{\"type\":\"run_finished\",\"run\":\"" + run + "\",\"status\":\"completed\"}");
+      }
+      Files.write(lines, all);
+      assertThat(CliRun.run(args("publish", connect, lines.toString())).code()).isZero();
+      // Every (stage, epoch) of both runs closed, and the early-stopping rule fired for both.
+      await("both runs' summaries and early stops", () -> {
+        Map<String, Boolean> summaries = TopicReader.liveByKey(kafka.clientConfig(), topics.epochSummaries());
+        Map<String, Boolean> control = TopicReader.liveByKey(kafka.clientConfig(), topics.control());
+        return summaryKeys(RUN).stream().allMatch(k -> summaries.getOrDefault(k, false))
+            && summaryKeys(KEPT).stream().allMatch(k -> summaries.getOrDefault(k, false))
+            && control.getOrDefault(RUN, false) && control.getOrDefault(KEPT, false);
+      });
+      List<String> written = List.of(topics.runs(), topics.steps(), topics.epochSummaries(), topics.control());
+      Map<TopicPartition, Long> before = endOffsets(kafka, written);
+
+      // No terminal here (surefire's stdin is a pipe): without --yes nothing is read or written.
+      CliRun.Outcome refused = CliRun.run(args("runs", connect, "--delete", RUN));
+      assertThat(refused.code()).isEqualTo(2);
+      assertThat(refused.err().strip()).doesNotContain("\n").contains("--yes").contains("'" + RUN + "'");
+      assertThat(endOffsets(kafka, written)).isEqualTo(before);
+
+      CliRun.Outcome unknown = CliRun.run(args("runs", connect, "--delete", "team:nope", "--yes"));
+      assertThat(unknown.code()).isEqualTo(1);
+      assertThat(unknown.err().strip()).doesNotContain("\n").startsWith("epochstream runs: no run 'team:nope' on " + topics.runs());
+      assertThat(endOffsets(kafka, written)).isEqualTo(before);
+
+      CliRun.Outcome deleted = CliRun.run(args("runs", connect, "--delete", RUN, "--yes", "--value-format", "json"));
+      assertThat(deleted.code()).as(deleted.err()).isZero();
+      assertThat(deleted.out()).contains("deleted run " + RUN + ": " + summaryKeys(RUN).size()
+          + " summaries, 1 run record, 1 control record tombstoned; the stream app was told to drop its state");
+
+      Map<String, Boolean> runs = TopicReader.liveByKey(kafka.clientConfig(), topics.runs());
+      assertThat(runs).containsEntry(RUN, false).containsEntry(KEPT, true);
+      Map<String, Boolean> summaries = TopicReader.liveByKey(kafka.clientConfig(), topics.epochSummaries());
+      assertThat(summaries.keySet().stream().filter(k -> k.startsWith(RUN + ":") && !k.startsWith(KEPT + ":")))
+          .containsExactlyInAnyOrderElementsOf(summaryKeys(RUN));
+      summaryKeys(RUN).forEach(k -> assertThat(summaries).containsEntry(k, false));
+      summaryKeys(KEPT).forEach(k -> assertThat(summaries).containsEntry(k, true));
+      Map<String, Boolean> control = TopicReader.liveByKey(kafka.clientConfig(), topics.control());
+      assertThat(control).containsEntry(RUN, false).containsEntry(KEPT, true);
+
+      // One run_deleted (JSON, as asked) on each rank's key; the deleted run's newest step before
+      // them, plus the steps topic's 30 days, is when the line says its steps go.
+      List<ConsumerRecord<String, byte[]>> steps = TopicReader.recordsToEnd(kafka.clientConfig(), topics.steps());
+      Map<String, JsonNode> runDeleted = new HashMap<>();
+      long newestStep = Long.MIN_VALUE;
+      for (ConsumerRecord<String, byte[]> r : steps) {
+        String text = new String(r.value(), StandardCharsets.UTF_8);
+        if (text.startsWith("{") && JSON.readTree(text).path("type").asText().equals("run_deleted")) {
+          runDeleted.put(r.key(), JSON.readTree(text));
+        } else if (r.key().equals(RUN + ":0") || r.key().equals(RUN + ":1")) {
+          newestStep = Math.max(newestStep, r.timestamp());
+        }
+      }
+      assertThat(runDeleted).containsOnlyKeys(RUN + ":0", RUN + ":1");
+      runDeleted.forEach((key, event) -> {
+        assertThat(event.path("run").asText()).isEqualTo(RUN);
+        assertThat(RUN + ":" + event.path("rank").asInt()).isEqualTo(key);
+      });
+      Instant until = Instant.ofEpochMilli(newestStep).plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
+      assertThat(deleted.out()).contains(RUN + "'s steps stay on " + topics.steps() + " until about " + until
+          + " (retention.ms=" + Duration.ofDays(30).toMillis() + ")");
+
+      // The stream app's own state of the kept run is untouched. Its state of the deleted run is
+      // the run lifecycle's to drop: liveKeysOf(ChangelogKeys.liveByKey(...), RUN) then awaits empty.
+      await("the kept run's state in the changelogs",
+          () -> !liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), KEPT).isEmpty());
+    }
+  }
+
+  private static String runLine(String run) {
+    return "{\"type\":\"run\",\"run\":\"" + run + "\",\"world_size\":" + RANKS
+        + ",\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":3}},\"best\":{\"loss\":\"min\"},"
+        // A validation loss that never improves by 10: the rule fires at epoch 1, a control record per run.
+        + "\"early_stopping\":{\"monitor\":\"loss\",\"stage\":\"val\",\"patience\":1,\"min_delta\":10}}";
+  }
+
+  private static List<String> summaryKeys(String run) {
+    List<String> keys = new ArrayList<>();
+    for (int epoch = 0; epoch < EPOCHS; epoch++) {
+      keys.add(run + ":train:" + epoch);
+      keys.add(run + ":val:" + epoch);
+    }
+    return keys;
+  }
+
+  /** Live keys naming {@code run} (its id, or its id and ':'), not those of a run whose id extends it. */
+  private static Set<String> liveKeysOf(Map<String, Boolean> live, String run) {
+    return live.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
+        .filter(k -> names(k, run) && (run.equals(KEPT) || !names(k, KEPT))).collect(Collectors.toSet());
+  }
+
+  private static boolean names(String key, String run) {
+    return key.equals(run) || key.startsWith(run + ":") || key.startsWith(run + "#");
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(TestKafka kafka, List<String> topics) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.clientConfig(), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = topics.stream().flatMap(t -> consumer.partitionsFor(t).stream())
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      return consumer.endOffsets(partitions);
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(90);
+    while (!condition.getAsBoolean()) {
+      assertThat(Instant.now()).as(what).isBefore(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  private static String[] args(String command, String[] connect, String... rest) {
+    List<String> all = new ArrayList<>(List.of(command));
+    all.addAll(List.of(connect));
+    all.addAll(List.of(rest));
+    return all.toArray(String[]::new);
+  }
+}
