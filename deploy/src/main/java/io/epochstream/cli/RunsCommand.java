@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,6 +70,7 @@ final class RunsCommand implements Callable<Integer> {
       return new RunDelete(kafka, valueFormat.format).run(delete, yes);
     }
     Map<String, Row> rows = new TreeMap<>();
+    Set<String> deleted = new HashSet<>();
     try (KafkaConnection connection = kafka.connect();
          SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), true)) {
       subscriber.drain(s -> true, new MetricsSink() {
@@ -90,8 +93,20 @@ final class RunsCommand implements Callable<Integer> {
             row.status = f.getStatus();
           }
         }
+
+        @Override
+        public void onRunDeleted(String run) {
+          deleted.add(run);
+        }
+
+        @Override
+        public void onRunStarted(String run, RunStarted config) {
+          deleted.remove(run);
+        }
       });
     }
+    // Deleted runs' records stay on the compacted topics until compaction: not listed.
+    rows.keySet().removeAll(deleted);
     // Summaries are keyed per epoch and compacted: the count is epochs closed over all stages.
     System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7s%n", "run", "started", "status", "ranks", "epochs");
     long now = System.currentTimeMillis();

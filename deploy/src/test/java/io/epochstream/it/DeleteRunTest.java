@@ -55,7 +55,7 @@ class DeleteRunTest {
       app.start(Duration.ofSeconds(60));
       Path lines = dir.resolve("runs.jsonl");
       List<String> all = new ArrayList<>();
-      for (String run : List.of(RUN, KEPT)) {
+      for (String run : List.of(KEPT, RUN)) { // RUN is the run started last
         all.add(runLine(run));
         for (int rank = 0; rank < RANKS; rank++) {
           all.addAll(StepLines.rank(run, rank, EPOCHS, 7));
@@ -72,6 +72,8 @@ class DeleteRunTest {
             && summaryKeys(KEPT).stream().allMatch(k -> summaries.getOrDefault(k, false))
             && control.getOrDefault(RUN, false) && control.getOrDefault(KEPT, false);
       });
+      assertThat(CliRun.run(args("runs", connect)).out().lines().map(l -> l.split("\\s+")[0])).contains(KEPT, RUN);
+      assertThat(CliRun.run(args("epochs", connect)).err()).contains("run " + RUN + ", the one started last");
       List<String> written = List.of(topics.runs(), topics.steps(), topics.epochSummaries(), topics.control());
       Map<TopicPartition, Long> before = endOffsets(kafka, written);
 
@@ -100,6 +102,11 @@ class DeleteRunTest {
       summaryKeys(KEPT).forEach(k -> assertThat(summaries).containsEntry(k, true));
       Map<String, Boolean> control = TopicReader.liveByKey(kafka.clientConfig(), topics.control());
       assertThat(control).containsEntry(RUN, false).containsEntry(KEPT, true);
+
+      // What is left is listed as if the deleted run had never been, before compaction removes its records.
+      CliRun.Outcome listed = CliRun.run(args("runs", connect));
+      assertThat(listed.out().lines().map(l -> l.split("\\s+")[0])).contains(KEPT).doesNotContain(RUN);
+      assertThat(CliRun.run(args("epochs", connect)).err()).contains("run " + KEPT + ", the one started last");
 
       // One run_deleted (JSON, as asked) on each rank's key; the deleted run's newest step before
       // them, plus the steps topic's 30 days, is when the line says its steps go.

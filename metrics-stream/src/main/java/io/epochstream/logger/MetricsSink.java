@@ -36,6 +36,13 @@ public interface MetricsSink extends AutoCloseable {
   /** Every event of the runs topic (RunStarted, RunFinished), with its time. */
   default void onRunEvent(RunEvent event) {}
 
+  /**
+   * The runs topic's tombstone for a run ({@code runs --delete}): until compaction removes its
+   * older records, a reader from the beginning meets them first; a run started again after it
+   * comes back with its new RunStarted.
+   */
+  default void onRunDeleted(String run) {}
+
   /** A run's configuration (hyper-parameters, metrics), when the sink cares. */
   default void onRunStarted(String run, RunStarted config) {}
 

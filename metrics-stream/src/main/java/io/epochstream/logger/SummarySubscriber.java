@@ -36,6 +36,7 @@ public final class SummarySubscriber implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final List<TopicPartition> partitions = new ArrayList<>();
   private final String summariesTopic;
+  private final String runsTopic;
   private final String stepsTopic;
   private final String group;
   private final Map<String, Integer> unreadable = new HashMap<>();
@@ -68,6 +69,7 @@ public final class SummarySubscriber implements AutoCloseable {
     this.group = group;
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.summariesTopic = topics.epochSummaries();
+    this.runsTopic = topics.runs();
     for (String topic : List.of(topics.runs(), topics.epochSummaries())) {
       consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
@@ -118,6 +120,9 @@ public final class SummarySubscriber implements AutoCloseable {
       try {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() == null) {
+            if (r.topic().equals(runsTopic) && r.key() != null) {
+              sink.onRunDeleted(r.key());
+            }
             continue;
           }
           try {
