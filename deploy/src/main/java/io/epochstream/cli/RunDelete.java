@@ -54,10 +54,10 @@ final class RunDelete {
         }
       }
       RunDeletion.Deleted deleted = deletion.delete(found, format);
-      System.out.printf("deleted run %s: %d summaries, %d run record%s, %d control record%s tombstoned; "
-              + "the stream app was told to drop its state (ranks 0..%d, world size %s)%n",
-          run, found.summaries().size(), found.runRecords().size(), found.runRecords().size() == 1 ? "" : "s",
-          found.control().size(), found.control().size() == 1 ? "" : "s", found.worldSize() - 1, size);
+      System.out.printf("deleted run %s: %s, %s, %s tombstoned; the stream app was told to drop its state"
+              + " (ranks 0..%d, world size %s)%n", run, count(found.summaries().size(), "summary", "summaries"),
+          count(found.runRecords().size(), "run record", "run records"),
+          count(found.control().size(), "control record", "control records"), found.worldSize() - 1, size);
       Set<String> stepKeys = new HashSet<>();
       for (int rank = 0; rank < found.worldSize(); rank++) {
         stepKeys.add(Keys.step(run, rank));
@@ -65,5 +65,9 @@ final class RunDelete {
       System.out.println(StepsExpiry.of(connection.clientConfig(), topics.steps(), stepKeys, deleted.deletedAt()).message(run));
       return 0;
     }
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 }

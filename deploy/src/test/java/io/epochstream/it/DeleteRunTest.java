@@ -7,6 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.CliRun;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunFinished;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.serde.EventSerde;
+import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +29,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -135,6 +149,49 @@ class DeleteRunTest {
       await("the kept run's state in the changelogs",
           () -> !liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), KEPT).isEmpty());
     }
+  }
+
+  @Test
+  void aRunWhoseRunStartedWasCompactedAwayIsToldOnEveryRankItsSummariesNameAndTombstonedWhereItsKeysLive(TestKafka kafka)
+      throws Exception {
+    Topics topics = TestTopics.create(kafka, 3);
+    String run = "gone";
+    // What compaction leaves of a finished run: its RunFinished, and a summary that heard ranks 0
+    // and 1 of 3, written (as the stream app does, by run) to a partition its key does not hash to.
+    int hashed = org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2((run + ":val:0").getBytes(StandardCharsets.UTF_8))) % 3;
+    int partition = (hashed + 1) % 3;
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topics.runs(), run,
+          EventSerde.runs(WireFormat.AVRO).encode(new RunEvent(run, 1000L, new RunFinished("completed", null))))).get();
+      EpochSummary summary = EpochSummary.newBuilder().setRun(run).setStage("val").setEpoch(0).setComplete(false)
+          .setRanks(2).setMissingRanks(List.of(2)).setSteps(2).setSamples(8).setMetrics(Map.of())
+          .setFirstEventTime(1000L).setLastEventTime(2000L).setClosedTime(3000L).build();
+      producer.send(new ProducerRecord<>(topics.epochSummaries(), partition, run + ":val:0",
+          EventSerde.summaries(WireFormat.AVRO).encode(summary))).get();
+      producer.send(new ProducerRecord<>(topics.steps(), run + ":1", "a step".getBytes(StandardCharsets.UTF_8))).get();
+    }
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      ConfigResource steps = new ConfigResource(ConfigResource.Type.TOPIC, topics.steps());
+      admin.incrementalAlterConfigs(Map.of(steps, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "-1"),
+          AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    CliRun.Outcome deleted = CliRun.run("runs", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
+        "--delete", run, "--yes");
+    assertThat(deleted.code()).as(deleted.err()).isZero();
+    assertThat(deleted.out()).contains("deleted run gone: 1 summary, 1 run record, 0 control records tombstoned")
+        .contains("world size 3 (its summaries)")
+        .contains("gone's steps stay on " + topics.steps() + " until you delete them (retention.ms=-1)");
+    List<ConsumerRecord<String, byte[]>> summaries = TopicReader.recordsToEnd(kafka.clientConfig(), topics.epochSummaries());
+    assertThat(summaries).extracting(ConsumerRecord::partition).containsOnly(partition);
+    assertThat(TopicReader.liveByKey(kafka.clientConfig(), topics.epochSummaries())).containsExactly(Map.entry(run + ":val:0", false));
+    assertThat(TopicReader.liveByKey(kafka.clientConfig(), topics.runs())).containsExactly(Map.entry(run, false));
+    EventSerde<StepEvent> stepSerde = EventSerde.steps(WireFormat.AVRO);
+    assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.steps()).stream()
+        .filter(r -> r.value()[0] == (byte) 0xC3).map(r -> r.key() + " " + stepSerde.decode(r.value()).getPayload().getClass().getSimpleName()))
+        .containsExactlyInAnyOrder("gone:0 RunDeleted", "gone:1 RunDeleted", "gone:2 RunDeleted");
   }
 
   private static String runLine(String run) {
