@@ -1,6 +1,7 @@
 package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import io.epochstream.cli.CliRun;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;
+import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
@@ -193,6 +195,51 @@ class DeleteRunTest {
     assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.steps()).stream()
         .filter(r -> r.value()[0] == (byte) 0xC3).map(r -> r.key() + " " + stepSerde.decode(r.value()).getPayload().getClass().getSimpleName()))
         .containsExactlyInAnyOrder("gone:0 RunDeleted", "gone:1 RunDeleted", "gone:2 RunDeleted");
+  }
+
+  @Test
+  void onATerminalOnlyTheTypedRunIdDeletes(TestKafka kafka) throws Exception {
+    // util-linux's script gives the command a pseudo-terminal, as a person's shell would.
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script (util-linux) is not installed: skipping the terminal test");
+    Topics topics = TestTopics.create(kafka, 2);
+    String run = "asked";
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+        new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topics.runs(), run, EventSerde.runs(WireFormat.AVRO).encode(
+          new RunEvent(run, 1000L, RunStarted.newBuilder().setWorldSize(2).build())))).get();
+    }
+    List<String> written = List.of(topics.runs(), topics.steps(), topics.epochSummaries(), topics.control());
+    Map<TopicPartition, Long> before = endOffsets(kafka, written);
+    String[] delete = {"runs", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--delete", run};
+
+    Terminal wrong = Terminal.run("asked-not\n", delete);
+    assertThat(wrong.code()).as(wrong.output()).isEqualTo(1);
+    assertThat(wrong.output()).contains("Delete run asked (0 summaries, world size 2)? Type the run id to confirm:")
+        .contains("run 'asked' not deleted (the answer was not its id)");
+    assertThat(endOffsets(kafka, written)).isEqualTo(before);
+
+    Terminal typed = Terminal.run("asked\n", delete);
+    assertThat(typed.code()).as(typed.output()).isZero();
+    assertThat(typed.output()).contains("deleted run asked: 0 summaries, 1 run record, 0 control records tombstoned");
+    assertThat(TopicReader.liveByKey(kafka.clientConfig(), topics.runs())).containsExactly(Map.entry(run, false));
+  }
+
+  /** An epochstream command in a child JVM on a pseudo-terminal, fed {@code input}. */
+  private record Terminal(int code, String output) {
+    static Terminal run(String input, String... args) throws Exception {
+      StringBuilder command = new StringBuilder();
+      List<String> words = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main"));
+      words.addAll(List.of(args));
+      words.forEach(w -> command.append(" '").append(w.replace("'", "'\\''")).append('\''));
+      Process p = new ProcessBuilder("/usr/bin/script", "-qec", command.toString(), "/dev/null").redirectErrorStream(true).start();
+      try (java.io.OutputStream in = p.getOutputStream()) {
+        in.write(input.getBytes(StandardCharsets.UTF_8));
+      }
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the command exits").isTrue();
+      return new Terminal(p.exitValue(), output);
+    }
   }
 
   private static String runLine(String run) {
