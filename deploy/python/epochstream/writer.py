@@ -88,7 +88,9 @@ class _SocketSink:
 
 class _KafkaSink:
     """JSON values as ``epochstream publish --value-format json`` sends them: the run line to the runs
-    topic and ahead of this rank's steps on its key ``<run>:<rank>``; steps keyed ``<run>:<rank>``."""
+    topic and ahead of this rank's steps on its key ``<run>:<rank>``; steps keyed ``<run>:<rank>``;
+    run_finished to the runs topic and, naming this rank, after its steps (the stream app's run
+    retention counts from it)."""
 
     def __init__(self, bootstrap, prefix):
         self._runs, self._steps = prefix + "runs", prefix + "steps"
@@ -114,8 +116,9 @@ class _KafkaSink:
         value = line.encode("utf-8")
         if event["type"] in ("run", "run_finished"):
             self._send(self._runs, run, value)
-        if event["type"] != "run_finished":
-            self._send(self._steps, "%s:%d" % (run, rank), value)
+        if event["type"] == "run_finished":
+            value = encode(dict(event, rank=int(rank))).encode("utf-8")
+        self._send(self._steps, "%s:%d" % (run, rank), value)
         if event["type"] == "run_finished":
             self._flush()
 

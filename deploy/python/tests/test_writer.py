@@ -94,3 +94,22 @@ class ExampleTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KafkaRoutingTest(unittest.TestCase):
+    """Where each line goes on Kafka, with the client library replaced by a recorder (none is installed here)."""
+
+    def test_run_finished_goes_to_the_runs_topic_and_naming_its_rank_after_the_rank_s_steps(self):
+        from epochstream.writer import _KafkaSink
+        sent = []
+        sink = _KafkaSink.__new__(_KafkaSink)
+        sink._runs, sink._steps = "p.runs", "p.steps"
+        sink._send = lambda topic, key, value: sent.append((topic, key, json.loads(value)))
+        sink._flush = lambda: None
+        for event in (run_event("r", 2), step_event("r", "train", 0, 1, 3, loss=0.5), run_finished_event("r", "completed")):
+            sink.send(event, encode(event), "r", 1)
+        self.assertEqual([(t, k, v["type"]) for t, k, v in sent],
+                         [("p.runs", "r", "run"), ("p.steps", "r:1", "run"), ("p.steps", "r:1", "step"),
+                          ("p.runs", "r", "run_finished"), ("p.steps", "r:1", "run_finished")])
+        self.assertEqual(sent[-1][2]["rank"], 1)
+        self.assertNotIn("rank", sent[-2][2])

@@ -10,12 +10,8 @@ import io.epochstream.trainer.TrainingJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,48 +57,37 @@ final class DemoCommand implements Callable<Integer> {
         app.start(Duration.ofSeconds(60));
         out.printf("  device  %s%n  stream  %s%n%n", TrainingJob.device(config.device()), app.state());
         int stages = config.valFraction() > 0 ? 2 : 1;
-        // Every epoch's summaries; fewer when the run stops early (set once training ends).
-        AtomicInteger expected = new AtomicInteger(config.epochs() * stages);
-        AtomicInteger seen = new AtomicInteger();
-        CompletableFuture<Boolean> logged = CompletableFuture.supplyAsync(() -> subscriber.run(
-            s -> s.getRun().equals(config.run()), sinks,
-            s -> seen.incrementAndGet() >= expected.get(), Instant.MAX));
-
-        TrainingJob.Result result;
-        try (ControlListener control = new ControlListener(kafka.clientConfig(), topics, config.run())) {
-          result = new DemoRanks(kafka.clientConfig(), topics, training, valueFormat.format).run(config, control::stopRequested);
-        }
-        expected.set(result.epochs() * stages);
-        boolean complete;
-        try {
-          Instant deadline = Instant.now().plus(timeout);
-          while (!logged.isDone() && seen.get() < expected.get() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(20);
-          }
-          if (!logged.isDone()) {
-            subscriber.stop(); // stopped early: the last expected summary came before the count changed
-          }
-          complete = seen.get() >= expected.get() && logged.get(5, TimeUnit.SECONDS) != null;
-        } catch (java.util.concurrent.TimeoutException e) {
-          subscriber.stop();
-          complete = false;
-        }
-        double wall = (System.nanoTime() - started) / 1e9;
-        if (result.stoppedEarly()) {
-          out.printf("stopped early after epoch %d (EarlyStop from the stream app)%n", result.epochs() - 1);
-        }
-        out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, %s)%n",
-            seen.get(), expected.get(), wall, result.trainSteps() + result.valSteps(), result.seconds(), result.stepsPerSecond(),
-            training.publishing());
-        out.printf("logs: %s (Lightning CSV), %s (tensorboard --logdir %s)%n",
-            logDir.resolve("csv").resolve(config.run()).resolve("metrics.csv"), logDir.resolve("tensorboard").resolve(config.run()),
-            logDir.resolve("tensorboard"));
+        DemoSummaries summaries = new DemoSummaries(subscriber, sinks, config.run(), config.epochs(), stages);
+        TrainingJob.Result result = train(kafka, topics, config);
+        summaries.trained(result.epochs());
+        boolean complete = summaries.awaitAll(timeout);
+        printOutcome(out, config, result, summaries, (System.nanoTime() - started) / 1e9);
         if (!complete) {
-          System.err.printf("epochstream demo: only %d of %d epoch summaries arrived within %s%n", seen.get(), expected.get(), timeout);
+          System.err.printf("epochstream demo: only %d of %d epoch summaries arrived within %s%n",
+              summaries.seen(), summaries.expected(), timeout);
           return 1;
         }
         return 0;
       }
     }
+  }
+
+  /** Every rank of the run, stopping early when the stream app's control topic says so. */
+  private TrainingJob.Result train(KafkaConnection kafka, Topics topics, TrainingConfig config) throws Exception {
+    try (ControlListener control = new ControlListener(kafka.clientConfig(), topics, config.run())) {
+      return new DemoRanks(kafka.clientConfig(), topics, training, valueFormat.format).run(config, control::stopRequested);
+    }
+  }
+
+  private void printOutcome(PrintStream out, TrainingConfig config, TrainingJob.Result result, DemoSummaries summaries, double wall) {
+    if (result.stoppedEarly()) {
+      out.printf("stopped early after epoch %d (EarlyStop from the stream app)%n", result.epochs() - 1);
+    }
+    out.printf(Locale.ROOT, "%n%d of %d summaries in %.1f s; training %d steps in %.1f s (%.0f steps/s, %s)%n",
+        summaries.seen(), summaries.expected(), wall, result.trainSteps() + result.valSteps(), result.seconds(),
+        result.stepsPerSecond(), training.publishing());
+    out.printf("logs: %s (Lightning CSV), %s (tensorboard --logdir %s)%n",
+        logDir.resolve("csv").resolve(config.run()).resolve("metrics.csv"), logDir.resolve("tensorboard").resolve(config.run()),
+        logDir.resolve("tensorboard"));
   }
 }

@@ -2,9 +2,10 @@ package io.epochstream.cli;
 
 import picocli.CommandLine.Command;
 
+// bench joins from its own jar (AddOnCommand), so the product jar carries no benchmark code.
 @Command(name = "epochstream", mixinStandardHelpOptions = true, version = "epochstream 0.1.0",
     description = "Per-epoch training metrics from Kafka step events.",
-    subcommands = {DemoCommand.class, BrokerCommand.class, StreamCommand.class, TrainCommand.class, LogCommand.class, EvalCommand.class, ReplayCommand.class, PublishCommand.class, RunsCommand.class, EpochsCommand.class, BenchCommand.class})
+    subcommands = {DemoCommand.class, BrokerCommand.class, StreamCommand.class, TrainCommand.class, LogCommand.class, EvalCommand.class, ReplayCommand.class, PublishCommand.class, RunsCommand.class, EpochsCommand.class})
 final class EpochstreamCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

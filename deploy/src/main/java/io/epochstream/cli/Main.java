@@ -31,6 +31,7 @@ public final class Main {
   /** As {@link #run(String...)}, with the environment the configuration is read from. */
   static int run(Map<String, String> env, String... args) {
     CommandLine cli = new CommandLine(new EpochstreamCommand());
+    AddOnCommand.addAll(cli);
     ConfigSources sources;
     try {
       sources = ConfigSources.of(env, args);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,6 +40,12 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
   @Option(names = "--epoch-timeout", paramLabel = "DURATION", defaultValue = "PT10M",
       description = "Close an epoch as incomplete when its missing ranks stay silent this long (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration epochTimeout;
+
+  @Option(names = "--run-retention", paramLabel = "DURATION", defaultValue = "P1D",
+      description = {"Drop a run's state (configuration, progress, open epochs, summary history, best-so-far), with",
+          "tombstones on the changelogs, this long after its last event: its RunFinished, or its last step when its",
+          "trainer died. Later events of the run go to dead letters (ISO-8601, default: ${DEFAULT-VALUE})."})
+  Duration runRetention;
 
   @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "1",
       description = "Kafka Streams threads in this instance (default: ${DEFAULT-VALUE}).")
@@ -62,6 +69,13 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
 
   @Override
   public Integer call() throws Exception {
+    if (runRetention.isNegative() || runRetention.isZero()) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--run-retention must be positive, not " + runRetention);
+    }
+    if (runRetention.compareTo(epochTimeout) < 0) {
+      System.err.println("stream: warning: --run-retention " + runRetention + " is shorter than --epoch-timeout " + epochTimeout
+          + ": a run whose trainer died is dropped before its open epoch closes as incomplete");
+    }
     PrometheusRegistry registry = new PrometheusRegistry();
     if (!noHttp) {
       JvmMetrics.builder().register(registry);
@@ -90,7 +104,8 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
         if (self != null) {
           config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         }
-        try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics);
+        try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics,
+            runRetention);
              QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self);
              BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard)) {
           metrics.bind(app::streams, kafka.topics());
@@ -98,6 +113,9 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
             endpoint.readiness(Readiness.all(probe, new StreamAppReadiness(app::state)));
           }
           app.start(Duration.ofSeconds(120));
+          if (app.restored() != null) {
+            System.err.println("stream: " + app.restored());
+          }
           if (query != null) {
             query.start(app.streams());
           }

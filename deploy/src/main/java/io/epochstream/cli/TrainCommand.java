@@ -6,6 +6,7 @@ import io.epochstream.ops.KafkaProbe;
 import io.epochstream.publish.ControlListener;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
+import io.epochstream.schema.RunStarted;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -52,18 +53,12 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
   @Override
   public Integer call() throws Exception {
     TrainingConfig config = training.config("run").withRank(rank, worldSize);
-    TrainingJob job = new TrainingJob(config);
-    if (checkpointDir != null) {
-      job.withCheckpoints(checkpointDir);
-    }
-    if (gradNorm) {
-      job.withGradientNorm();
-    }
+    TrainingJob job = job(config);
     if (noPublish) {
       report(config, job.run(StepSink.NONE), "not publishing");
       return 0;
     }
-    var started = training.runStarted(config, job.data().classes());
+    RunStarted started = training.runStarted(config, job.data().classes());
     if (gradNorm) {
       started.getScalars().putIfAbsent("grad_norm", "max");
     }
@@ -73,39 +68,7 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
     }
     try (Shutdown.Hook hook = Shutdown.register(() -> System.err.println("train: signal received, stopping after the current step"))) {
       job.withAbort(hook::signalled);
-      TrainingJob.Result result;
-      try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
-           KafkaConnection connection = kafka.connect();
-           KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
-        // Topics first: a login without ACLs fails here, with a clear message, before a producer exists.
-        kafka.createTopics(connection);
-        try (StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank, valueFormat.format)) {
-          if (endpoint != null) {
-            new KafkaClientMetrics(registry, publisher::metrics)
-                .counter("epochstream_steps_published", "Step events sent to the steps topic",
-                    "producer-topic-metrics", "record-send-total", kafka.topics().steps())
-                .counter("epochstream_publish_errors", "Step events the producer failed to send",
-                    "producer-topic-metrics", "record-error-total", kafka.topics().steps());
-            endpoint.readiness(probe);
-          }
-          publisher.runStarted(started);
-          StepSink sink = training.sink(publisher, started);
-          try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
-            result = job.run(sink, control::stopRequested);
-            if (result.stoppedEarly()) {
-              System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
-            }
-            publisher.runFinished(result.aborted() ? "terminated" : result.stoppedEarly() ? "stopped_early" : "completed",
-                result.aborted() ? "stopped by a signal mid-epoch " + result.epochs() : null);
-          } catch (Exception e) {
-            publisher.runFinished("failed", e.toString());
-            throw e;
-          } finally {
-            sink.flush();
-          }
-          report(config, result, "published to " + connection.description());
-        }
-      }
+      TrainingJob.Result result = trainConnected(job, config, started, registry);
       if (result.aborted()) {
         System.out.printf(Locale.ROOT, "terminated in epoch %d after %d train steps; every published step flushed%n",
             result.epochs(), result.trainSteps());
@@ -113,6 +76,66 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
       }
     }
     return 0;
+  }
+
+  private TrainingJob job(TrainingConfig config) {
+    TrainingJob job = new TrainingJob(config);
+    if (checkpointDir != null) {
+      job.withCheckpoints(checkpointDir);
+    }
+    if (gradNorm) {
+      job.withGradientNorm();
+    }
+    return job;
+  }
+
+  /** Connects (HTTP port, Kafka, topics, publisher), trains publishing every step, reports. */
+  private TrainingJob.Result trainConnected(TrainingJob job, TrainingConfig config, RunStarted started,
+      PrometheusRegistry registry) throws Exception {
+    try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
+         KafkaConnection connection = kafka.connect();
+         KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
+      // Topics first: a login without ACLs fails here, with a clear message, before a producer exists.
+      kafka.createTopics(connection);
+      try (StepPublisher publisher = new StepPublisher(connection.clientConfig(), kafka.topics(), config.run(), rank, valueFormat.format)) {
+        if (endpoint != null) {
+          exposeMetrics(registry, publisher);
+          endpoint.readiness(probe);
+        }
+        publisher.runStarted(started);
+        TrainingJob.Result result = trainPublishing(job, config, started, publisher, connection);
+        report(config, result, "published to " + connection.description());
+        return result;
+      }
+    }
+  }
+
+  private void exposeMetrics(PrometheusRegistry registry, StepPublisher publisher) {
+    new KafkaClientMetrics(registry, publisher::metrics)
+        .counter("epochstream_steps_published", "Step events sent to the steps topic",
+            "producer-topic-metrics", "record-send-total", kafka.topics().steps())
+        .counter("epochstream_publish_errors", "Step events the producer failed to send",
+            "producer-topic-metrics", "record-error-total", kafka.topics().steps());
+  }
+
+  /** Trains, stopping early on the control topic's say, and tells the runs topic how the run ended. */
+  private TrainingJob.Result trainPublishing(TrainingJob job, TrainingConfig config, RunStarted started,
+      StepPublisher publisher, KafkaConnection connection) throws Exception {
+    StepSink sink = training.sink(publisher, started);
+    try (ControlListener control = new ControlListener(connection.clientConfig(), kafka.topics(), config.run())) {
+      TrainingJob.Result result = job.run(sink, control::stopRequested);
+      if (result.stoppedEarly()) {
+        System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
+      }
+      publisher.runFinished(result.aborted() ? "terminated" : result.stoppedEarly() ? "stopped_early" : "completed",
+          result.aborted() ? "stopped by a signal mid-epoch " + result.epochs() : null);
+      return result;
+    } catch (Exception e) {
+      publisher.runFinished("failed", e.toString());
+      throw e;
+    } finally {
+      sink.flush();
+    }
   }
 
   private static void report(TrainingConfig config, TrainingJob.Result r, String where) {

@@ -126,18 +126,7 @@ public final class RunDeletion {
    * one of a run whose id merely starts with {@code run + ":"}: run ids may contain ':'.
    */
   static boolean isEpochKeyOf(String run, String key) {
-    if (key == null || !key.startsWith(run + ":")) {
-      return false;
-    }
-    String[] tail = Keys.tail(run, key);
-    if (tail.length != 2 || tail[1].isEmpty() || !tail[1].chars().allMatch(Character::isDigit)) {
-      return false;
-    }
-    try {
-      return Keys.epoch(run, tail[0], Integer.parseInt(tail[1])).equals(key);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return key != null && key.indexOf('#') < 0 && Keys.ofRun(run, key, 2);
   }
 
   /** The latest value of each wanted key per partition, the keys whose latest value is a tombstone left out. */

@@ -138,7 +138,7 @@ class MainTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval", "replay", "publish", "runs", "epochs", "bench")) {
+    for (String command : List.of("demo", "broker", "stream", "train", "log", "eval", "replay", "publish", "runs", "epochs")) {
       CliRun.Outcome o = run(command, "--help");
       assertThat(o.code()).isZero();
       assertThat(o.out()).containsOnlyOnce("Usage: epochstream " + command);

@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -90,6 +90,7 @@ class DeleteRunTest {
       });
       assertThat(CliRun.run(args("runs", connect)).out().lines().map(l -> l.split("\\s+")[0])).contains(KEPT, RUN);
       assertThat(CliRun.run(args("epochs", connect)).err()).contains("run " + RUN + ", the one started last");
+      assertThat(liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), RUN)).as("the run's state before").isNotEmpty();
       List<String> written = List.of(topics.runs(), topics.steps(), topics.epochSummaries(), topics.control());
       Map<TopicPartition, Long> before = endOffsets(kafka, written);
 
@@ -146,11 +147,11 @@ class DeleteRunTest {
       assertThat(deleted.out()).contains(RUN + "'s steps stay on " + topics.steps() + " until about " + until
           + " (retention.ms=" + Duration.ofDays(30).toMillis() + ")");
 
-      // The stream app's own state of the kept run is untouched. Dropping the deleted run's state is
-      // the stream app's side (its run lifecycle), checked with the same helpers:
-      // await("no live key of the deleted run", () -> liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), RUN).isEmpty());
-      await("the kept run's state in the changelogs",
-          () -> !liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), KEPT).isEmpty());
+      // The stream app dropped the deleted run's state on both stages (tombstones on every changelog
+      // key naming it) and kept the other run's, whose id extends the deleted one's.
+      await("no live changelog key of the deleted run",
+          () -> liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), RUN).isEmpty());
+      assertThat(liveKeysOf(ChangelogKeys.liveByKey(kafka.clientConfig(), appId), KEPT)).isNotEmpty();
     }
   }
 
@@ -258,14 +259,11 @@ class DeleteRunTest {
     return keys;
   }
 
-  /** Live keys naming {@code run} (its id, or its id and ':'), not those of a run whose id extends it. */
+  /** Live changelog keys naming {@code run}, not those of a run whose id extends it (KEPT extends RUN). */
   private static Set<String> liveKeysOf(Map<String, Boolean> live, String run) {
     return live.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
-        .filter(k -> names(k, run) && (run.equals(KEPT) || !names(k, KEPT))).collect(Collectors.toSet());
-  }
-
-  private static boolean names(String key, String run) {
-    return key.equals(run) || key.startsWith(run + ":") || key.startsWith(run + "#");
+        .filter(k -> ChangelogKeys.names(run, k) && (run.equals(KEPT) || !ChangelogKeys.names(KEPT, k)))
+        .collect(Collectors.toSet());
   }
 
   private static Map<TopicPartition, Long> endOffsets(TestKafka kafka, List<String> topics) {
@@ -277,9 +275,9 @@ class DeleteRunTest {
     }
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, Callable<Boolean> condition) throws Exception {
     Instant deadline = Instant.now().plusSeconds(90);
-    while (!condition.getAsBoolean()) {
+    while (!condition.call()) {
       assertThat(Instant.now()).as(what).isBefore(deadline);
       Thread.sleep(200);
     }

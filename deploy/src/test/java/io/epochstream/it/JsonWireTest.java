@@ -62,7 +62,8 @@ class JsonWireTest {
 
     Map<String, Object> config = new HashMap<>(kafka.clientConfig());
     config.put(WireFormat.PROPERTY, "json");
-    try (MetricsStreamApp app = new MetricsStreamApp(config, topics, "json-" + UUID.randomUUID(), dir.resolve("state"))) {
+    String appId = "json-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(config, topics, appId, dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
       // As the JVM publisher sends it: the run line on the runs topic, and ahead of each rank's steps on its key.
       kcat.produce(topics.runs(), List.of(run + "\t" + lines.get(0)), dir);
@@ -105,7 +106,32 @@ class JsonWireTest {
       assertThat(dead).extracting(r -> header(r, "epochstream.reason")).anySatisfy(m ->
           assertThat(m).startsWith("undecodable record: ").contains("not a valid StepEvent JSON value: missing field"));
       assertThat(dead).allSatisfy(r -> assertThat(header(r, "epochstream.source.topic")).isEqualTo(topics.steps()));
+
+      // Each rank's run_finished as a JSON value after its steps: the app's run retention counts from it.
+      kcat.produce(topics.steps(), List.of(
+          run + ":0\t{\"type\":\"run_finished\",\"run\":\"" + run + "\",\"rank\":0,\"status\":\"completed\"}",
+          run + ":1\t{\"type\":\"run_finished\",\"run\":\"" + run + "\",\"rank\":1,\"status\":\"completed\"}"), dir);
+      assertThat(awaitFinished(kafka, appId + "-run-activity-changelog", run)).isEqualTo("completed");
+      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 3, Duration.ofSeconds(2))).hasSize(2);
     }
+  }
+
+  /** The status the stream app recorded for {@code run}'s finish, read from its activity store's changelog. */
+  private static String awaitFinished(TestKafka kafka, String changelog, String run) throws InterruptedException {
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while (java.time.Instant.now().isBefore(deadline)) {
+      String status = null;
+      for (ConsumerRecord<String, byte[]> r : TopicReader.records(kafka.clientConfig(), changelog, Integer.MAX_VALUE, Duration.ofSeconds(2))) {
+        if (run.equals(r.key()) && r.value() != null) {
+          status = io.epochstream.retention.RunActivity.of(r.value()).finished();
+        }
+      }
+      if (status != null) {
+        return status;
+      }
+      Thread.sleep(500);
+    }
+    return null;
   }
 
   @Test

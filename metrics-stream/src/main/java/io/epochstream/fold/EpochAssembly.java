@@ -1,5 +1,6 @@
 package io.epochstream.fold;
 
+import io.epochstream.codec.VersionedFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -18,7 +19,7 @@ import java.util.List;
  * as at 8 000 and an idle check never decodes a state.
  */
 public final class EpochAssembly {
-  private static final int FORMAT = 1;
+  private static final VersionedFormat FORMAT = VersionedFormat.of("epoch assembly", 1);
 
   private final int worldSize;
   private final BitSet arrived;
@@ -84,7 +85,7 @@ public final class EpochAssembly {
       byte[] bits = arrived.toByteArray();
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 + 4 + 8 + 4 + bits.length);
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(FORMAT);
+      FORMAT.writeVersion(out);
       out.writeInt(worldSize);
       out.writeLong(lastArrival);
       out.writeInt(bits.length);
@@ -98,10 +99,7 @@ public final class EpochAssembly {
 
   public static EpochAssembly of(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      int format = in.readByte();
-      if (format != FORMAT) {
-        throw new IOException("unknown epoch assembly format " + format);
-      }
+      FORMAT.readVersion(in);
       int worldSize = in.readInt();
       long last = in.readLong();
       byte[] bits = new byte[in.readInt()];

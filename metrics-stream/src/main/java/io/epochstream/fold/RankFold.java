@@ -1,10 +1,10 @@
 package io.epochstream.fold;
 
+import io.epochstream.codec.VersionedFormat;
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.schema.StepOffsets;
 import io.epochstream.schema.StepOutput;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -19,8 +19,13 @@ import java.util.List;
  * its limit) changes nothing and may be sent again; anything else is folded.
  */
 public final class RankFold {
-  /** Version of {@link #headBytes()} (2: head and chunks); the state inside carries its own. */
-  private static final byte FORMAT = 2;
+  /**
+   * Version of {@link #headBytes()} (2: head and chunks); the state inside carries its own. The
+   * first format had no format byte and held the whole state: it began with the partition, an int
+   * whose first byte is 0x00 (or 0xFF for -1).
+   */
+  private static final VersionedFormat FORMAT = VersionedFormat.of("rank epoch", 2)
+      .readingUnversioned(head -> head.length > 0 && (head[0] == 0 || head[0] == (byte) 0xFF));
 
   private final EpochState state;
   private final StepSet steps;
@@ -105,7 +110,7 @@ public final class RankFold {
       byte[] stateHead = state.headBytes();
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + steps.serializedBytes() + stateHead.length);
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(FORMAT);
+      FORMAT.writeVersion(out);
       out.writeInt(partition);
       out.writeLong(firstOffset);
       out.writeLong(lastOffset);
@@ -121,11 +126,10 @@ public final class RankFold {
 
   /** The number of chunks a stored head says were written. */
   public static int chunkCount(byte[] head) {
-    if (head.length == 0 || head[0] != FORMAT) {
+    if (FORMAT.isUnversioned(head)) {
       return 0; // the first format kept the whole state in one value
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(head))) {
-      in.readByte();
+    try (DataInputStream in = FORMAT.open(head).in()) {
       in.readInt();
       in.readLong();
       in.readLong();
@@ -138,15 +142,13 @@ public final class RankFold {
 
   /**
    * Reads a stored open epoch from its head and its chunks in order; {@code config} must be the
-   * run's. A value of the first format (no format byte: it began with the partition, whose first
-   * byte is 0x00 or 0xFF) held the whole state and has no chunks.
+   * run's. A value of the first format (no format byte) held the whole state and has no chunks.
    */
   public static RankFold read(MetricConfig config, byte[] head, List<byte[]> chunkValues) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(head))) {
-      boolean legacy = head.length == 0 || head[0] != FORMAT;
-      if (!legacy) {
-        in.readByte();
-      }
+    try {
+      VersionedFormat.Body body = FORMAT.open(head);
+      DataInputStream in = body.in();
+      boolean legacy = body.version() == VersionedFormat.UNVERSIONED;
       int partition = in.readInt();
       long first = in.readLong();
       long last = in.readLong();

@@ -1,6 +1,10 @@
 package io.epochstream.fold;
 
-import java.nio.ByteBuffer;
+import io.epochstream.codec.VersionedFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * Where one rank of one run's stage stands: the epoch it has open (-1: none) and the last epoch it
@@ -11,6 +15,8 @@ import java.nio.ByteBuffer;
  */
 public record RankProgress(int open, int closed) {
   public static final RankProgress NONE = new RankProgress(-1, -1);
+  /** Before the format byte a value was the two ints alone: 8 bytes, where a versioned one has 9. */
+  private static final VersionedFormat FORMAT = VersionedFormat.of("rank progress", 1).readingUnversioned(v -> v.length == 8);
 
   /** What an event of {@code epoch} means for this rank. */
   public sealed interface Admission {}
@@ -46,14 +52,27 @@ public record RankProgress(int open, int closed) {
   }
 
   public byte[] toBytes() {
-    return ByteBuffer.allocate(8).putInt(open).putInt(closed).array();
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(9);
+      DataOutputStream out = new DataOutputStream(bytes);
+      FORMAT.writeVersion(out);
+      out.writeInt(open);
+      out.writeInt(closed);
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static RankProgress of(byte[] bytes) {
     if (bytes == null) {
       return NONE;
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    return new RankProgress(b.getInt(), b.getInt());
+    try {
+      VersionedFormat.Body body = FORMAT.open(bytes);
+      return new RankProgress(body.in().readInt(), body.in().readInt());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt rank progress: " + e.getMessage(), e);
+    }
   }
 }

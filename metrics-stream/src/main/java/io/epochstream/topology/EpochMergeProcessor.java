@@ -8,6 +8,9 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.fold.Summaries;
 import io.epochstream.metric.tracking.EarlyStopRule;
 import io.epochstream.metric.tracking.MetricTracker;
+import io.epochstream.retention.Expiry;
+import io.epochstream.retention.RunRetention;
+import io.epochstream.retention.RunSweep;
 import io.epochstream.schema.BestValue;
 import io.epochstream.schema.ControlEvent;
 import io.epochstream.schema.EarlyStop;
@@ -45,12 +48,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Each arrival writes one rank's partial under its own key and a small {@link EpochAssembly}
  * (who arrived, when): O(one rank's state) per arrival, whatever the world size. The close reads
  * the ranks back in key order, which is rank order, merging one at a time.
+ *
+ * <p>A run's history, best-so-far and closed-epoch markers here live for {@code --run-retention}
+ * after the last partial or heartbeat stage 1 sent for it, or until stage 1 passes on its deletion;
+ * then every key of the run is deleted and its late partials are refused by name.
  */
 public final class EpochMergeProcessor implements Processor<String, RankPartial, String, Object> {
   static final String ASSEMBLY_STORE = "epoch-assembly";
   static final String RANK_STORE = "epoch-rank-partials";
   static final String CLOSED_STORE = "closed-epochs";
   static final String TRACKING_STORE = "run-tracking";
+  static final String ACTIVITY_STORE = "epoch-run-activity";
+  static final String EXPIRED_STORE = "epoch-expired-runs";
   /** Every summary emitted, by run:stage:epoch: what the live query serves as a run's history. */
   public static final String HISTORY_STORE = "summary-history";
   private static final AvroSerde<EpochSummary> SUMMARY_SERDE = AvroSerde.of(EpochSummary.class);
@@ -64,6 +73,8 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
 
   private final Duration epochTimeout;
   private final EpochCloseListener listener;
+  private final Duration runRetention;
+  private RunRetention retention;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> assemblies;
   private KeyValueStore<String, byte[]> rankPartials;
@@ -71,9 +82,10 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
   private KeyValueStore<String, byte[]> tracking;
   private KeyValueStore<String, byte[]> history;
 
-  EpochMergeProcessor(Duration epochTimeout, EpochCloseListener listener) {
+  EpochMergeProcessor(Duration epochTimeout, EpochCloseListener listener, Duration runRetention) {
     this.epochTimeout = epochTimeout;
     this.listener = listener;
+    this.runRetention = runRetention;
   }
 
   @Override
@@ -90,6 +102,9 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     }
     // Wall clock, not stream time: a silent rank sends nothing that would advance stream time.
     context.schedule(every.isZero() ? Duration.ofMillis(1) : every, PunctuationType.WALL_CLOCK_TIME, this::closeIdleEpochs);
+    this.retention = new RunRetention(runRetention, context.getStateStore(ACTIVITY_STORE), context.getStateStore(EXPIRED_STORE),
+        context.currentSystemTimeMs());
+    context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireRuns);
   }
 
   @Override
@@ -98,6 +113,17 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     if (partial == null) {
       return;
     }
+    long wall = context.currentSystemTimeMs();
+    if (partial.getSignal() != null) {
+      lifecycle(record, wall);
+      return;
+    }
+    Expiry gone = retention.gone(partial.getRun());
+    if (gone != null) {
+      reject(record, gone.refusal(partial.getRun()));
+      return;
+    }
+    retention.heard(partial.getRun(), record.timestamp(), wall);
     String key = record.key();
     if (closed.get(key) != null) {
       reject(record, "epoch " + partial.getEpoch() + " of stage " + partial.getStage() + " is already closed; rank "
@@ -117,6 +143,38 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
       EpochSummary summary = close(key, assembly, record.timestamp());
       listener.closed(summary, System.currentTimeMillis() - record.timestamp());
     }
+  }
+
+  /** Stage 1's word on a run: it still sends, or it was deleted. */
+  private void lifecycle(Record<String, RankPartial> record, long wall) {
+    String run = record.value().getRun();
+    String signal = record.value().getSignal();
+    if (retention.gone(run) != null) {
+      return; // already dropped: a heartbeat or another rank's copy of the deletion
+    }
+    if (RankFoldProcessor.ALIVE.equals(signal)) {
+      retention.heard(run, record.timestamp(), wall);
+    } else if (RankFoldProcessor.DELETED.equals(signal)) {
+      dropRun(run);
+      retention.dropped(Map.of(run, new Expiry(wall, "was deleted (runs --delete)")));
+    } else {
+      reject(record, "unknown run-lifecycle signal '" + signal + "'");
+    }
+  }
+
+  private void expireRuns(long wall) {
+    Map<String, Expiry> due = retention.due(wall);
+    due.keySet().forEach(this::dropRun);
+    retention.dropped(due);
+  }
+
+  /** Deletes every key of the run here: open epochs, closed markers, best-so-far, summary history. */
+  private void dropRun(String run) {
+    RunSweep.delete(assemblies, run, 2);
+    RunSweep.delete(rankPartials, run, 2);
+    RunSweep.delete(closed, run, 2);
+    RunSweep.delete(tracking, run, 1);
+    RunSweep.delete(history, run, 2);
   }
 
   /** Closes epochs whose ranks went silent; reads only the small assembly records, never a state. */

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 /** The metrics-stream service: the topology running under exactly-once v2. */
@@ -21,10 +22,13 @@ public final class MetricsStreamApp implements AutoCloseable {
   public static final String DEFAULT_APPLICATION_ID = "epochstream-metrics";
   /** How long an epoch waits for silent ranks before it closes incomplete. */
   public static final Duration DEFAULT_EPOCH_TIMEOUT = Duration.ofMinutes(10);
+  /** How long a run's state is kept after its last event (its RunFinished, or its last step). */
+  public static final Duration DEFAULT_RUN_RETENTION = Duration.ofDays(1);
 
   private final KafkaStreams streams;
   private final CompletableFuture<String> failure = new CompletableFuture<>();
   private final AtomicReference<String> lastError = new AtomicReference<>();
+  private final StateRestore restore = new StateRestore();
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir) {
     this(clientConfig, topics, applicationId, stateDir, DEFAULT_EPOCH_TIMEOUT);
@@ -36,8 +40,14 @@ public final class MetricsStreamApp implements AutoCloseable {
 
   public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir,
       Duration epochTimeout, EpochCloseListener listener) {
+    this(clientConfig, topics, applicationId, stateDir, epochTimeout, listener, DEFAULT_RUN_RETENTION);
+  }
+
+  public MetricsStreamApp(Map<String, Object> clientConfig, Topics topics, String applicationId, Path stateDir,
+      Duration epochTimeout, EpochCloseListener listener, Duration runRetention) {
     Properties props = streamsConfig(clientConfig, topics, applicationId, stateDir);
-    this.streams = new KafkaStreams(MetricsTopology.build(topics, epochTimeout, props, listener), props);
+    this.streams = new KafkaStreams(MetricsTopology.build(topics, epochTimeout, props, listener, RecordLimits.MAX_STATE_BYTES,
+        runRetention), props);
   }
 
   /** The Streams configuration the service runs with (tests drive the topology with it too). */
@@ -66,6 +76,10 @@ public final class MetricsStreamApp implements AutoCloseable {
     // Partials, changelogs and summaries carry whole metric states (8 MB for a 1000-class confusion
     // matrix): the producer takes records up to the product's limit, compressed.
     RecordLimits.producerConfig().forEach((k, v) -> props.putIfAbsent(StreamsConfig.producerPrefix(k), v));
+    // Changelogs roll a segment every 10 minutes (Kafka's default is a week or 1 GiB), so the log
+    // cleaner compacts the values of open epochs and of expired runs away and a restore reads about
+    // the live state, not every write of the week. A client config can set another topic.segment.ms.
+    props.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.SEGMENT_MS_CONFIG), Long.toString(Duration.ofMinutes(10).toMillis()));
     // No global stores here; enabling it now is the 5.0 default and silences a start-up warning.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // Static membership: an instance killed and restarted on its state directory rejoins as itself
@@ -92,6 +106,7 @@ public final class MetricsStreamApp implements AutoCloseable {
       lastError.set(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
+    streams.setGlobalStateRestoreListener(restore);
     streams.start();
     if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("the stream app did not reach RUNNING within " + timeout + " (state " + streams.state() + ")");
@@ -104,6 +119,11 @@ public final class MetricsStreamApp implements AutoCloseable {
    */
   public CompletableFuture<String> failure() {
     return failure;
+  }
+
+  /** "restored N changelog records into S stores in X s", or null when the stores had nothing to restore. */
+  public String restored() {
+    return restore.summary();
   }
 
   /** The running Streams instance, for interactive queries. */

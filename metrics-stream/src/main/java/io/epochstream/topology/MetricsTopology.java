@@ -30,6 +30,7 @@ import org.apache.kafka.streams.state.Stores;
  *                          └──────────────→ dead-letters ←──────────────────┤
  *                                                                            └──→ control (EarlyStop)
  * </pre>
+ * Each stage keeps a run's state for the run retention after its last event, then deletes it.
  */
 public final class MetricsTopology {
   private MetricsTopology() {}
@@ -45,16 +46,23 @@ public final class MetricsTopology {
   /** {@code maxStateBytes}: the largest rank state folded; a step that would grow past it is refused. */
   public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig, EpochCloseListener listener,
       long maxStateBytes) {
+    return build(topics, epochTimeout, streamsConfig, listener, maxStateBytes, MetricsStreamApp.DEFAULT_RUN_RETENTION);
+  }
+
+  /** {@code runRetention}: how long a run's state is kept after its last event ({@code stream --run-retention}). */
+  public static Topology build(Topics topics, Duration epochTimeout, Properties streamsConfig, EpochCloseListener listener,
+      long maxStateBytes, Duration runRetention) {
     Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
     t.addSource("steps", Serdes.String().deserializer(), EventSerde.steps(WireFormat.of(streamsConfig)).deserializer(), topics.steps());
-    t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes), "steps");
+    t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes, runRetention), "steps");
     // Open epochs are rewritten at every step: with Streams' record cache in front, RocksDB and the
     // changelog see only each key's last value per commit, not every step's (exactly-once is kept:
     // the cache is flushed inside the commit).
-    for (String store : new String[] {RankFoldProcessor.STATE_STORE, RankFoldProcessor.PROGRESS_STORE}) {
+    for (String store : new String[] {RankFoldProcessor.STATE_STORE, RankFoldProcessor.PROGRESS_STORE, RankFoldProcessor.ACTIVITY_STORE}) {
       t.addStateStore(store(store, Serdes.ByteArray()).withCachingEnabled(), "fold");
     }
     t.addStateStore(store(RankFoldProcessor.RUNS_STORE, Serdes.ByteArray()), "fold");
+    t.addStateStore(store(RankFoldProcessor.EXPIRED_STORE, Serdes.ByteArray()), "fold");
     // Partitioned by run: every epoch of a run meets in one stage-2 task, which is what lets it
     // keep the run's best-so-far and early-stopping state in one place.
     t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
@@ -64,11 +72,12 @@ public final class MetricsTopology {
     t.addSink(RankFoldProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "fold");
 
     t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());
-    t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout, listener), "partials-in");
+    t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout, listener, runRetention), "partials-in");
     for (String store : new String[] {EpochMergeProcessor.ASSEMBLY_STORE, EpochMergeProcessor.RANK_STORE,
-        EpochMergeProcessor.HISTORY_STORE, EpochMergeProcessor.TRACKING_STORE}) {
+        EpochMergeProcessor.HISTORY_STORE, EpochMergeProcessor.TRACKING_STORE, EpochMergeProcessor.EXPIRED_STORE}) {
       t.addStateStore(store(store, Serdes.ByteArray()), "merge");
     }
+    t.addStateStore(store(EpochMergeProcessor.ACTIVITY_STORE, Serdes.ByteArray()).withCachingEnabled(), "merge");
     t.addStateStore(store(EpochMergeProcessor.CLOSED_STORE, Serdes.Long()), "merge");
     t.addSink(EpochMergeProcessor.CONTROL, topics.control(), Serdes.String().serializer(),
         erase(EventSerde.control(WireFormat.of(streamsConfig)).serializer()), "merge");

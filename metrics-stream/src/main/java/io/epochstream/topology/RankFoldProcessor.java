@@ -8,19 +8,26 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.metric.MetricConfigException;
 import io.epochstream.metric.StateLimitException;
+import io.epochstream.retention.Expiry;
+import io.epochstream.retention.RunRetention;
+import io.epochstream.retention.RunSweep;
 import io.epochstream.run.RunId;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.RankPartial;
+import io.epochstream.schema.RunDeleted;
+import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepMetrics;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.AvroSerde;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -37,11 +44,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * is always read before the steps it configures. Nothing invalid reaches a summary: a step of an
  * unknown run, a late or duplicate step and a step the metrics reject all go to the dead-letter
  * topic with the reason; so does a run whose metric state could not fit a record.
+ *
+ * <p>A run's state here lives for {@code --run-retention} after its last event ({@link RunRetention}),
+ * then every key of it is deleted; {@code RunDeleted} (runs --delete) drops it at once. Either way
+ * stage 2 is told on the partials topic (a heartbeat while the run sends, a signal on delete), and
+ * the run's later events are refused by name.
  */
 public final class RankFoldProcessor implements Processor<String, StepEvent, String, Object> {
   public static final String STATE_STORE = "rank-epoch-state";
   public static final String RUNS_STORE = "run-config";
   static final String PROGRESS_STORE = "rank-progress";
+  static final String ACTIVITY_STORE = "run-activity";
+  static final String EXPIRED_STORE = "expired-runs";
+  /** A stage-2 signal that the run still sends (it must not expire there in a long epoch). */
+  static final String ALIVE = "alive";
+  /** A stage-2 signal that the run was deleted. */
+  static final String DELETED = "deleted";
   static final String PARTIALS = "partials";
   static final String STEP_METRICS = "step-metrics";
   static final String DEAD_LETTERS = "fold-dead-letters";
@@ -51,6 +69,10 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   private static final int MAX_LIVE = 4096;
 
   private final long maxStateBytes;
+  private final Duration runRetention;
+  private RunRetention retention;
+  /** Wall time of the last heartbeat sent to stage 2, per run; a restart sends one at the next event. */
+  private final Map<String, Long> lastAlive = new HashMap<>();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> states;
   private KeyValueStore<String, byte[]> runs;
@@ -68,8 +90,9 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
    */
   private final Map<String, RankFold> live = new HashMap<>();
 
-  RankFoldProcessor(long maxStateBytes) {
+  RankFoldProcessor(long maxStateBytes, Duration runRetention) {
     this.maxStateBytes = maxStateBytes;
+    this.runRetention = runRetention;
   }
 
   @Override
@@ -80,6 +103,11 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     this.progress = context.getStateStore(PROGRESS_STORE);
     configs.clear();
     live.clear();
+    lastAlive.clear();
+    this.retention = new RunRetention(runRetention, context.getStateStore(ACTIVITY_STORE), context.getStateStore(EXPIRED_STORE),
+        context.currentSystemTimeMs());
+    // Wall clock: a finished run sends nothing more that would advance stream time.
+    context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireRuns);
   }
 
   /** The open epoch under {@code key}: the live object, else the stored one, else a new one. */
@@ -106,10 +134,30 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       reject(record, "invalid run id: " + RunId.problem(event.getRun()));
       return;
     }
+    Expiry gone = retention.gone(event.getRun());
+    if (gone != null) {
+      reject(record, gone.refusal(event.getRun()));
+      return;
+    }
+    long wall = context.currentSystemTimeMs();
+    if (event.getPayload() instanceof RunDeleted deleted) {
+      delete(event.getRun(), deleted, wall, record.timestamp());
+      return;
+    }
     if (event.getPayload() instanceof RunStarted started) {
       // A run line carries no rank (a JSON one sent ahead of rank 3's steps reads as rank 0): any
       // copy of it configures the run.
-      register(record, started);
+      if (register(record, started)) {
+        retention.heard(event.getRun(), record.timestamp(), wall);
+      }
+      return;
+    }
+    if (event.getPayload() instanceof RunFinished finished) {
+      if (run(event.getRun()) == null) {
+        reject(record, "unknown run '" + event.getRun() + "': RunFinished without a RunStarted");
+      } else {
+        retention.finished(event.getRun(), finished.getStatus(), record.timestamp(), wall);
+      }
       return;
     }
     String expectedKey = Keys.step(event.getRun(), event.getRank());
@@ -123,6 +171,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       reject(record, "unknown run '" + event.getRun() + "': no RunStarted before its steps");
       return;
     }
+    retention.heard(event.getRun(), record.timestamp(), wall);
+    heartbeat(event.getRun(), run.started(), wall, record.timestamp());
     int worldSize = run.started().getWorldSize();
     if (event.getRank() < 0 || event.getRank() >= worldSize) {
       reject(record, "rank " + event.getRank() + " is outside world_size " + worldSize);
@@ -205,7 +255,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     return out;
   }
 
-  private void register(Record<String, StepEvent> record, RunStarted started) {
+  /** Whether the run's configuration was accepted. */
+  private boolean register(Record<String, StepEvent> record, RunStarted started) {
     String run = record.value().getRun();
     try {
       MetricConfig config = RunConfigs.metricConfig(started);
@@ -214,11 +265,52 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       // A re-announced run may change its metrics: its live epochs are read again with the new set.
       live.keySet().removeIf(k -> k.startsWith(run + ":"));
       runs.put(run, RUN_SERDE.encode(started));
+      return true;
     } catch (StateLimitException e) {
       reject(record, "run refused: " + e.getMessage());
     } catch (MetricConfigException e) {
       reject(record, "invalid metric configuration: " + e.getMessage());
     }
+    return false;
+  }
+
+  /** Tells stage 2 the run still sends, a few times per retention (stage 2 may see nothing for a long epoch). */
+  private void heartbeat(String run, RunStarted started, long wall, long time) {
+    Long last = lastAlive.get(run);
+    if (last == null || wall - last >= retention.retentionMs() / 4) {
+      lastAlive.put(run, wall);
+      signal(run, started, ALIVE, time);
+    }
+  }
+
+  private void signal(String run, RunStarted started, String signal, long time) {
+    RankPartial partial = new RankPartial(run, "", -1, -1, started, ByteBuffer.allocate(0), null, -1L, signal);
+    context.forward(new Record<String, Object>(run, partial, time), PARTIALS);
+  }
+
+  /** runs --delete: drops the run's state on this task now and tells stage 2. */
+  private void delete(String run, RunDeleted deleted, long wall, long time) {
+    Run known = run(run);
+    dropRun(run);
+    retention.dropped(Map.of(run, new Expiry(wall, "was deleted (" + deleted.getReason() + ")")));
+    signal(run, known == null ? RunStarted.newBuilder().build() : known.started(), DELETED, time);
+  }
+
+  /** Drops the state of runs whose retention has passed. */
+  private void expireRuns(long wall) {
+    Map<String, Expiry> due = retention.due(wall);
+    due.keySet().forEach(this::dropRun);
+    retention.dropped(due);
+  }
+
+  /** Deletes every key of the run on this task: its configuration, ranks' progress, open epochs. */
+  private void dropRun(String run) {
+    runs.delete(run);
+    configs.remove(run);
+    RunSweep.delete(progress, run, 2);
+    RunSweep.delete(states, run, 3);
+    live.keySet().removeIf(k -> Keys.ofRun(run, k, 3));
+    lastAlive.remove(run);
   }
 
   private Run run(String name) {

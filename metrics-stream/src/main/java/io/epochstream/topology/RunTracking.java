@@ -1,8 +1,8 @@
 package io.epochstream.topology;
 
+import io.epochstream.codec.VersionedFormat;
 import io.epochstream.metric.tracking.EarlyStopRule;
 import io.epochstream.metric.tracking.MetricTracker;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -16,6 +16,13 @@ import java.util.Map;
  * the early-stopping rule's state, and whether the stop was already signalled (it is sent once).
  */
 final class RunTracking {
+  /**
+   * Before the format byte a value began with the tracked metrics' count, an int whose first byte is
+   * 0 (fewer than 2^24 metrics); a versioned value begins with its format, 1 or more.
+   */
+  private static final VersionedFormat FORMAT = VersionedFormat.of("run tracking", 1)
+      .readingUnversioned(v -> v.length > 0 && v[0] == 0);
+
   final Map<String, MetricTracker.Best> best = new LinkedHashMap<>();
   EarlyStopRule.State early = EarlyStopRule.State.NONE;
   boolean stopSignalled;
@@ -25,7 +32,7 @@ final class RunTracking {
     if (bytes == null) {
       return t;
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+    try (DataInputStream in = FORMAT.open(bytes).in()) {
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
         t.best.put(in.readUTF(), new MetricTracker.Best(in.readDouble(), in.readInt()));
@@ -34,7 +41,7 @@ final class RunTracking {
       t.stopSignalled = in.readBoolean();
       return t;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new IllegalArgumentException("corrupt run tracking: " + e.getMessage(), e);
     }
   }
 
@@ -42,6 +49,7 @@ final class RunTracking {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
+      FORMAT.writeVersion(out);
       out.writeInt(best.size());
       for (Map.Entry<String, MetricTracker.Best> e : best.entrySet()) {
         out.writeUTF(e.getKey());

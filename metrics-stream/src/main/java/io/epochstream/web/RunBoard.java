@@ -26,6 +26,11 @@ import java.util.TreeMap;
  * Fed by one reader of every partition, so every instance of a service holds the whole picture.
  */
 public final class RunBoard implements MetricsSink {
+  /**
+   * The runs the board keeps: past this many, the one heard from longest ago goes (a finished one
+   * first), so a service that reads a year of runs holds a page's worth, not all of them.
+   */
+  static final int MAX_RUNS = 1000;
   /** Past this many points a run's step-loss line keeps every other one: a page draws a few thousand. */
   static final int MAX_STEP_POINTS = 4000;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -115,7 +120,17 @@ public final class RunBoard implements MetricsSink {
   }
 
   private Run run(String id) {
-    return runs.computeIfAbsent(id, Run::new);
+    Run r = runs.get(id);
+    if (r == null) {
+      if (runs.size() >= MAX_RUNS) {
+        runs.values().stream()
+            .min(Comparator.comparing((Run x) -> x.finished == null).thenComparingLong(x -> x.lastEventTime))
+            .ifPresent(oldest -> runs.remove(oldest.id));
+      }
+      r = new Run(id);
+      runs.put(id, r);
+    }
+    return r;
   }
 
   @Override

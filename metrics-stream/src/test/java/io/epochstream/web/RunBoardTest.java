@@ -60,6 +60,19 @@ class RunBoardTest {
   }
 
   @Test
+  void aBoardThatHasSeenMoreRunsThanItKeepsForgetsTheFinishedOnesHeardFromLongestAgo() {
+    board.onRunEvent(started("still-running", 1, 1L));
+    for (int i = 0; i < RunBoard.MAX_RUNS + 10; i++) {
+      board.onRunEvent(started("done-" + i, 1, 10L + i));
+      board.onRunEvent(new RunEvent("done-" + i, 10L + i, new RunFinished("completed", null)));
+    }
+    JsonNode runs = board.runs();
+    assertThat(runs).hasSize(RunBoard.MAX_RUNS);
+    assertThat(runs).extracting(n -> n.get("run").asText()).contains("still-running", "done-" + (RunBoard.MAX_RUNS + 9))
+        .doesNotContain("done-0", "done-10");
+  }
+
+  @Test
   void runsAreListedMostRecentFirstWithTheirEpochsClosed() {
     board.onRunEvent(started("old", 1, 1_000));
     board.onRunEvent(started("new", 2, 5_000));

@@ -80,6 +80,26 @@ public final class Keys {
     return Integer.parseInt(tail);
   }
 
+  /** What every key built from {@code run} starts with (a store's prefix scan over one run). */
+  public static String runPrefix(String run) {
+    return run + ":";
+  }
+
+  /**
+   * Whether {@code key}, found under {@link #runPrefix}, is one of {@code run}'s keys of a shape
+   * with {@code fields} ':'-separated fields after the run id ({@link #epoch}: 2, {@link #runStage}:
+   * 1, {@link #rankEpoch}: 3; a '#' suffix aside), and not a key of a longer run id that merely
+   * starts with {@code run + ":"}.
+   */
+  public static boolean ofRun(String run, String key, int fields) {
+    if (!key.startsWith(runPrefix(run))) {
+      return false;
+    }
+    String tail = key.substring(run.length() + 1);
+    int hash = tail.indexOf('#');
+    return (hash < 0 ? tail : tail.substring(0, hash)).split(":", -1).length == fields;
+  }
+
   /** The parts after {@code run + ":"} of a key built from a run id: parsed from the right. */
   public static String[] tail(String run, String key) {
     return key.substring(run.length() + 1).split(":");

@@ -75,7 +75,6 @@ public final class TrainingJob {
     return this;
   }
 
-  /** Also publish each training batch's gradient norm (a few engine ops per batch). */
   /**
    * Checked before every batch: when it says so (SIGTERM), training stops after the step in hand,
    * mid-epoch, without that epoch's end — as a crash would, but with everything published so far
@@ -86,6 +85,7 @@ public final class TrainingJob {
     return this;
   }
 
+  /** Also publish each training batch's gradient norm (a few engine ops per batch). */
   public TrainingJob withGradientNorm() {
     this.gradNorm = true;
     return this;
@@ -141,74 +141,133 @@ public final class TrainingJob {
     try (Model model = Model.newInstance("mlp", device);
          NDManager manager = model.getNDManager().newSubManager()) {
       model.setBlock(Mlp.of(data.classes(), config.hidden()));
-      Checkpoint resume = checkpoints == null ? Checkpoint.NONE : Checkpoint.read(checkpoints);
-      if (resume.epoch() >= 0) {
-        try {
-          model.load(checkpoints, "mlp");
-        } catch (ai.djl.MalformedModelException e) {
-          throw new IllegalStateException("the checkpoint in " + checkpoints + " cannot be loaded: " + e.getMessage(), e);
-        }
-      }
-      Tracker lr = Tracker.fixed(config.learningRate());
-      DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-          .optOptimizer(config.optimizer().equals("sgd") ? Optimizer.sgd().setLearningRateTracker(lr).build()
-              : Optimizer.adam().optLearningRateTracker(lr).build())
-          .optDevices(new Device[] {device});
+      Checkpoint resume = resume(model);
       PublishingListener publishing = new PublishingListener(sink, resume.epoch() + 1, resume.trainSteps(), resume.valSteps())
           .withScalars(config.learningRate(), gradNorm);
-      if (sink != StepSink.NONE) {
-        trainingConfig.addTrainingListeners(publishing);
-      }
-      if (djlAccuracy) {
-        trainingConfig.addEvaluator(new ai.djl.training.evaluator.Accuracy())
-            .addTrainingListeners(new ai.djl.training.listener.EvaluatorTrainingListener());
-      }
-      try (Trainer trainer = model.newTrainer(trainingConfig)) {
+      try (Trainer trainer = model.newTrainer(trainingConfig(device, sink == StepSink.NONE ? null : publishing, djlAccuracy))) {
         trainer.initialize(new Shape(config.batchSize(), data.dims()));
         ArrayDataset trainSet = dataset(manager, train, true);
         ArrayDataset valSet = val.samples() == 0 ? null : dataset(manager, val, false);
-        long start = System.nanoTime();
-        int epochs = resume.epoch() + 1;
-        boolean stopped = false;
-        boolean aborted = false;
-        long trainSteps = 0;
-        long valSteps = 0;
-        while (epochs < config.epochs() && !stopped) {
-          for (Batch batch : trainer.iterateDataset(trainSet)) {
-            if (abort.getAsBoolean()) {
-              batch.close();
-              aborted = true;
-              break;
-            }
-            synchronized (GRADIENTS) {
-              EasyTrain.trainBatch(trainer, batch);
-              trainer.step();
-            }
-            batch.close();
-            trainSteps++;
-          }
-          if (aborted) {
-            break;
-          }
-          if (valSet != null) {
-            EasyTrain.evaluateDataset(trainer, valSet);
-            valSteps += batches(val.samples());
-          }
-          trainer.notifyListeners(listener -> listener.onEpoch(trainer));
-          if (checkpoints != null) {
-            // The checkpoint promises this epoch is published: without the flush, a crash right
-            // after it would lose the epoch's last steps, and the resumed run would never resend them.
-            sink.flush();
-            model.setProperty("Epoch", Integer.toString(epochs));
-            model.save(checkpoints, "mlp");
-            new Checkpoint(epochs, publishing.trainSteps(), publishing.valSteps()).write(checkpoints);
-          }
-          epochs++;
-          stopped = epochs < config.epochs() && stopRequested.getAsBoolean();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(trainSteps, valSteps, epochs, stopped, aborted, seconds);
+        Fit fit = new Fit(model, trainer, sink, publishing, trainSet, valSet, val.samples());
+        return fit.epochs(resume.epoch() + 1, stopRequested);
       }
+    }
+  }
+
+  /** The last completed epoch's checkpoint, loaded into {@code model}; {@link Checkpoint#NONE} without one. */
+  private Checkpoint resume(Model model) throws IOException {
+    Checkpoint resume = checkpoints == null ? Checkpoint.NONE : Checkpoint.read(checkpoints);
+    if (resume.epoch() >= 0) {
+      try {
+        model.load(checkpoints, "mlp");
+      } catch (ai.djl.MalformedModelException e) {
+        throw new IllegalStateException("the checkpoint in " + checkpoints + " cannot be loaded: " + e.getMessage(), e);
+      }
+    }
+    return resume;
+  }
+
+  /**
+   * Loss, optimizer and device, plus the listeners: {@code publishing} unless it is null (no sink),
+   * DJL's own Accuracy with {@code djlAccuracy}.
+   */
+  private DefaultTrainingConfig trainingConfig(Device device, PublishingListener publishing, boolean djlAccuracy) {
+    Tracker lr = Tracker.fixed(config.learningRate());
+    DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        .optOptimizer(config.optimizer().equals("sgd") ? Optimizer.sgd().setLearningRateTracker(lr).build()
+            : Optimizer.adam().optLearningRateTracker(lr).build())
+        .optDevices(new Device[] {device});
+    if (publishing != null) {
+      trainingConfig.addTrainingListeners(publishing);
+    }
+    if (djlAccuracy) {
+      trainingConfig.addEvaluator(new ai.djl.training.evaluator.Accuracy())
+          .addTrainingListeners(new ai.djl.training.listener.EvaluatorTrainingListener());
+    }
+    return trainingConfig;
+  }
+
+  /**
+   * EasyTrain.fit's epoch loop (train batches, validation batches, onEpoch) for one initialised
+   * trainer, with the abort checked before every batch and the stop request after every epoch.
+   */
+  private final class Fit {
+    private final Model model;
+    private final Trainer trainer;
+    private final StepSink sink;
+    private final PublishingListener publishing;
+    private final ArrayDataset trainSet;
+    /** Null when this rank has no validation samples. */
+    private final ArrayDataset valSet;
+    private final int valSamples;
+    private long trainSteps;
+    private long valSteps;
+
+    Fit(Model model, Trainer trainer, StepSink sink, PublishingListener publishing, ArrayDataset trainSet,
+        ArrayDataset valSet, int valSamples) {
+      this.model = model;
+      this.trainer = trainer;
+      this.sink = sink;
+      this.publishing = publishing;
+      this.trainSet = trainSet;
+      this.valSet = valSet;
+      this.valSamples = valSamples;
+    }
+
+    /** Trains from {@code epoch} on until the last epoch, a stop request or an abort. */
+    Result epochs(int epoch, BooleanSupplier stopRequested) throws IOException, TranslateException {
+      long start = System.nanoTime();
+      int epochs = epoch;
+      boolean stopped = false;
+      boolean aborted = false;
+      while (epochs < config.epochs() && !stopped) {
+        if (!trainEpoch()) {
+          aborted = true;
+          break;
+        }
+        validate();
+        trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+        if (checkpoints != null) {
+          checkpoint(epochs);
+        }
+        epochs++;
+        stopped = epochs < config.epochs() && stopRequested.getAsBoolean();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new Result(trainSteps, valSteps, epochs, stopped, aborted, seconds);
+    }
+
+    /** One pass over the training batches; false when the abort cut it short. */
+    private boolean trainEpoch() throws IOException, TranslateException {
+      for (Batch batch : trainer.iterateDataset(trainSet)) {
+        if (abort.getAsBoolean()) {
+          batch.close();
+          return false;
+        }
+        synchronized (GRADIENTS) {
+          EasyTrain.trainBatch(trainer, batch);
+          trainer.step();
+        }
+        batch.close();
+        trainSteps++;
+      }
+      return true;
+    }
+
+    private void validate() throws IOException, TranslateException {
+      if (valSet != null) {
+        EasyTrain.evaluateDataset(trainer, valSet);
+        valSteps += batches(valSamples);
+      }
+    }
+
+    private void checkpoint(int epoch) throws IOException {
+      // The checkpoint promises this epoch is published: without the flush, a crash right
+      // after it would lose the epoch's last steps, and the resumed run would never resend them.
+      sink.flush();
+      model.setProperty("Epoch", Integer.toString(epoch));
+      model.save(checkpoints, "mlp");
+      new Checkpoint(epoch, publishing.trainSteps(), publishing.valSteps()).write(checkpoints);
     }
   }
 

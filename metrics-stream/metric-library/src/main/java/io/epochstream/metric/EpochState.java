@@ -1,5 +1,6 @@
 package io.epochstream.metric;
 
+import io.epochstream.codec.VersionedFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -16,7 +17,7 @@ import java.util.Map;
  * configuration order, so whoever reads it must build the same set first (see {@link #read}).
  */
 public final class EpochState {
-  private static final int FORMAT = 1;
+  private static final VersionedFormat FORMAT = VersionedFormat.of("epoch state", 1);
   /** Format byte, steps, samples, first and last time, metric count. */
   private static final int HEADER_BYTES = 1 + 4 * Long.BYTES + Integer.BYTES;
 
@@ -144,7 +145,7 @@ public final class EpochState {
   }
 
   private void writeCounts(DataOutputStream out) throws IOException {
-    out.writeByte(FORMAT);
+    FORMAT.writeVersion(out);
     out.writeLong(steps);
     out.writeLong(samples);
     out.writeLong(firstTime);
@@ -153,10 +154,7 @@ public final class EpochState {
   }
 
   private void readCounts(DataInputStream in) throws IOException {
-    int format = in.readByte();
-    if (format != FORMAT) {
-      throw new IOException("unknown epoch state format " + format);
-    }
+    FORMAT.readVersion(in);
     steps = in.readLong();
     samples = in.readLong();
     firstTime = in.readLong();

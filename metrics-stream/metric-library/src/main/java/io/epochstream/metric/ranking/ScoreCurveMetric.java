@@ -3,7 +3,6 @@ package io.epochstream.metric.ranking;
 import io.epochstream.metric.Batch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
-import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.Probabilities;
 import io.epochstream.metric.input.ScoreLayout;
@@ -12,60 +11,26 @@ import java.util.Arrays;
 
 /**
  * The shared machinery of TorchMetrics' curve metrics (AveragePrecision, AUROC): input validation
- * and normalisation, the two state layouts, and per-class curves for compute.
- *
- * <p><b>Exact mode</b> ({@code thresholds=null}) keeps every score in one CAT state, 8 bytes per
- * (sample, class): the score s ≥ 0 is stored as +s when that class is a positive for the sample and
- * as −s (sign bit set, so 0 becomes −0.0) when it is a negative; an ignored multilabel element is
- * NaN. A multiclass / multilabel sample is a row of C values, so concatenation in any merge order
- * keeps rows whole. compute() sorts each class's values, so the result depends only on the
- * multiset of (score, label) pairs, never on batching or merge order.
- *
- * <p><b>Binned mode</b> keeps, per class, a histogram over the T+1 gaps between the sorted
- * thresholds, split by label: a SUM state of C·(T+1)·2 counts. "pred ≥ threshold" counts come from
- * suffix sums at compute time, equal to TorchMetrics' multi-threshold confusion matrices.
+ * and normalisation, and the averages over per-class curves at compute. What an epoch keeps is a
+ * {@link CurveState}: every score ({@link ExactCurves}, {@code thresholds=null}) or a histogram over
+ * the thresholds ({@link BinnedCurves}).
  */
 public abstract class ScoreCurveMetric extends Metric {
   private final RankingConfig config;
   private final Task task;
   private final int classes;
-  private final MetricState scores;
-  private final MetricState counts;
-  private final double[] sortedThresholds;
-  /** For each threshold in the configured order, how many thresholds are strictly smaller. */
-  private final int[] below;
-  private final int buckets;
-  private final ThresholdBuckets bucketOf;
-  /** ignore_index unboxed once: it is tested for every sample. */
-  private final boolean hasIgnore;
-  private final double ignoreValue;
+  private final IgnoreIndex ignore;
+  private final CurveState curves;
 
   protected ScoreCurveMetric(RankingConfig config) {
-    this.hasIgnore = config.ignoreIndex() != null;
-    this.ignoreValue = hasIgnore ? config.ignoreIndex() : Double.NaN;
     this.config = config;
     this.task = config.task();
     this.classes = config.classes();
-    if (config.exact()) {
-      scores = addCatState("scores");
-      counts = null;
-      sortedThresholds = null;
-      below = null;
-      buckets = 0;
-      bucketOf = null;
-    } else {
-      double[] t = config.thresholds();
-      sortedThresholds = t.clone();
-      Arrays.sort(sortedThresholds);
-      below = new int[t.length];
-      for (int i = 0; i < t.length; i++) {
-        below[i] = lowerBound(sortedThresholds, t[i]);
-      }
-      buckets = t.length + 1;
-      bucketOf = new ThresholdBuckets(sortedThresholds);
-      counts = addState("bucket_counts", classes * buckets * 2, Reduction.SUM);
-      scores = null;
-    }
+    this.ignore = IgnoreIndex.of(config.ignoreIndex());
+    this.curves = config.exact()
+        ? new ExactCurves(addCatState(ExactCurves.STATE), config)
+        : new BinnedCurves(addState(BinnedCurves.STATE, BinnedCurves.stateLength(config.thresholds(), classes), Reduction.SUM),
+            config.thresholds(), classes);
   }
 
   public RankingConfig config() {
@@ -85,17 +50,7 @@ public abstract class ScoreCurveMetric extends Metric {
     int[] ts = batch.targetShape();
     checkLength("preds", ps, preds.length);
     checkLength("target", ts, target.length);
-    ScoreLayout layout = switch (task) {
-      case BINARY -> {
-        if (!Arrays.equals(ps, ts)) {
-          throw new IllegalArgumentException(name() + ": preds shape " + Arrays.toString(ps) + " and target shape "
-              + Arrays.toString(ts) + " must be equal for task=binary");
-        }
-        yield null;
-      }
-      case MULTICLASS -> multiclassLayout(ps, ts);
-      case MULTILABEL -> multilabelLayout(ps, ts);
-    };
+    ScoreLayout layout = layout(ps, ts);
     if (batch.predsIntegral()) {
       throw new IllegalArgumentException(name() + ": preds must be floating point scores (probabilities or logits),"
           + " not an integer label tensor");
@@ -108,33 +63,12 @@ public abstract class ScoreCurveMetric extends Metric {
       case MULTICLASS -> kept;
       case MULTILABEL -> layout.samples();
     };
-    if (scores != null) {
-      long held = scores.size() / classes;
-      if (held + rows > config.maxSamples()) {
-        throw new IllegalArgumentException(name() + " (exact, thresholds=null) keeps every score: this epoch would hold "
-            + (held + rows) + " samples, over the cap max_samples=" + config.maxSamples()
-            + ". Raise max_samples, or set thresholds (e.g. thresholds=200) for constant memory.");
-      }
-    }
+    curves.refuseOverflow(rows);
     double[] probs = normalise(preds, target, layout);
     if (probs != preds) { // untransformed preds were checked for NaN above
       refuseNaN(probs, target, layout, "became NaN after sigmoid/softmax (infinite logits?)");
     }
-    if (scores == null) {
-      return () -> countBinned(probs, target, layout);
-    }
-    long appended = (long) rows * (task == Task.BINARY ? 1 : classes);
-    return new Update() {
-      @Override
-      public void apply() {
-        appendExact(probs, target, layout);
-      }
-
-      @Override
-      public long appendedValues() {
-        return appended;
-      }
-    };
+    return curves.add(SignedScores.encode(task, classes, ignore, probs, target, layout));
   }
 
   private String name() {
@@ -153,6 +87,21 @@ public abstract class ScoreCurveMetric extends Metric {
       throw new IllegalArgumentException(name() + ": " + field + " shape " + Arrays.toString(shape) + " holds " + n
           + " values, but " + length + " were given");
     }
+  }
+
+  /** Checks the shapes against the task; the layout of the scores, null for binary (flat, aligned). */
+  private ScoreLayout layout(int[] ps, int[] ts) {
+    return switch (task) {
+      case BINARY -> {
+        if (!Arrays.equals(ps, ts)) {
+          throw new IllegalArgumentException(name() + ": preds shape " + Arrays.toString(ps) + " and target shape "
+              + Arrays.toString(ts) + " must be equal for task=binary");
+        }
+        yield null;
+      }
+      case MULTICLASS -> multiclassLayout(ps, ts);
+      case MULTILABEL -> multilabelLayout(ps, ts);
+    };
   }
 
   private ScoreLayout multiclassLayout(int[] ps, int[] ts) {
@@ -179,10 +128,6 @@ public abstract class ScoreCurveMetric extends Metric {
     return ScoreLayout.of(ps);
   }
 
-  private boolean ignored(double t) {
-    return hasIgnore && t == ignoreValue;
-  }
-
   /** Checks every target value; returns how many are not ignored. */
   private int validateTarget(double[] target) {
     int kept = 0;
@@ -191,7 +136,7 @@ public abstract class ScoreCurveMetric extends Metric {
       if (Double.isNaN(t)) {
         throw new IllegalArgumentException(name() + ": target holds NaN at index " + i);
       }
-      if (ignored(t)) {
+      if (ignore.matches(t)) {
         continue;
       }
       if (task == Task.MULTICLASS) {
@@ -220,7 +165,7 @@ public abstract class ScoreCurveMetric extends Metric {
     switch (task) {
       case BINARY -> {
         for (int i = 0; i < preds.length; i++) {
-          if (!ignored(target[i]) && (preds[i] < 0 || preds[i] > 1)) {
+          if (!ignore.matches(target[i]) && (preds[i] < 0 || preds[i] > 1)) {
             return Probabilities.sigmoidIfLogits(preds);
           }
         }
@@ -228,7 +173,7 @@ public abstract class ScoreCurveMetric extends Metric {
       }
       case MULTICLASS -> {
         for (int s = 0; s < layout.samples(); s++) {
-          if (ignored(target[s])) {
+          if (ignore.matches(target[s])) {
             continue;
           }
           for (int c = 0; c < classes; c++) {
@@ -254,100 +199,11 @@ public abstract class ScoreCurveMetric extends Metric {
     for (int i = 0; i < probs.length; i++) {
       if (Double.isNaN(probs[i])) {
         double t = task == Task.MULTICLASS ? target[i / (classes * layout.extra()) * layout.extra() + i % layout.extra()] : target[i];
-        if (!ignored(t)) {
+        if (!ignore.matches(t)) {
           throw new IllegalArgumentException(name() + ": preds at index " + i + " " + what);
         }
       }
     }
-  }
-
-  private void appendExact(double[] probs, double[] target, ScoreLayout layout) {
-    switch (task) {
-      case BINARY -> {
-        for (int i = 0; i < probs.length; i++) {
-          if (!ignored(target[i])) {
-            double s = probs[i] + 0.0;
-            scores.append(target[i] == 1 ? s : -s);
-          }
-        }
-      }
-      case MULTICLASS -> {
-        for (int s = 0; s < layout.samples(); s++) {
-          double t = target[s];
-          if (ignored(t)) {
-            continue;
-          }
-          for (int c = 0; c < classes; c++) {
-            double v = probs[layout.index(s, c)] + 0.0;
-            scores.append(c == t ? v : -v);
-          }
-        }
-      }
-      case MULTILABEL -> {
-        for (int s = 0; s < layout.samples(); s++) {
-          for (int c = 0; c < classes; c++) {
-            int idx = layout.index(s, c);
-            double t = target[idx];
-            double v = probs[idx] + 0.0;
-            scores.append(ignored(t) ? Double.NaN : t == 1 ? v : -v);
-          }
-        }
-      }
-    }
-  }
-
-  private void countBinned(double[] probs, double[] target, ScoreLayout layout) {
-    double[] h = counts.values();
-    switch (task) {
-      case BINARY -> {
-        for (int i = 0; i < probs.length; i++) {
-          if (!ignored(target[i])) {
-            h[slot(0, probs[i], target[i] == 1)]++;
-          }
-        }
-      }
-      case MULTICLASS -> {
-        for (int s = 0; s < layout.samples(); s++) {
-          double t = target[s];
-          if (ignored(t)) {
-            continue;
-          }
-          for (int c = 0; c < classes; c++) {
-            h[slot(c, probs[layout.index(s, c)], c == t)]++;
-          }
-        }
-      }
-      case MULTILABEL -> {
-        for (int s = 0; s < layout.samples(); s++) {
-          for (int c = 0; c < classes; c++) {
-            int idx = layout.index(s, c);
-            if (!ignored(target[idx])) {
-              h[slot(c, probs[idx], target[idx] == 1)]++;
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /** Histogram slot: bucket b = number of thresholds ≤ score, so score ≥ threshold j ⇔ b > below[j]. */
-  private int slot(int c, double score, boolean positive) {
-    int b = bucketOf.bucket(score);
-    return ((c * buckets) + b) * 2 + (positive ? 1 : 0);
-  }
-
-  private static int lowerBound(double[] a, double v) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] < v) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   // ---------------------------------------------------------------- compute
@@ -378,26 +234,29 @@ public abstract class ScoreCurveMetric extends Metric {
 
   @Override
   public final MetricResult compute() {
-    if (scores != null && scores.size() == 0 && config.average() != Average.NONE) {
+    if (curves.noCurve() && config.average() != Average.NONE) {
       // An epoch without a kept sample has no curve at all (TorchMetrics cannot compute one): every
       // reduction is NaN, rather than a weighted sum over no classes that would read 0.0.
       return MetricResult.scalar(Double.NaN);
     }
     if (config.average() == Average.MICRO) {
-      return MetricResult.scalar(score(microCurve()));
+      return MetricResult.scalar(score(curves.microCurve()));
     }
+    Curve[] perClass = curves.classCurves();
     double[] res = new double[classes];
     double[] support = new double[classes];
-    boolean allClassZero = task == Task.MULTICLASS && scores != null && multiclassAllTargetsZero();
     for (int c = 0; c < classes; c++) {
-      Curve curve = scores != null ? exactCurve(column(c), task == Task.MULTICLASS ? allClassZero : null)
-          : binnedCurve(c, c + 1);
-      res[c] = score(curve);
-      support[c] = curve.positives();
+      res[c] = score(perClass[c]);
+      support[c] = perClass[c].positives();
     }
     if (task == Task.BINARY) {
       return MetricResult.scalar(res[0]);
     }
+    return average(res, support);
+  }
+
+  /** Reduces per-class values; a NaN class (an empty curve) is left out of macro and weighted. */
+  private MetricResult average(double[] res, double[] support) {
     return switch (config.average()) {
       case NONE -> new MetricResult(new int[] {classes}, res);
       case MACRO -> {
@@ -431,119 +290,6 @@ public abstract class ScoreCurveMetric extends Metric {
   }
 
   private double score(Curve curve) {
-    return scores != null ? exactScore(curve) : binnedScore(curve);
-  }
-
-  /** Multiclass rule of TorchMetrics: the recall-ones fix fires when every kept target is class 0. */
-  private boolean multiclassAllTargetsZero() {
-    int n = scores.size() / classes;
-    if (n == 0) {
-      return false;
-    }
-    for (int s = 0; s < n; s++) {
-      if (isNegative(scores.get(s * classes))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isNegative(double encoded) {
-    return Double.doubleToRawLongBits(encoded) < 0;
-  }
-
-  /** The encoded values of class c (NaN = ignored elements dropped), a fresh array. */
-  private double[] column(int c) {
-    int n = scores.size() / classes;
-    double[] out = new double[n];
-    int k = 0;
-    for (int s = 0; s < n; s++) {
-      double v = scores.get(s * classes + c);
-      if (!Double.isNaN(v)) {
-        out[k++] = v;
-      }
-    }
-    return k == n ? out : Arrays.copyOf(out, k);
-  }
-
-  private Curve microCurve() {
-    if (scores == null) {
-      return binnedCurve(0, classes);
-    }
-    double[] all = new double[scores.size()];
-    int k = 0;
-    for (int i = 0; i < scores.size(); i++) {
-      double v = scores.get(i);
-      if (!Double.isNaN(v)) {
-        all[k++] = v;
-      }
-    }
-    return exactCurve(Arrays.copyOf(all, k), null);
-  }
-
-  /**
-   * Builds the exact curve from encoded values (sorted in place). After sorting, negatives (−s)
-   * come first in order of descending score, then positives (+s) in ascending score.
-   *
-   * @param multiclassAllZero for multiclass the recall-ones rule is decided over all targets; null
-   *     for binary / multilabel, where it fires when this curve has no positives
-   */
-  private static Curve exactCurve(double[] v, Boolean multiclassAllZero) {
-    Arrays.sort(v);
-    int nNeg = 0;
-    while (nNeg < v.length && isNegative(v[nNeg])) {
-      nNeg++;
-    }
-    int nPos = v.length - nNeg;
-    double[] tp = new double[v.length];
-    double[] fp = new double[v.length];
-    int k = 0;
-    int i = v.length - 1; // positives, descending
-    int j = 0; // negatives, descending score
-    long cumTp = 0;
-    long cumFp = 0;
-    while (i >= nNeg || j < nNeg) {
-      double pos = i >= nNeg ? v[i] : Double.NEGATIVE_INFINITY;
-      double neg = j < nNeg ? -v[j] : Double.NEGATIVE_INFINITY;
-      double t = Math.max(pos, neg);
-      while (i >= nNeg && v[i] == t) {
-        cumTp++;
-        i--;
-      }
-      while (j < nNeg && -v[j] == t) {
-        cumFp++;
-        j++;
-      }
-      tp[k] = cumTp;
-      fp[k] = cumFp;
-      k++;
-    }
-    boolean recallOnes = multiclassAllZero != null ? multiclassAllZero : nPos == 0 && v.length > 0;
-    return new Curve(Arrays.copyOf(tp, k), Arrays.copyOf(fp, k), nPos, nNeg, recallOnes);
-  }
-
-  /** The binned curve of classes [from, to) summed (one class, or all labels for micro). */
-  private Curve binnedCurve(int from, int to) {
-    double[] h = counts.values();
-    double[] sufPos = new double[buckets + 1];
-    double[] sufNeg = new double[buckets + 1];
-    for (int c = from; c < to; c++) {
-      for (int b = buckets - 1; b >= 0; b--) {
-        sufPos[b] += h[((c * buckets) + b) * 2 + 1];
-        sufNeg[b] += h[((c * buckets) + b) * 2];
-      }
-    }
-    for (int b = buckets - 2; b >= 0; b--) {
-      sufPos[b] += sufPos[b + 1];
-      sufNeg[b] += sufNeg[b + 1];
-    }
-    int t = below.length;
-    double[] tp = new double[t];
-    double[] fp = new double[t];
-    for (int i = 0; i < t; i++) {
-      tp[i] = sufPos[below[i] + 1];
-      fp[i] = sufNeg[below[i] + 1];
-    }
-    return new Curve(tp, fp, sufPos[0], sufNeg[0], false);
+    return curves instanceof ExactCurves ? exactScore(curve) : binnedScore(curve);
   }
 }

@@ -46,14 +46,30 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     reps = quick ? 1 : 3;
-    StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB heap max, %s %s. Command: `./epochstream bench%s`. %s%n%n",
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1073741824.0,
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), arguments(),
-        reps > 1 ? "Median of " + reps + " repetitions (min–max); warm-up excluded." : "One repetition (smoke run)."));
+    StringBuilder md = new StringBuilder(header());
     // Warm-up: the first broker and stream app of a JVM pay class loading and JIT. (World sizes run once
     // each: a fresh broker per size, and the bytes they measure do not vary.)
     StreamBenchmark.run(400, 4, 4, 2, 1);
+    Map<String, Section> sections = sections();
+    for (String name : only == null ? List.copyOf(sections.keySet()) : only) {
+      writeSection(sections, name, md);
+    }
+    System.out.println(md);
+    write(out, md.toString());
+    System.err.println("written to " + out);
+    return 0;
+  }
+
+  /** The machine, the command and how values are summarised. */
+  private String header() {
+    return String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB heap max, %s %s. Command: `./epochstream bench%s`. %s%n%n",
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1073741824.0,
+        System.getProperty("java.vm.name"), System.getProperty("java.version"), arguments(),
+        reps > 1 ? "Median of " + reps + " repetitions (min–max); warm-up excluded." : "One repetition (smoke run).");
+  }
+
+  /** Every section by its --only name, in the default order. */
+  private Map<String, Section> sections() {
     Map<String, Section> sections = new LinkedHashMap<>();
     sections.put("stream", this::stream);
     sections.put("profile", this::profile);
@@ -64,18 +80,16 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("ranks", out -> RankScaleBenchmark.report(out, quick, 1));
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
-    for (String name : only == null ? List.copyOf(sections.keySet()) : only) {
-      Section section = sections.get(name);
-      if (section == null) {
-        throw new IllegalArgumentException("--only: no section '" + name + "' (sections: " + String.join(", ", sections.keySet()) + ")");
-      }
-      System.err.printf("bench: section %s%n", name);
-      section.write(md);
+    return sections;
+  }
+
+  private static void writeSection(Map<String, Section> sections, String name, StringBuilder md) throws Exception {
+    Section section = sections.get(name);
+    if (section == null) {
+      throw new IllegalArgumentException("--only: no section '" + name + "' (sections: " + String.join(", ", sections.keySet()) + ")");
     }
-    System.out.println(md);
-    write(out, md.toString());
-    System.err.println("written to " + out);
-    return 0;
+    System.err.printf("bench: section %s%n", name);
+    section.write(md);
   }
 
   /** One part of the report: measures and appends its Markdown. */

@@ -1,0 +1,9 @@
+package io.epochstream.cli;
+
+/** Registers {@code epochstream bench} from the benchmark jar (see META-INF/services). */
+public final class BenchAddOn implements AddOnCommand {
+  @Override
+  public Object command() {
+    return new BenchCommand();
+  }
+}

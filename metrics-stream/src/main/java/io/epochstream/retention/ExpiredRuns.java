@@ -1,0 +1,120 @@
+package io.epochstream.retention;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The runs whose state a task dropped, remembered for {@link #MEMORY} so that their late events are
+ * refused by name instead of re-opening them. Kept in per-minute buckets (key: the minute, e.g.
+ * {@code expired@2026-11-29T23:55:00Z}), not one key per run: the store's key count grows with
+ * time, never with the number of runs seen, and no live key names an expired run.
+ */
+public final class ExpiredRuns {
+  public static final Duration MEMORY = Duration.ofDays(7);
+  private static final String PREFIX = "expired@";
+  private static final byte FORMAT = 1;
+
+  private final KeyValueStore<String, byte[]> store;
+  private final Map<String, Expiry> byRun = new HashMap<>();
+
+  /** Reads every bucket of the task's store (at most {@link #MEMORY} of minutes). */
+  public ExpiredRuns(KeyValueStore<String, byte[]> store) {
+    this.store = store;
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        byRun.putAll(decode(it.next().value));
+      }
+    }
+  }
+
+  /** Why {@code run} is gone, or null when this task did not drop it. */
+  public Expiry of(String run) {
+    return byRun.get(run);
+  }
+
+  /** Remembers runs just dropped: one write per minute bucket they fall in. */
+  public void addAll(Map<String, Expiry> dropped) {
+    Map<String, Map<String, Expiry>> buckets = new TreeMap<>();
+    dropped.forEach((run, e) -> buckets.computeIfAbsent(bucket(e.at()), b -> new TreeMap<>()).put(run, e));
+    buckets.forEach((bucket, runs) -> {
+      byte[] stored = store.get(bucket);
+      Map<String, Expiry> all = stored == null ? new TreeMap<>() : decode(stored);
+      all.putAll(runs);
+      store.put(bucket, encode(all));
+    });
+    byRun.putAll(dropped);
+  }
+
+  /** Forgets buckets older than {@link #MEMORY} before {@code now}. */
+  public void forgetOld(long now) {
+    String oldest = bucket(now - MEMORY.toMillis());
+    List<KeyValue<String, byte[]>> old = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = store.range(PREFIX, oldest)) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        if (kv.key.compareTo(oldest) < 0) {
+          old.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, byte[]> kv : old) {
+      decode(kv.value).keySet().forEach(byRun::remove);
+      store.delete(kv.key);
+    }
+  }
+
+  /** ISO minutes sort as they read, so a range scan finds the old buckets. */
+  static String bucket(long time) {
+    return PREFIX + Instant.ofEpochMilli(time).truncatedTo(ChronoUnit.MINUTES);
+  }
+
+  private static byte[] encode(Map<String, Expiry> runs) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(FORMAT);
+      out.writeInt(runs.size());
+      for (Map.Entry<String, Expiry> e : runs.entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeLong(e.getValue().at());
+        out.writeUTF(e.getValue().why());
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, Expiry> decode(byte[] value) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+      byte format = in.readByte();
+      if (format != FORMAT) {
+        throw new IllegalArgumentException("expired-runs value of unknown format " + format + " (this build reads " + FORMAT + ")");
+      }
+      int n = in.readInt();
+      Map<String, Expiry> out = new TreeMap<>();
+      for (int i = 0; i < n; i++) {
+        out.put(in.readUTF(), new Expiry(in.readLong(), in.readUTF()));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

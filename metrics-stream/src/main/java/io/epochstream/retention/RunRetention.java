@@ -1,0 +1,99 @@
+package io.epochstream.retention;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * One task's side of {@code --run-retention}: it hears each run's events, says which runs are due
+ * (no event for the retention, counted from their {@code RunFinished} or last step), and remembers
+ * the runs dropped so their late events are refused. What to delete is the processor's: each stage
+ * knows its own stores.
+ */
+public final class RunRetention {
+  /** A retention no shorter than this sweeps every second; shorter ones four times per retention. */
+  private static final Duration MAX_SWEEP = Duration.ofSeconds(1);
+
+  private final long retentionMs;
+  private final KeyValueStore<String, byte[]> activity;
+  private final ExpiredRuns expired;
+  private final ProcessingLag lag;
+
+  /** {@code startWall}: when the task started (it may be about to read a backlog). */
+  public RunRetention(Duration retention, KeyValueStore<String, byte[]> activity, KeyValueStore<String, byte[]> expiredStore,
+      long startWall) {
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("run retention must be positive, not " + retention);
+    }
+    this.retentionMs = retention.toMillis();
+    this.activity = activity;
+    this.expired = new ExpiredRuns(expiredStore);
+    this.lag = new ProcessingLag(retentionMs / 2, 2 * sweepEvery().toMillis(), startWall);
+  }
+
+  /** How often the processor should call {@link #due}. */
+  public Duration sweepEvery() {
+    Duration quarter = Duration.ofMillis(Math.max(1, retentionMs / 4));
+    return quarter.compareTo(MAX_SWEEP) < 0 ? quarter : MAX_SWEEP;
+  }
+
+  public long retentionMs() {
+    return retentionMs;
+  }
+
+  /** Why {@code run}'s state is gone, or null while this task keeps it (or never had it). */
+  public Expiry gone(String run) {
+    return expired.of(run);
+  }
+
+  /** An event of {@code run}, written at {@code recordTime}, processed at wall time {@code wall}. */
+  public void heard(String run, long recordTime, long wall) {
+    lag.processed(recordTime, wall);
+    byte[] stored = activity.get(run);
+    RunActivity next = stored == null ? RunActivity.first(wall) : RunActivity.of(stored).heard(wall);
+    activity.put(run, next.toBytes());
+  }
+
+  /** {@code run}'s {@code RunFinished}: retention counts from it. */
+  public void finished(String run, String status, long recordTime, long wall) {
+    lag.processed(recordTime, wall);
+    byte[] stored = activity.get(run);
+    RunActivity before = stored == null ? RunActivity.first(wall) : RunActivity.of(stored);
+    activity.put(run, before.finishedAs(status, wall).toBytes());
+  }
+
+  /**
+   * The runs whose retention has passed, with the reason their late events will be given; none
+   * while the task reads a backlog.
+   */
+  public Map<String, Expiry> due(long now) {
+    Map<String, Expiry> due = new LinkedHashMap<>();
+    if (!lag.caughtUp(now)) {
+      return due;
+    }
+    try (KeyValueIterator<String, byte[]> it = activity.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        RunActivity a = RunActivity.of(kv.value);
+        if (a.expired(now, retentionMs)) {
+          String after = a.finished() == null ? "its last event" : "it finished (" + a.finished() + ")";
+          due.put(kv.key, new Expiry(now, "expired: no event for " + Duration.ofMillis(retentionMs) + " (--run-retention) after " + after));
+        }
+      }
+    }
+    expired.forgetOld(now);
+    return due;
+  }
+
+  /** The processor dropped these runs' state: forget their activity, remember why they are gone. */
+  public void dropped(Map<String, Expiry> runs) {
+    if (runs.isEmpty()) {
+      return;
+    }
+    runs.keySet().forEach(activity::delete);
+    expired.addAll(runs);
+  }
+}
