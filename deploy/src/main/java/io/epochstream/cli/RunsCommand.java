@@ -10,15 +10,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
     description = {"List runs: id, start, status, world size, epochs closed (from the compacted runs and summaries topics).",
@@ -26,6 +28,7 @@ import picocli.CommandLine.Option;
         "--delete RUN tombstones a run's records on the compacted topics and tells the stream app to drop its state."})
 final class RunsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+  @Spec CommandSpec spec;
   @Mixin KafkaOptions kafka;
   @Mixin ValueFormatOption valueFormat;
 
@@ -67,6 +70,14 @@ final class RunsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (delete != null) {
+      // Deleting is said on the command line, never by an environment or a shared configuration file.
+      for (String option : new String[] {"--delete", "--yes"}) {
+        if ((option.equals("--delete") || yes) && !spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          System.err.println("epochstream runs: " + option + " counts only on the command line, not from "
+              + ConfigSources.ENV_PREFIX + option.substring(2).toUpperCase(Locale.ROOT) + " or a --config file");
+          return 2;
+        }
+      }
       return new RunDelete(kafka, valueFormat.format).run(delete, yes);
     }
     Map<String, Row> rows = new TreeMap<>();

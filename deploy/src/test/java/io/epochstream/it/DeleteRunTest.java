@@ -100,6 +100,15 @@ class DeleteRunTest {
       assertThat(refused.err().strip()).doesNotContain("\n").contains("--yes").contains("'" + RUN + "'");
       assertThat(endOffsets(kafka, written)).isEqualTo(before);
 
+      // Deleting is said on the command line: an environment (or a shared --config file) never deletes.
+      CliRun.Outcome fromEnv = CliRun.run(Map.of("EPOCHSTREAM_DELETE", RUN, "EPOCHSTREAM_YES", "true"), args("runs", connect));
+      assertThat(fromEnv.code()).isEqualTo(2);
+      assertThat(fromEnv.err().strip()).doesNotContain("\n").contains("--delete counts only on the command line");
+      CliRun.Outcome yesFromEnv = CliRun.run(Map.of("EPOCHSTREAM_YES", "true"), args("runs", connect, "--delete", RUN));
+      assertThat(yesFromEnv.code()).isEqualTo(2);
+      assertThat(yesFromEnv.err().strip()).doesNotContain("\n").contains("--yes counts only on the command line");
+      assertThat(endOffsets(kafka, written)).isEqualTo(before);
+
       CliRun.Outcome unknown = CliRun.run(args("runs", connect, "--delete", "team:nope", "--yes"));
       assertThat(unknown.code()).isEqualTo(1);
       assertThat(unknown.err().strip()).doesNotContain("\n").startsWith("epochstream runs: no run 'team:nope' on " + topics.runs());
