@@ -1,6 +1,6 @@
 package io.epochstream.retention;
 
-import java.io.ByteArrayInputStream;
+import io.epochstream.codec.VersionedFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class ExpiredRuns {
   public static final Duration MEMORY = Duration.ofDays(7);
   private static final String PREFIX = "expired@";
-  private static final byte FORMAT = 1;
+  private static final VersionedFormat FORMAT = VersionedFormat.of("expired runs", 1);
 
   private final KeyValueStore<String, byte[]> store;
   private final Map<String, Expiry> byRun = new HashMap<>();
@@ -87,7 +87,7 @@ public final class ExpiredRuns {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(FORMAT);
+      FORMAT.writeVersion(out);
       out.writeInt(runs.size());
       for (Map.Entry<String, Expiry> e : runs.entrySet()) {
         out.writeUTF(e.getKey());
@@ -102,11 +102,7 @@ public final class ExpiredRuns {
   }
 
   private static Map<String, Expiry> decode(byte[] value) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-      byte format = in.readByte();
-      if (format != FORMAT) {
-        throw new IllegalArgumentException("expired-runs value of unknown format " + format + " (this build reads " + FORMAT + ")");
-      }
+    try (DataInputStream in = FORMAT.open(value).in()) {
       int n = in.readInt();
       Map<String, Expiry> out = new TreeMap<>();
       for (int i = 0; i < n; i++) {
@@ -114,7 +110,7 @@ public final class ExpiredRuns {
       }
       return out;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 }

@@ -1,7 +1,11 @@
 package io.epochstream.retention;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.epochstream.codec.VersionedFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * When a task last heard from a run (the wall time it processed the run's latest event) and how it
@@ -13,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * @param finished the status of a {@code RunFinished} seen since, or null while it runs
  */
 public record RunActivity(long lastEvent, String finished) {
-  private static final byte FORMAT = 1;
+  private static final VersionedFormat FORMAT = VersionedFormat.of("run activity", 1);
 
   /** Whether the run's state may be dropped at {@code now}. */
   public boolean expired(long now, long retentionMs) {
@@ -34,21 +38,28 @@ public record RunActivity(long lastEvent, String finished) {
   }
 
   public byte[] toBytes() {
-    byte[] status = finished == null ? new byte[0] : finished.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + 8 + 1 + 4 + status.length).put(FORMAT).putLong(lastEvent)
-        .put((byte) (finished == null ? 0 : 1)).putInt(status.length).put(status).array();
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      FORMAT.writeVersion(out);
+      out.writeLong(lastEvent);
+      out.writeBoolean(finished != null);
+      out.writeUTF(finished == null ? "" : finished);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static RunActivity of(byte[] bytes) {
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    byte format = in.get();
-    if (format != FORMAT) {
-      throw new IllegalArgumentException("run activity value of unknown format " + format + " (this build reads " + FORMAT + ")");
+    try (DataInputStream in = FORMAT.open(bytes).in()) {
+      long last = in.readLong();
+      boolean done = in.readBoolean();
+      String status = in.readUTF();
+      return new RunActivity(last, done ? status : null);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    long last = in.getLong();
-    boolean done = in.get() == 1;
-    byte[] status = new byte[in.getInt()];
-    in.get(status);
-    return new RunActivity(last, done ? new String(status, StandardCharsets.UTF_8) : null);
   }
 }

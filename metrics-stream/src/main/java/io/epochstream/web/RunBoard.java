@@ -134,6 +134,11 @@ public final class RunBoard implements MetricsSink {
   }
 
   @Override
+  public synchronized void onRunDeleted(String run) {
+    runs.remove(run);
+  }
+
+  @Override
   public boolean wantsSteps() {
     return true;
   }

@@ -73,6 +73,14 @@ class RunBoardTest {
   }
 
   @Test
+  void aDeletedRunLeavesTheBoard() {
+    board.onRunEvent(started("gone", 1, 1L));
+    board.onRunEvent(started("kept", 1, 2L));
+    board.onRunDeleted("gone");
+    assertThat(board.runs()).extracting(n -> n.get("run").asText()).containsExactly("kept");
+  }
+
+  @Test
   void runsAreListedMostRecentFirstWithTheirEpochsClosed() {
     board.onRunEvent(started("old", 1, 1_000));
     board.onRunEvent(started("new", 2, 5_000));

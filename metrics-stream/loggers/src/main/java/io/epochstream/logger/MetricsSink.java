@@ -37,9 +37,8 @@ public interface MetricsSink extends AutoCloseable {
   default void onRunEvent(RunEvent event) {}
 
   /**
-   * The runs topic's tombstone for a run ({@code runs --delete}): until compaction removes its
-   * older records, a reader from the beginning meets them first; a run started again after it
-   * comes back with its new RunStarted.
+   * A run deleted with {@code runs --delete} (a tombstone on the runs topic). Files a logger wrote
+   * are the user's and stay; a view held in memory forgets the run.
    */
   default void onRunDeleted(String run) {}
 

@@ -36,7 +36,6 @@ public final class SummarySubscriber implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final List<TopicPartition> partitions = new ArrayList<>();
   private final String summariesTopic;
-  private final String runsTopic;
   private final String stepsTopic;
   private final String group;
   private final Map<String, Integer> unreadable = new HashMap<>();
@@ -69,7 +68,6 @@ public final class SummarySubscriber implements AutoCloseable {
     this.group = group;
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.summariesTopic = topics.epochSummaries();
-    this.runsTopic = topics.runs();
     for (String topic : List.of(topics.runs(), topics.epochSummaries())) {
       consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
@@ -120,8 +118,8 @@ public final class SummarySubscriber implements AutoCloseable {
       try {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() == null) {
-            if (r.topic().equals(runsTopic) && r.key() != null) {
-              sink.onRunDeleted(r.key());
+            if (!r.topic().equals(stepsTopic) && !r.topic().equals(summariesTopic) && r.key() != null) {
+              sink.onRunDeleted(r.key()); // a tombstone on the runs topic
             }
             continue;
           }

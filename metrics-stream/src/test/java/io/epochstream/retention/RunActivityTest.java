@@ -1,0 +1,29 @@
+package io.epochstream.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class RunActivityTest {
+  @Test
+  void aRunExpiresTheRetentionAfterItsLastEventAndAStepAfterItsFinishMeansItGoesOn() {
+    RunActivity finished = RunActivity.first(1_000).heard(5_000).finishedAs("completed", 6_000);
+    assertThat(finished.expired(15_999, 10_000)).isFalse();
+    assertThat(finished.expired(16_000, 10_000)).isTrue();
+    RunActivity testAfterFit = finished.heard(7_000);
+    assertThat(testAfterFit.finished()).isNull();
+    assertThat(testAfterFit.expired(16_000, 10_000)).isFalse();
+    assertThat(RunActivity.first(9_000).heard(3_000).lastEvent()).as("an older event does not move it back").isEqualTo(9_000);
+  }
+
+  @Test
+  void itsStoredBytesReadBackAndAnUnknownFormatIsNamed() {
+    RunActivity a = new RunActivity(123_456_789L, "stopped_early");
+    assertThat(RunActivity.of(a.toBytes())).isEqualTo(a);
+    assertThat(RunActivity.of(new RunActivity(5, null).toBytes())).isEqualTo(new RunActivity(5, null));
+    byte[] future = a.toBytes();
+    future[0] = 9;
+    assertThatThrownBy(() -> RunActivity.of(future)).hasMessageContaining("run activity").hasMessageContaining("9");
+  }
+}
