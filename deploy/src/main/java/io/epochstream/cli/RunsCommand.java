@@ -10,20 +10,37 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
     description = {"List runs: id, start, status, world size, epochs closed (from the compacted runs and summaries topics).",
-        "A run that never said it finished and has been silent for --stalled-after shows as 'stalled'."})
+        "A run that never said it finished and has been silent for --stalled-after shows as 'stalled'.",
+        "--delete RUN tombstones a run's records on the compacted topics and tells the stream app to drop its state."})
 final class RunsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+  @Spec CommandSpec spec;
   @Mixin KafkaOptions kafka;
+  @Mixin ValueFormatOption valueFormat;
+
+  @Option(names = "--delete", paramLabel = "RUN",
+      description = {"Delete a run: tombstones for its records on the runs, epoch-summaries and control topics, and a",
+          "RunDeleted on each rank's steps key so that the stream app drops its state and refuses its later events.",
+          "Its steps stay until the steps topic's retention (it says when); loggers' files are left alone.",
+          "Asks for the run id on a terminal; without one it needs --yes."})
+  String delete;
+
+  @Option(names = "--yes", description = "Delete without asking (--delete from a script).")
+  boolean yes;
 
   @Option(names = "--stalled-after", paramLabel = "DURATION", defaultValue = "PT10M",
       description = {"A running run with no event for this long (its start, its last epoch's last step) is shown as stalled:",
@@ -52,7 +69,19 @@ final class RunsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (delete != null) {
+      // Deleting is said on the command line, never by an environment or a shared configuration file.
+      for (String option : new String[] {"--delete", "--yes"}) {
+        if ((option.equals("--delete") || yes) && !spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          System.err.println("epochstream runs: " + option + " counts only on the command line, not from "
+              + ConfigSources.ENV_PREFIX + option.substring(2).toUpperCase(Locale.ROOT) + " or a --config file");
+          return 2;
+        }
+      }
+      return new RunDelete(kafka, valueFormat.format).run(delete, yes);
+    }
     Map<String, Row> rows = new TreeMap<>();
+    Set<String> deleted = new HashSet<>();
     try (KafkaConnection connection = kafka.connect();
          SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), true)) {
       subscriber.drain(s -> true, new MetricsSink() {
@@ -75,8 +104,20 @@ final class RunsCommand implements Callable<Integer> {
             row.status = f.getStatus();
           }
         }
+
+        @Override
+        public void onRunDeleted(String run) {
+          deleted.add(run);
+        }
+
+        @Override
+        public void onRunStarted(String run, RunStarted config) {
+          deleted.remove(run);
+        }
       });
     }
+    // Deleted runs' records stay on the compacted topics until compaction: not listed.
+    rows.keySet().removeAll(deleted);
     // Summaries are keyed per epoch and compacted: the count is epochs closed over all stages.
     System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7s%n", "run", "started", "status", "ranks", "epochs");
     long now = System.currentTimeMillis();

@@ -23,9 +23,18 @@ final class TopicReader {
 
   /** Every committed value now on the topic: read up to each partition's end as of the call. */
   static <V> List<V> readAll(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
+    return recordsToEnd(clientConfig, topic, values).stream().map(ConsumerRecord::value).toList();
+  }
+
+  /** Every committed record now on the topic, values as bytes. */
+  static List<ConsumerRecord<String, byte[]>> recordsToEnd(Map<String, Object> clientConfig, String topic) {
+    return recordsToEnd(clientConfig, topic, new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+  }
+
+  private static <V> List<ConsumerRecord<String, V>> recordsToEnd(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<V> out = new ArrayList<>();
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -35,12 +44,27 @@ final class TopicReader {
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-            out.add(r.value());
+            out.add(r);
           }
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Whether each key's latest committed value is live (non-null) or a tombstone: what the topic holds
+   * once compacted, read up to each partition's end as of the call. A key on two partitions is live
+   * when either holds it.
+   */
+  static Map<String, Boolean> liveByKey(Map<String, Object> clientConfig, String topic) {
+    Map<Integer, Map<String, Boolean>> latest = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : recordsToEnd(clientConfig, topic)) {
+      latest.computeIfAbsent(r.partition(), x -> new HashMap<>()).put(r.key(), r.value() != null);
+    }
+    Map<String, Boolean> live = new HashMap<>();
+    latest.values().forEach(keys -> keys.forEach((key, isLive) -> live.merge(key, isLive, Boolean::logicalOr)));
+    return live;
   }
 
   static List<ConsumerRecord<String, byte[]>> records(Map<String, Object> clientConfig, String topic, int atLeast, Duration timeout) {

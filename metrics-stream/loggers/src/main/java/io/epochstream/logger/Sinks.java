@@ -48,6 +48,11 @@ public final class Sinks implements MetricsSink {
   }
 
   @Override
+  public void onRunDeleted(String run) {
+    each(run, s -> s.onRunDeleted(run));
+  }
+
+  @Override
   public void onStep(StepMetrics step) {
     each(step.getRun(), s -> s.onStep(step));
   }
