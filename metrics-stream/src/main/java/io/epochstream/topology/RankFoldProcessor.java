@@ -138,14 +138,14 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       reject(record, "invalid run id: " + RunId.problem(event.getRun()));
       return;
     }
-    Expiry gone = retention.gone(event.getRun());
-    if (gone != null) {
-      reject(record, gone.refusal(event.getRun()));
-      return;
-    }
     long wall = context.currentSystemTimeMs();
     if (event.getPayload() instanceof RunDeleted deleted) {
       delete(event.getRun(), deleted, wall, record.timestamp());
+      return;
+    }
+    Expiry gone = retention.gone(event.getRun());
+    if (gone != null) {
+      reject(record, gone.refusal(event.getRun()));
       return;
     }
     if (event.getPayload() instanceof RunStarted started) {
@@ -292,11 +292,16 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     context.forward(new Record<String, Object>(run, partial, time), PARTIALS);
   }
 
-  /** runs --delete: drops the run's state on this task now and tells stage 2. */
+  /**
+   * runs --delete: drops the run's state on this task now (unless it already expired here) and
+   * tells stage 2, which may still hold it.
+   */
   private void delete(String run, RunDeleted deleted, long wall, long time) {
-    Run known = run(run);
-    dropRun(run);
-    retention.dropped(Map.of(run, new Expiry(wall, "was deleted (" + deleted.getReason() + ")")));
+    Run known = retention.gone(run) == null ? run(run) : null;
+    if (retention.gone(run) == null) {
+      dropRun(run);
+      retention.dropped(Map.of(run, new Expiry(wall, "was deleted (" + deleted.getReason() + ")")));
+    }
     signal(run, known == null ? RunStarted.newBuilder().build() : known.started(), DELETED, time);
   }
 

@@ -116,6 +116,15 @@ class RunLifecycleTopologyTest {
     assertThat(keysOf("r2")).isNotEmpty();
   }
 
+  @Test
+  void deletingARunThatAlreadyExpiredIsNoDeadLetter() {
+    runTwoEpochs("r1");
+    tick(RETENTION.plusSeconds(2));
+    send("r1", 0, "", 0, new RunDeleted("runs --delete"));
+    assertThat(reasons()).isEmpty();
+    assertThat(keysOf("r1")).isEmpty();
+  }
+
   private void runTwoEpochs(String run) {
     send(run, 0, "", 0, started());
     for (int epoch = 0; epoch < 2; epoch++) {
