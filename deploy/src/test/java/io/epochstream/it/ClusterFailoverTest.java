@@ -63,6 +63,22 @@ class ClusterFailoverTest {
 
   private enum Fault { BROKER, STREAM_INSTANCE }
 
+  /** The topic as the cluster describes it, once the broker asked has the new topic's metadata (it spreads in a moment). */
+  private static TopicDescription describeOnceKnown(Admin admin, String topic) throws Exception {
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || java.time.Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   @Test
   void summariesEqualEvalWhenABrokerDiesMidEpoch() throws Exception {
     runWith(Fault.BROKER);
@@ -78,7 +94,7 @@ class ClusterFailoverTest {
     Topics topics = TestTopics.fresh();
     try (Admin admin = Admin.create(client)) {
       new TopicSetup(topics, 4, (short) 3).ensure(admin);
-      TopicDescription steps = admin.describeTopics(List.of(topics.steps())).allTopicNames().get().get(topics.steps());
+      TopicDescription steps = describeOnceKnown(admin, topics.steps());
       assertThat(steps.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
       ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
       assertThat(admin.describeConfigs(List.of(broker)).all().get().get(broker).get("min.insync.replicas").value()).isEqualTo("2");
