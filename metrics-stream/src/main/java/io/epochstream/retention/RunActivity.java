@@ -15,8 +15,11 @@ import java.io.UncheckedIOException;
  *
  * @param lastEvent wall time this task processed the run's latest event, epoch milliseconds
  * @param finished the status of a {@code RunFinished} seen since, or null while it runs
+ * @param upstreamExpired (stage 2) whether stage 1 said it dropped the run since the run's latest
+ *     event here: stage 2 drops a run only then, so a partial still in stage 1's pipeline (a stage-1
+ *     task busy sweeping thousands of runs sends nothing for a while) never finds its run gone
  */
-public record RunActivity(long lastEvent, String finished) {
+public record RunActivity(long lastEvent, String finished, boolean upstreamExpired) {
   private static final VersionedFormat FORMAT = VersionedFormat.of("run activity", 1);
 
   /** Whether the run's state may be dropped at {@code now}. */
@@ -26,15 +29,20 @@ public record RunActivity(long lastEvent, String finished) {
 
   /** After an event at {@code time}: a step after a {@code RunFinished} means the run goes on (fit, then test). */
   public RunActivity heard(long time) {
-    return new RunActivity(Math.max(lastEvent, time), null);
+    return new RunActivity(Math.max(lastEvent, time), null, false);
   }
 
   public RunActivity finishedAs(String status, long time) {
-    return new RunActivity(Math.max(lastEvent, time), status);
+    return new RunActivity(Math.max(lastEvent, time), status, false);
+  }
+
+  /** Stage 1 dropped the run (a stage-1 task whose ranks of it stayed silent for the retention). */
+  public RunActivity expiredUpstream() {
+    return new RunActivity(lastEvent, finished, true);
   }
 
   public static RunActivity first(long time) {
-    return new RunActivity(time, null);
+    return new RunActivity(time, null, false);
   }
 
   public byte[] toBytes() {
@@ -45,6 +53,7 @@ public record RunActivity(long lastEvent, String finished) {
       out.writeLong(lastEvent);
       out.writeBoolean(finished != null);
       out.writeUTF(finished == null ? "" : finished);
+      out.writeBoolean(upstreamExpired);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -57,7 +66,8 @@ public record RunActivity(long lastEvent, String finished) {
       long last = in.readLong();
       boolean done = in.readBoolean();
       String status = in.readUTF();
-      return new RunActivity(last, done ? status : null);
+      boolean upstream = in.readBoolean();
+      return new RunActivity(last, done ? status : null, upstream);
     } catch (IOException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

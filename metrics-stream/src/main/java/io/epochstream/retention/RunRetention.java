@@ -11,7 +11,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * One task's side of {@code --run-retention}: it hears each run's events, says which runs are due
  * (no event for the retention, counted from their {@code RunFinished} or last step), and remembers
  * the runs dropped so their late events are refused. What to delete is the processor's: each stage
- * knows its own stores.
+ * knows its own stores. Stage 2 also waits for stage 1's word ({@link #expiredUpstream}): it only
+ * sees what stage 1 forwards, and stage 1 may be busy, not done.
  */
 public final class RunRetention {
   /** A retention no shorter than this sweeps every second; shorter ones four times per retention. */
@@ -21,10 +22,14 @@ public final class RunRetention {
   private final KeyValueStore<String, byte[]> activity;
   private final ExpiredRuns expired;
   private final ProcessingLag lag;
+  private final boolean waitsForUpstream;
 
-  /** {@code startWall}: when the task started (it may be about to read a backlog). */
+  /**
+   * {@code startWall}: when the task started (it may be about to read a backlog);
+   * {@code waitsForUpstream}: a run is due only once {@link #expiredUpstream} said so (stage 2).
+   */
   public RunRetention(Duration retention, KeyValueStore<String, byte[]> activity, KeyValueStore<String, byte[]> expiredStore,
-      long startWall) {
+      long startWall, boolean waitsForUpstream) {
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("run retention must be positive, not " + retention);
     }
@@ -32,6 +37,7 @@ public final class RunRetention {
     this.activity = activity;
     this.expired = new ExpiredRuns(expiredStore);
     this.lag = new ProcessingLag(retentionMs / 2, 2 * sweepEvery().toMillis(), startWall);
+    this.waitsForUpstream = waitsForUpstream;
   }
 
   /** How often the processor should call {@link #due}. */
@@ -66,6 +72,28 @@ public final class RunRetention {
   }
 
   /**
+   * Stage 1 dropped {@code run} on one of its tasks. A run this task has no activity for (kept by a
+   * release before run retention) starts counting now.
+   */
+  public void expiredUpstream(String run, long wall) {
+    byte[] stored = activity.get(run);
+    RunActivity before = stored == null ? RunActivity.first(wall) : RunActivity.of(stored);
+    activity.put(run, before.expiredUpstream().toBytes());
+  }
+
+  /**
+   * Runs kept by a release before run retention have no activity: they start counting now, so they
+   * expire too instead of staying for good.
+   */
+  public void adopt(Iterable<String> runs, long wall) {
+    for (String run : runs) {
+      if (activity.get(run) == null && expired.of(run) == null) {
+        activity.put(run, RunActivity.first(wall).toBytes());
+      }
+    }
+  }
+
+  /**
    * The runs whose retention has passed, with the reason their late events will be given; none
    * while the task reads a backlog.
    */
@@ -78,7 +106,7 @@ public final class RunRetention {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
         RunActivity a = RunActivity.of(kv.value);
-        if (a.expired(now, retentionMs)) {
+        if (a.expired(now, retentionMs) && (!waitsForUpstream || a.upstreamExpired())) {
           String after = a.finished() == null ? "its last event" : "it finished (" + a.finished() + ")";
           due.put(kv.key, new Expiry(now, "expired: no event for " + Duration.ofMillis(retentionMs) + " (--run-retention) after " + after));
         }

@@ -49,9 +49,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (who arrived, when): O(one rank's state) per arrival, whatever the world size. The close reads
  * the ranks back in key order, which is rank order, merging one at a time.
  *
- * <p>A run's history, best-so-far and closed-epoch markers here live for {@code --run-retention}
- * after the last partial or heartbeat stage 1 sent for it, or until stage 1 passes on its deletion;
- * then every key of the run is deleted and its late partials are refused by name.
+ * <p>A run's history, best-so-far and closed-epoch markers here live until stage 1 said it dropped
+ * the run and nothing of it came for {@code --run-retention} (partials, or the heartbeats stage 1
+ * sends while the run sends), or until stage 1 passes on its deletion; then every key of the run is
+ * deleted and its late partials are refused by name.
  */
 public final class EpochMergeProcessor implements Processor<String, RankPartial, String, Object> {
   static final String ASSEMBLY_STORE = "epoch-assembly";
@@ -102,8 +103,9 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     }
     // Wall clock, not stream time: a silent rank sends nothing that would advance stream time.
     context.schedule(every.isZero() ? Duration.ofMillis(1) : every, PunctuationType.WALL_CLOCK_TIME, this::closeIdleEpochs);
+    // Stage 2 drops a run only once stage 1 said it did (its own silence may be stage 1 being busy).
     this.retention = new RunRetention(runRetention, context.getStateStore(ACTIVITY_STORE), context.getStateStore(EXPIRED_STORE),
-        context.currentSystemTimeMs());
+        context.currentSystemTimeMs(), true);
     context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireRuns);
   }
 
@@ -154,6 +156,8 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     }
     if (RankFoldProcessor.ALIVE.equals(signal)) {
       retention.heard(run, record.timestamp(), wall);
+    } else if (RankFoldProcessor.EXPIRED.equals(signal)) {
+      retention.expiredUpstream(run, wall);
     } else if (RankFoldProcessor.DELETED.equals(signal)) {
       dropRun(run);
       retention.dropped(Map.of(run, new Expiry(wall, "was deleted (runs --delete)")));

@@ -62,6 +62,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
   static final String ALIVE = "alive";
   /** A stage-2 signal that the run was deleted. */
   static final String DELETED = "deleted";
+  /** A stage-2 signal that this task dropped the run after the retention: stage 2 may drop it once silent there too. */
+  static final String EXPIRED = "expired";
   static final String PARTIALS = "partials";
   static final String STEP_METRICS = "step-metrics";
   static final String DEAD_LETTERS = "fold-dead-letters";
@@ -109,7 +111,8 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     live.clear();
     lastAlive.clear();
     this.retention = new RunRetention(runRetention, context.getStateStore(ACTIVITY_STORE), context.getStateStore(EXPIRED_STORE),
-        context.currentSystemTimeMs());
+        context.currentSystemTimeMs(), false);
+    adoptRunsKeptBefore();
     // Wall clock: a finished run sends nothing more that would advance stream time.
     context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireRuns);
   }
@@ -305,11 +308,24 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     signal(run, known == null ? RunStarted.newBuilder().build() : known.started(), DELETED, time);
   }
 
-  /** Drops the state of runs whose retention has passed. */
+  /** Drops the state of runs whose retention has passed, and tells stage 2. */
   private void expireRuns(long wall) {
     Map<String, Expiry> due = retention.due(wall);
-    due.keySet().forEach(this::dropRun);
+    for (String run : due.keySet()) {
+      Run known = run(run);
+      dropRun(run);
+      signal(run, known == null ? RunStarted.newBuilder().build() : known.started(), EXPIRED, wall);
+    }
     retention.dropped(due);
+  }
+
+  /** Runs configured under a release without run retention start counting now. */
+  private void adoptRunsKeptBefore() {
+    List<String> kept = new ArrayList<>();
+    try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = runs.all()) {
+      it.forEachRemaining(kv -> kept.add(kv.key));
+    }
+    retention.adopt(kept, context.currentSystemTimeMs());
   }
 
   /** Deletes every key of the run on this task: its configuration, ranks' progress, open epochs. */

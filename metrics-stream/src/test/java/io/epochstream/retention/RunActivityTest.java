@@ -15,13 +15,14 @@ class RunActivityTest {
     assertThat(testAfterFit.finished()).isNull();
     assertThat(testAfterFit.expired(16_000, 10_000)).isFalse();
     assertThat(RunActivity.first(9_000).heard(3_000).lastEvent()).as("an older event does not move it back").isEqualTo(9_000);
+    assertThat(finished.expiredUpstream().heard(8_000).upstreamExpired()).as("stage 2 hears the run again: stage 1's word is void").isFalse();
   }
 
   @Test
   void itsStoredBytesReadBackAndAnUnknownFormatIsNamed() {
-    RunActivity a = new RunActivity(123_456_789L, "stopped_early");
+    RunActivity a = new RunActivity(123_456_789L, "stopped_early", true);
     assertThat(RunActivity.of(a.toBytes())).isEqualTo(a);
-    assertThat(RunActivity.of(new RunActivity(5, null).toBytes())).isEqualTo(new RunActivity(5, null));
+    assertThat(RunActivity.of(new RunActivity(5, null, false).toBytes())).isEqualTo(new RunActivity(5, null, false));
     byte[] future = a.toBytes();
     future[0] = 9;
     assertThatThrownBy(() -> RunActivity.of(future)).hasMessageContaining("run activity").hasMessageContaining("9");

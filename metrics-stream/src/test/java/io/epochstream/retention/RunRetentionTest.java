@@ -1,0 +1,65 @@
+package io.epochstream.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+class RunRetentionTest {
+  private static final Duration RETENTION = Duration.ofSeconds(10);
+  private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+
+  private KeyValueStore<String, byte[]> store(String name) {
+    KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+        .withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    return store;
+  }
+
+  @Test
+  void stageOneDropsARunTheRetentionAfterItsLastEvent() {
+    RunRetention stage1 = new RunRetention(RETENTION, store("a1"), store("e1"), 0, false);
+    stage1.heard("r", 1_000, 1_000);
+    assertThat(stage1.due(10_999)).isEmpty();
+    assertThat(stage1.due(11_000)).containsOnlyKeys("r");
+  }
+
+  @Test
+  void stageTwoWaitsForStageOnesWordHoweverLongItHearsNothing() {
+    // Stage 1 busy sweeping thousands of runs sends nothing for a while; its partial of r is still coming.
+    RunRetention stage2 = new RunRetention(RETENTION, store("a2"), store("e2"), 0, true);
+    stage2.heard("r", 1_000, 1_000);
+    assertThat(stage2.due(60_000)).isEmpty();
+    stage2.heard("r", 60_500, 60_500); // the partial arrives: nothing lost
+    stage2.expiredUpstream("r", 71_000);
+    assertThat(stage2.due(70_499)).isEmpty(); // stage 1's word, but r was heard here less than the retention ago
+    assertThat(stage2.due(71_000)).containsOnlyKeys("r");
+  }
+
+  @Test
+  void stageOnesWordIsVoidWhenAnotherOfItsTasksStillSendsTheRun() {
+    RunRetention stage2 = new RunRetention(RETENTION, store("a3"), store("e3"), 0, true);
+    stage2.heard("r", 1_000, 1_000);
+    stage2.expiredUpstream("r", 11_000); // the task holding rank 0 dropped r
+    stage2.heard("r", 12_000, 12_000); // a heartbeat from the task holding rank 1
+    assertThat(stage2.due(30_000)).isEmpty();
+  }
+
+  @Test
+  void runsKeptBeforeRetentionExistedStartCountingWhenAdoptedAndDroppedRunsAreRememberedByName() {
+    RunRetention stage1 = new RunRetention(RETENTION, store("a4"), store("e4"), 0, false);
+    stage1.adopt(List.of("legacy"), 5_000);
+    assertThat(stage1.due(14_999)).isEmpty();
+    Map<String, Expiry> due = stage1.due(15_000);
+    assertThat(due).containsOnlyKeys("legacy");
+    stage1.dropped(due);
+    assertThat(stage1.gone("legacy").refusal("legacy")).startsWith("run 'legacy' expired: no event for PT10S");
+    assertThat(stage1.due(100_000)).isEmpty();
+  }
+}
