@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity",
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle",
           "(default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
@@ -64,6 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("ranks", out -> RankScaleBenchmark.report(out, quick, 1));
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
+    sections.put("lifecycle", out -> io.epochstream.bench.RunLifecycleBenchmark.report(out, quick));
     for (String name : only == null ? List.copyOf(sections.keySet()) : only) {
       Section section = sections.get(name);
       if (section == null) {
