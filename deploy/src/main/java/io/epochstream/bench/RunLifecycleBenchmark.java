@@ -75,7 +75,8 @@ public final class RunLifecycleBenchmark {
   private RunLifecycleBenchmark() {}
 
   /** What the app's changelogs hold: each key's latest committed value, live or a tombstone. */
-  public record Census(long live, long tombstoned, long recordsRead, long endOffsets, Map<String, Long> liveByStore) {}
+  public record Census(long live, long tombstoned, long liveBytes, long largestLive, long recordsRead, long endOffsets,
+      Map<String, Long> liveByStore) {}
 
   /** The restarted app: seconds from its start to "running", and its own "restored ..." line's figures. */
   public record Restore(double secondsToRunning, long records, int stores, double seconds, long stateBytes) {}
@@ -84,7 +85,7 @@ public final class RunLifecycleBenchmark {
   public record Compaction(int cleaned, int rolled, int partitions) {}
 
   /** One scenario: {@code runs} finished runs under {@code retention}. */
-  public record Result(int runs, Duration retention, double secondsToSummaries, Census census, long stateBytes,
+  public record Result(int runs, Duration retention, double secondsToSummaries, long lost, Census census, long stateBytes,
       Census beforeKill, Compaction compaction, Restore restore) {}
 
   public static void main(String[] args) throws Exception {
@@ -111,17 +112,21 @@ public final class RunLifecycleBenchmark {
     md.append(String.format(Locale.ROOT, "The app runs as a child process with `topic.segment.ms=%d` (a client config; default 10 min) and the broker "
         + "with `log.cleaner.backoff.ms=%d`. Keys: the latest committed value of each key across the app's `*-changelog` topics, read once every "
         + "summary is out and, with the short retention, every key naming a run is a tombstone. State bytes: the app's state directory as "
-        + "RocksDB left it (no manual compaction; what is still in RocksDB's memtables is not on disk), apparent size as `du -sb` counts it. "
+        + "RocksDB left it after a clean stop (SIGTERM: memtables flushed to SST files, no RocksDB compaction asked for), apparent size as "
+        + "`du -sb` counts it; the app is then started again. "
         + "Then one more run comes after a segment's time (a segment rolls only on an append), the log cleaner gets until it has compacted "
         + "every changelog partition that rolled a segment at least once (at most %d s), the app is killed with SIGKILL and restarted on its "
-        + "state directory. Load average at the end: %.1f.%n%n", SEGMENT_MS, CLEANER_BACKOFF_MS, COMPACTION_WAIT.toSeconds(),
+        + "state directory; \"after restore\": its state directory once that restored app is stopped cleanly. Load average at the end: "
+        + "%.1f.%n%n", SEGMENT_MS, CLEANER_BACKOFF_MS, COMPACTION_WAIT.toSeconds(),
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    md.append("| past runs | `--run-retention` | s to all summaries | live keys | tombstoned keys | state bytes | changelog records before the kill "
+    md.append("| past runs | `--run-retention` | s to all summaries | summaries lost (dead letters) | live keys (their bytes; largest value) | tombstoned keys | state bytes "
+        + "| changelog records before the kill "
         + "(of end offsets) | changelog partitions compacted (of rolled; all) | restored records (stores) | restore s (app's line) | s from restart to running "
-        + "| state bytes after restore |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "| state bytes after restore |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
-      md.append(String.format(Locale.ROOT, "| %,d | %s | %.1f | %,d | %,d | %,d | %,d (%,d) | %d of %d (%d) | %,d (%d) | %.2f | %.1f | %,d |%n",
-          r.runs(), r.retention(), r.secondsToSummaries(), r.census().live(), r.census().tombstoned(), r.stateBytes(),
+      md.append(String.format(Locale.ROOT, "| %,d | %s | %.1f | %,d | %,d (%,d; %,d) | %,d | %,d | %,d (%,d) | %d of %d (%d) | %,d (%d) | %.2f | %.1f | %,d |%n",
+          r.runs(), r.retention(), r.secondsToSummaries(), r.lost(), r.census().live(), r.census().liveBytes(),
+          r.census().largestLive(), r.census().tombstoned(), r.stateBytes(),
           r.beforeKill().recordsRead(), r.beforeKill().endOffsets(), r.compaction().cleaned(), r.compaction().rolled(),
           r.compaction().partitions(), r.restore().records(), r.restore().stores(), r.restore().seconds(), r.restore().secondsToRunning(),
           r.restore().stateBytes()));
@@ -151,19 +156,24 @@ public final class RunLifecycleBenchmark {
           "--client-config", clientConfig.toString());
       List<String> names = IntStream.range(0, runs).mapToObj(i -> String.format(Locale.ROOT, "past%05d", i)).toList();
       Process app = start(command, dir.resolve("stream-0.log"));
-      try (CommittedRecords summaries = new CommittedRecords(kafka, topics.epochSummaries())) {
+      try (Outcomes outcomes = new Outcomes(kafka, topics)) {
         awaitLine(dir.resolve("stream-0.log"), "running on");
         long published = System.nanoTime();
         publish(kafka, topics, names);
-        summaries.await(runs, WAIT);
+        outcomes.await(runs);
+        long lost = outcomes.deadLetters();
         double toSummaries = (System.nanoTime() - published) / 1e9;
         Census census = retention.compareTo(SHORT) <= 0 ? awaitExpired(kafka, names) : census(kafka);
+        // RocksDB holds recent writes in memtables, not on disk, until a flush: a clean stop flushes them.
+        app = stopCleanly(app);
         long stateBytes = bytes(state);
+        app = start(command, dir.resolve("stream-1.log"));
+        awaitLine(dir.resolve("stream-1.log"), "running on");
 
         // A segment rolls only when a record is appended after segment.ms: one more run, as a service keeps seeing.
         Thread.sleep(SEGMENT_MS + 1000);
         publish(kafka, topics, List.of("later"));
-        summaries.await(runs + 1, WAIT);
+        outcomes.await(runs + 1);
         if (retention.compareTo(SHORT) <= 0) {
           awaitExpired(kafka, List.of("later"));
         }
@@ -172,13 +182,15 @@ public final class RunLifecycleBenchmark {
 
         app.destroyForcibly(); // SIGKILL: no checkpoint written, so exactly-once restores every store
         app.waitFor(30, TimeUnit.SECONDS);
-        Path log = dir.resolve("stream-1.log");
+        Path log = dir.resolve("stream-2.log");
         long restarted = System.nanoTime();
         app = start(command, log);
         long running = awaitLine(log, "running on");
-        Restore restore = restore(Files.readString(log), (running - restarted) / 1e9, bytes(state));
+        String restoredLine = Files.readString(log);
+        app = stopCleanly(app);
+        Restore restore = restore(restoredLine, (running - restarted) / 1e9, bytes(state));
         System.err.printf(Locale.ROOT, "lifecycle: %d runs, retention %s done%n", runs, retention);
-        return new Result(runs, retention, toSummaries, census, stateBytes, beforeKill, compaction, restore);
+        return new Result(runs, retention, toSummaries, lost, census, stateBytes, beforeKill, compaction, restore);
       } finally {
         app.destroyForcibly();
         app.waitFor(30, TimeUnit.SECONDS);
@@ -217,13 +229,61 @@ public final class RunLifecycleBenchmark {
     }
   }
 
+  /**
+   * Follows the summaries and dead-letter topics as read_committed consumers see them: a run whose
+   * summary never comes must show up as a dead letter (a refused partial), not hang the bench.
+   */
+  private static final class Outcomes implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String deadLetterTopic;
+    private long summaries;
+    private long deadLetters;
+
+    Outcomes(EmbeddedKafka kafka, Topics topics) {
+      consumer = consumer(kafka);
+      deadLetterTopic = topics.deadLetters();
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String topic : List.of(topics.epochSummaries(), topics.deadLetters())) {
+        consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      }
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+    }
+
+    /** Polls until summaries and dead letters together reach {@code expected}. */
+    void await(long expected) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (summaries + deadLetters < expected) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(summaries + " summaries and " + deadLetters + " dead letters of " + expected + " runs after " + WAIT);
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          if (r.topic().equals(deadLetterTopic)) {
+            deadLetters++;
+          } else {
+            summaries++;
+          }
+        }
+      }
+    }
+
+    long deadLetters() {
+      return deadLetters;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
   /** Polls the changelogs until no key naming one of {@code runs} is live; the last reading. */
   private static Census awaitExpired(EmbeddedKafka kafka, List<String> runs) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     java.util.Set<String> named = new java.util.HashSet<>(runs);
     while (true) {
-      Map<String, Boolean> keys = latest(kafka);
-      long liveOfRuns = keys.entrySet().stream().filter(e -> e.getValue() && named.contains(runOf(e.getKey()))).count();
+      Map<String, Integer> keys = latest(kafka);
+      long liveOfRuns = keys.entrySet().stream().filter(e -> e.getValue() >= 0 && named.contains(runOf(e.getKey()))).count();
       if (liveOfRuns == 0) {
         return census(keys, kafka);
       }
@@ -245,16 +305,18 @@ public final class RunLifecycleBenchmark {
     return census(latest(kafka), kafka);
   }
 
-  private static Census census(Map<String, Boolean> keys, EmbeddedKafka kafka) throws Exception {
+  private static Census census(Map<String, Integer> keys, EmbeddedKafka kafka) throws Exception {
     Map<String, Long> liveByStore = new TreeMap<>();
-    keys.forEach((k, live) -> {
-      if (live) {
+    keys.forEach((k, size) -> {
+      if (size >= 0) {
         liveByStore.merge(k.substring(0, k.indexOf('/')), 1L, Long::sum);
       }
     });
-    long live = keys.values().stream().filter(v -> v).count();
+    long live = keys.values().stream().filter(v -> v >= 0).count();
+    long liveBytes = keys.values().stream().filter(v -> v >= 0).mapToLong(Integer::longValue).sum();
+    long largest = keys.values().stream().mapToLong(Integer::longValue).max().orElse(0);
     long[] readAndEnd = readAndEnd(kafka);
-    return new Census(live, keys.size() - live, readAndEnd[0], readAndEnd[1], liveByStore);
+    return new Census(live, keys.size() - live, liveBytes, Math.max(0, largest), readAndEnd[0], readAndEnd[1], liveByStore);
   }
 
   private static List<String> changelogs(EmbeddedKafka kafka) throws Exception {
@@ -271,10 +333,10 @@ public final class RunLifecycleBenchmark {
     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Key {@code "<store>/<record key>"}: whether its latest committed value is live. */
-  private static Map<String, Boolean> latest(EmbeddedKafka kafka) throws Exception {
-    Map<String, Boolean> live = new HashMap<>();
-    scan(kafka, r -> live.put(r.topic().substring(APP.length() + 1, r.topic().length() - "-changelog".length()) + "/" + r.key(), r.value() != null));
+  /** Key {@code "<store>/<record key>"}: the size of its latest committed value, -1 for a tombstone. */
+  private static Map<String, Integer> latest(EmbeddedKafka kafka) throws Exception {
+    Map<String, Integer> live = new HashMap<>();
+    scan(kafka, r -> live.put(r.topic().substring(APP.length() + 1, r.topic().length() - "-changelog".length()) + "/" + r.key(), r.value() == null ? -1 : r.value().length));
     return live;
   }
 
@@ -397,6 +459,16 @@ public final class RunLifecycleBenchmark {
       Thread.sleep(20);
     }
     throw new IllegalStateException("the stream app did not say '" + text + "' within " + WAIT + "; see " + log);
+  }
+
+  /** SIGTERM: the app closes its stores (RocksDB flushes its memtables) and writes its checkpoint. */
+  private static Process stopCleanly(Process app) throws InterruptedException {
+    app.destroy();
+    if (!app.waitFor(120, TimeUnit.SECONDS)) {
+      app.destroyForcibly();
+      throw new IllegalStateException("the stream app did not stop within 120 s of SIGTERM");
+    }
+    return app;
   }
 
   private static Process start(List<String> command, Path log) {
