@@ -5,6 +5,7 @@ import io.epochstream.bench.ExactReplayBenchmark;
 import io.epochstream.bench.CrashRecoveryBenchmark;
 import io.epochstream.bench.HotFrames;
 import io.epochstream.bench.RankScaleBenchmark;
+import io.epochstream.bench.RunLifecycleBenchmark;
 import io.epochstream.bench.StreamBenchmark;
 import io.epochstream.bench.TrainerBenchmark;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity",
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle",
           "(default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
@@ -80,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("ranks", out -> RankScaleBenchmark.report(out, quick, 1));
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
+    sections.put("lifecycle", out -> RunLifecycleBenchmark.report(out, quick));
     return sections;
   }
 
