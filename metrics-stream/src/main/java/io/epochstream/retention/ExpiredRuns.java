@@ -88,11 +88,17 @@ public final class ExpiredRuns {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
       FORMAT.writeVersion(out);
+      // The reasons once (a sweep gives thousands of runs the same one), then per run its index.
+      List<String> reasons = runs.values().stream().map(Expiry::why).distinct().toList();
+      out.writeInt(reasons.size());
+      for (String why : reasons) {
+        out.writeUTF(why);
+      }
       out.writeInt(runs.size());
       for (Map.Entry<String, Expiry> e : runs.entrySet()) {
         out.writeUTF(e.getKey());
         out.writeLong(e.getValue().at());
-        out.writeUTF(e.getValue().why());
+        out.writeInt(reasons.indexOf(e.getValue().why()));
       }
       out.flush();
       return bytes.toByteArray();
@@ -103,10 +109,14 @@ public final class ExpiredRuns {
 
   private static Map<String, Expiry> decode(byte[] value) {
     try (DataInputStream in = FORMAT.open(value).in()) {
+      String[] reasons = new String[in.readInt()];
+      for (int i = 0; i < reasons.length; i++) {
+        reasons[i] = in.readUTF();
+      }
       int n = in.readInt();
       Map<String, Expiry> out = new TreeMap<>();
       for (int i = 0; i < n; i++) {
-        out.put(in.readUTF(), new Expiry(in.readLong(), in.readUTF()));
+        out.put(in.readUTF(), new Expiry(in.readLong(), reasons[in.readInt()]));
       }
       return out;
     } catch (IOException e) {

@@ -53,7 +53,8 @@ class RunRetentionTest {
 
   @Test
   void runsKeptBeforeRetentionExistedStartCountingWhenAdoptedAndDroppedRunsAreRememberedByName() {
-    RunRetention stage1 = new RunRetention(RETENTION, store("a4"), store("e4"), 0, false);
+    KeyValueStore<String, byte[]> expiredStore = store("e4");
+    RunRetention stage1 = new RunRetention(RETENTION, store("a4"), expiredStore, 0, false);
     stage1.adopt(List.of("legacy"), 5_000);
     assertThat(stage1.due(14_999)).isEmpty();
     Map<String, Expiry> due = stage1.due(15_000);
@@ -61,5 +62,11 @@ class RunRetentionTest {
     stage1.dropped(due);
     assertThat(stage1.gone("legacy").refusal("legacy")).startsWith("run 'legacy' expired: no event for PT10S");
     assertThat(stage1.due(100_000)).isEmpty();
+    stage1.dropped(Map.of("deleted-one", new Expiry(20_000, "was deleted (runs --delete)")));
+    // A restarted task reads the buckets back.
+    RunRetention restarted = new RunRetention(RETENTION, store("a5"), expiredStore, 200_000, false);
+    assertThat(restarted.gone("legacy")).isEqualTo(stage1.gone("legacy"));
+    assertThat(restarted.gone("deleted-one").refusal("deleted-one")).startsWith("run 'deleted-one' was deleted (runs --delete)");
+    assertThat(restarted.gone("never-seen")).isNull();
   }
 }
