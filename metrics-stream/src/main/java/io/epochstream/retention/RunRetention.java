@@ -23,6 +23,8 @@ public final class RunRetention {
   private final ExpiredRuns expired;
   private final ProcessingLag lag;
   private final boolean waitsForUpstream;
+  /** When {@link #due} last ran: a sweep that comes late finds the thread was stalled. */
+  private long lastSweep;
 
   /**
    * {@code startWall}: when the task started (it may be about to read a backlog);
@@ -38,6 +40,7 @@ public final class RunRetention {
     this.expired = new ExpiredRuns(expiredStore);
     this.lag = new ProcessingLag(retentionMs / 2, 2 * sweepEvery().toMillis(), startWall);
     this.waitsForUpstream = waitsForUpstream;
+    this.lastSweep = startWall;
   }
 
   /** How often the processor should call {@link #due}. */
@@ -95,11 +98,15 @@ public final class RunRetention {
 
   /**
    * The runs whose retention has passed, with the reason their late events will be given; none
-   * while the task reads a backlog.
+   * while the task reads a backlog or when this sweep runs late.
    */
   public Map<String, Expiry> due(long now) {
     Map<String, Expiry> due = new LinkedHashMap<>();
-    if (!lag.caughtUp(now)) {
+    boolean late = now - lastSweep > 2 * sweepEvery().toMillis();
+    lastSweep = now;
+    if (late || !lag.caughtUp(now)) {
+      // Late: the thread was stalled (GC, a starved CPU) and has not yet read what came meanwhile;
+      // a run's next event may be waiting in the next poll. The next sweep decides.
       return due;
     }
     try (KeyValueIterator<String, byte[]> it = activity.all()) {

@@ -31,6 +31,19 @@ class RunRetentionTest {
   }
 
   @Test
+  void aSweepThatComesLateLetsTheStalledThreadReadFirst() {
+    RunRetention stage1 = new RunRetention(RETENTION, store("a6"), store("e6"), 0, false);
+    stage1.heard("r", 1_000, 1_000);
+    assertThat(stage1.due(10_000)).isEmpty(); // sweeps every second...
+    assertThat(stage1.due(16_000)).as("6 s late: the thread was stalled, r's next event may be unread").isEmpty();
+    stage1.heard("r", 16_100, 16_100); // ...and it was
+    for (long t = 17_000; t <= 26_000; t += 1_000) {
+      assertThat(stage1.due(t)).as("on time at %d", t).isEmpty();
+    }
+    assertThat(stage1.due(26_100)).containsOnlyKeys("r");
+  }
+
+  @Test
   void stageTwoWaitsForStageOnesWordHoweverLongItHearsNothing() {
     // Stage 1 busy sweeping thousands of runs sends nothing for a while; its partial of r is still coming.
     RunRetention stage2 = new RunRetention(RETENTION, store("a2"), store("e2"), 0, true);

@@ -257,6 +257,9 @@ public final class RunLifecycleBenchmark {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           if (r.topic().equals(deadLetterTopic)) {
             deadLetters++;
+            org.apache.kafka.common.header.Header reason = r.headers().lastHeader("epochstream.reason");
+            System.err.println("lifecycle: dead letter " + r.key() + ": "
+                + (reason == null ? "(no reason)" : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8)));
           } else {
             summaries++;
           }
