@@ -1,6 +1,7 @@
 package io.epochstream.retention;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
@@ -25,6 +26,12 @@ public final class RunRetention {
   private final boolean waitsForUpstream;
   /** When {@link #due} last ran: a sweep that comes late finds the thread was stalled. */
   private long lastSweep;
+  /**
+   * Per running run, the wall time its activity was last written: a step rewrites it only when
+   * that is a resolution old, not at every step (a store write, and a changelog record per commit).
+   */
+  private final Map<String, Long> written = new HashMap<>();
+  private final long resolutionMs;
 
   /**
    * {@code startWall}: when the task started (it may be about to read a backlog);
@@ -41,6 +48,8 @@ public final class RunRetention {
     this.lag = new ProcessingLag(retentionMs / 2, 2 * sweepEvery().toMillis(), startWall);
     this.waitsForUpstream = waitsForUpstream;
     this.lastSweep = startWall;
+    // Expiry is exact to within this: a tenth of the retention, at most a second.
+    this.resolutionMs = Math.min(1_000, retentionMs / 10);
   }
 
   /** How often the processor should call {@link #due}. */
@@ -61,9 +70,14 @@ public final class RunRetention {
   /** An event of {@code run}, written at {@code recordTime}, processed at wall time {@code wall}. */
   public void heard(String run, long recordTime, long wall) {
     lag.processed(recordTime, wall);
+    Long last = written.get(run);
+    if (last != null && wall - last < resolutionMs) {
+      return;
+    }
     byte[] stored = activity.get(run);
     RunActivity next = stored == null ? RunActivity.first(wall) : RunActivity.of(stored).heard(wall);
     activity.put(run, next.toBytes());
+    written.put(run, wall);
   }
 
   /** {@code run}'s {@code RunFinished}: retention counts from it. */
@@ -72,6 +86,7 @@ public final class RunRetention {
     byte[] stored = activity.get(run);
     RunActivity before = stored == null ? RunActivity.first(wall) : RunActivity.of(stored);
     activity.put(run, before.finishedAs(status, wall).toBytes());
+    written.remove(run); // the next step must clear the finish
   }
 
   /**
@@ -82,6 +97,7 @@ public final class RunRetention {
     byte[] stored = activity.get(run);
     RunActivity before = stored == null ? RunActivity.first(wall) : RunActivity.of(stored);
     activity.put(run, before.expiredUpstream().toBytes());
+    written.remove(run); // the next partial or heartbeat must void stage 1's word
   }
 
   /**
@@ -129,6 +145,7 @@ public final class RunRetention {
       return;
     }
     runs.keySet().forEach(activity::delete);
+    runs.keySet().forEach(written::remove);
     expired.addAll(runs);
   }
 }

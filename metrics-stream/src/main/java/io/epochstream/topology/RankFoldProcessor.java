@@ -300,8 +300,9 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
    * tells stage 2, which may still hold it.
    */
   private void delete(String run, RunDeleted deleted, long wall, long time) {
-    Run known = retention.gone(run) == null ? run(run) : null;
-    if (retention.gone(run) == null) {
+    boolean held = retention.gone(run) == null;
+    Run known = held ? run(run) : null;
+    if (held) {
       dropRun(run);
       retention.dropped(Map.of(run, new Expiry(wall, "was deleted (" + deleted.getReason() + ")")));
     }

@@ -44,6 +44,21 @@ class RunRetentionTest {
   }
 
   @Test
+  void stepsWithinASecondRewriteTheActivityOnceAndExpiryStaysExactToThatSecond() {
+    KeyValueStore<String, byte[]> activity = store("a7");
+    RunRetention stage1 = new RunRetention(RETENTION, activity, store("e7"), 0, false);
+    stage1.heard("r", 1_000, 1_000);
+    byte[] first = activity.get("r");
+    stage1.heard("r", 1_500, 1_500);
+    assertThat(activity.get("r")).as("half a second later: not rewritten").isEqualTo(first);
+    stage1.heard("r", 2_000, 2_000);
+    assertThat(RunActivity.of(activity.get("r")).lastEvent()).isEqualTo(2_000);
+    stage1.finished("r", "completed", 2_100, 2_100);
+    stage1.heard("r", 2_200, 2_200); // a test after fit: the run goes on at once
+    assertThat(RunActivity.of(activity.get("r")).finished()).isNull();
+  }
+
+  @Test
   void stageTwoWaitsForStageOnesWordHoweverLongItHearsNothing() {
     // Stage 1 busy sweeping thousands of runs sends nothing for a while; its partial of r is still coming.
     RunRetention stage2 = new RunRetention(RETENTION, store("a2"), store("e2"), 0, true);
