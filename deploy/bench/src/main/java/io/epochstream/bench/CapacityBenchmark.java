@@ -95,7 +95,7 @@ public final class CapacityBenchmark {
 
   /** About {@code megabytes} of step events of C classes (at least 40 steps), {@code reps} repetitions after a warm-up. */
   public static Result run(int classes, int megabytes, int reps, boolean state) throws Exception {
-    Path dir = Files.createTempDirectory("epochstream-bench-capacity");
+    Path dir = BenchDirectory.create("epochstream-bench-capacity");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       int stepBytes = StepEvents.stepEvent(BATCH, classes).length;
       int steps = Math.max(40, (int) ((long) megabytes * 1_000_000 / stepBytes));

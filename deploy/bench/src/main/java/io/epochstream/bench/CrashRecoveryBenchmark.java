@@ -67,7 +67,7 @@ public final class CrashRecoveryBenchmark {
 
   /** For each of {@code kills} SIGKILLs of the stream app, how long until the restarted one runs and until the next summary. */
   public static List<Recovery> secondsFromKillToNextSummary(int kills) throws Exception {
-    Path dir = Files.createTempDirectory("epochstream-crash-bench");
+    Path dir = BenchDirectory.create("epochstream-crash-bench");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Topics topics = new Topics("crash.");
       try (Admin admin = Admin.create(kafka.clientConfig())) {

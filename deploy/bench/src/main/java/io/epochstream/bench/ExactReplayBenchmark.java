@@ -77,7 +77,7 @@ public final class ExactReplayBenchmark {
 
   /** {@code samples} for the large epoch; the small one is a quarter of it. */
   public static Result run(int samples, int reps) throws Exception {
-    Path dir = Files.createTempDirectory("epochstream-bench-replay");
+    Path dir = BenchDirectory.create("epochstream-bench-replay");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Topics topics = new Topics("bench.");
       try (Admin admin = Admin.create(kafka.clientConfig())) {

@@ -79,7 +79,7 @@ public final class RankScaleBenchmark {
   }
 
   public static Result run(int ranks) throws Exception {
-    Path dir = Files.createTempDirectory("epochstream-bench-ranks");
+    Path dir = BenchDirectory.create("epochstream-bench-ranks");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Topics topics = new Topics("bench.");
       try (Admin admin = Admin.create(kafka.clientConfig())) {

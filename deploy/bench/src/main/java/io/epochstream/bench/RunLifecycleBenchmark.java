@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -139,7 +138,7 @@ public final class RunLifecycleBenchmark {
 
   /** One scenario on a fresh broker and state directory, deleted afterwards. */
   public static Result measure(int runs, Duration retention) throws Exception {
-    Path dir = Files.createTempDirectory("epochstream-life-bench");
+    Path dir = BenchDirectory.create("epochstream-life-bench");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Topics topics = new Topics("life.");
       try (Admin admin = Admin.create(kafka.clientConfig())) {
@@ -193,7 +192,7 @@ public final class RunLifecycleBenchmark {
         app.waitFor(30, TimeUnit.SECONDS);
       }
     } finally {
-      delete(dir);
+      BenchDirectory.delete(dir);
     }
   }
 
@@ -479,11 +478,4 @@ public final class RunLifecycleBenchmark {
     }
   }
 
-  private static void delete(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -100,7 +100,7 @@ public final class StreamBenchmark {
 
   /** Everything on a fresh embedded broker; {@code streamThreads} Kafka Streams threads. */
   public static Result run(int steps, int ranks, int partitions, int latencyEpochs, int streamThreads) throws Exception {
-    Path dir = Files.createTempDirectory("epochstream-bench");
+    Path dir = BenchDirectory.create("epochstream-bench");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       Topics topics = new Topics("bench.");
       try (Admin admin = Admin.create(kafka.clientConfig())) {

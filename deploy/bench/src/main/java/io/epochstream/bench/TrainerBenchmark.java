@@ -49,7 +49,7 @@ public final class TrainerBenchmark {
 
   /** With {@code external} null, publishes to an embedded broker in this JVM. */
   public static Result measure(int samples, int epochs, int reps, String external) throws Exception {
-    EmbeddedKafka embedded = external == null ? EmbeddedKafka.start(Files.createTempDirectory("epochstream-bench")) : null;
+    EmbeddedKafka embedded = external == null ? EmbeddedKafka.start(BenchDirectory.create("epochstream-bench")) : null;
     Map<String, Object> client = external == null ? embedded.clientConfig() : Map.of("bootstrap.servers", external);
     try {
       Topics topics = new Topics("trainbench.");
