@@ -8,9 +8,6 @@ import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.DefaultMetrics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +78,7 @@ public final class CrashRecoveryBenchmark {
       AtomicBoolean publishing = new AtomicBoolean(true);
       Thread trainers = new Thread(() -> publishEpochs(kafka.clientConfig(), topics, publishing), "bench-trainers");
       List<Recovery> out = new ArrayList<>();
-      Process app = start(command, dir.resolve("stream-0.log"));
+      Process app = ChildProcess.start(command, dir.resolve("stream-0.log"));
       try {
         trainers.start();
         summaries.awaitClosedAfter(System.currentTimeMillis());
@@ -91,8 +88,8 @@ public final class CrashRecoveryBenchmark {
           app.destroyForcibly(); // SIGKILL: no shutdown hook, no leave group, a transaction left open
           app.waitFor(30, TimeUnit.SECONDS);
           Path log = dir.resolve("stream-" + (k + 1) + ".log");
-          app = start(command, log);
-          long running = awaitLine(log, "running on");
+          app = ChildProcess.start(command, log);
+          long running = ChildProcess.awaitLine(log, "running on", WAIT);
           out.add(new Recovery((running - killed) / 1e9, (summaries.awaitClosedAfter(killedMillis) - killed) / 1e9));
           summaries.awaitClosedAfter(System.currentTimeMillis()); // steady again before the next kill
         }
@@ -107,25 +104,7 @@ public final class CrashRecoveryBenchmark {
     }
   }
 
-  /** When the child's log first holds {@code text} (polled). */
-  private static long awaitLine(Path log, String text) throws InterruptedException, IOException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log).contains(text)) {
-        return System.nanoTime();
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("the restarted stream app did not say '" + text + "' within " + WAIT + "; see " + log);
-  }
 
-  private static Process start(List<String> command, Path log) {
-    try {
-      return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** Two ranks closing an epoch of 20 steps each every few hundred milliseconds until told to stop. */
   private static void publishEpochs(Map<String, Object> clientConfig, Topics topics, AtomicBoolean publishing) {

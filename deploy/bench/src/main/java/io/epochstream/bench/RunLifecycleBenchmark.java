@@ -15,7 +15,6 @@ import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,9 +153,9 @@ public final class RunLifecycleBenchmark {
           "--partitions", "1", "--application-id", APP, "--state-dir", state.toString(), "--no-http", "--run-retention", retention.toString(),
           "--client-config", clientConfig.toString());
       List<String> names = IntStream.range(0, runs).mapToObj(i -> String.format(Locale.ROOT, "past%05d", i)).toList();
-      Process app = start(command, dir.resolve("stream-0.log"));
+      Process app = ChildProcess.start(command, dir.resolve("stream-0.log"));
       try (Outcomes outcomes = new Outcomes(kafka, topics)) {
-        awaitLine(dir.resolve("stream-0.log"), "running on");
+        ChildProcess.awaitLine(dir.resolve("stream-0.log"), "running on", WAIT);
         long published = System.nanoTime();
         publish(kafka, topics, names);
         outcomes.await(runs);
@@ -178,8 +177,8 @@ public final class RunLifecycleBenchmark {
         app.waitFor(30, TimeUnit.SECONDS);
         Path log = dir.resolve("stream-1.log");
         long restarted = System.nanoTime();
-        app = start(command, log);
-        long running = awaitLine(log, "running on");
+        app = ChildProcess.start(command, log);
+        long running = ChildProcess.awaitLine(log, "running on", WAIT);
         String restoredLine = Files.readString(log);
         // RocksDB holds recent writes in memtables, not on disk, until a flush: a clean stop flushes them.
         // (Only now: after a clean stop the next kill -9 restores from its checkpoint, not from scratch.)
@@ -448,17 +447,6 @@ public final class RunLifecycleBenchmark {
     }
   }
 
-  /** When the child's log first holds {@code text} (polled). */
-  private static long awaitLine(Path log, String text) throws InterruptedException, IOException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log).contains(text)) {
-        return System.nanoTime();
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("the stream app did not say '" + text + "' within " + WAIT + "; see " + log);
-  }
 
   /** SIGTERM: the app closes its stores (RocksDB flushes its memtables) and writes its checkpoint. */
   private static Process stopCleanly(Process app) throws InterruptedException {
@@ -470,12 +458,5 @@ public final class RunLifecycleBenchmark {
     return app;
   }
 
-  private static Process start(List<String> command, Path log) {
-    try {
-      return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
 }
