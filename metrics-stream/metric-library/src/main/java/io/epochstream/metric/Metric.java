@@ -58,6 +58,16 @@ public abstract class Metric {
    */
   public abstract Update prepare(Batch batch);
 
+  /**
+   * Refuses ({@link IllegalArgumentException}) merging state that appends {@code values} values to
+   * this metric's {@link Reduction#CAT} states — state a trainer already folded ({@code --publish
+   * state}), which never passes through {@link #prepare}: a metric that caps or shapes what it keeps
+   * checks it here. Changes nothing. Default: anything fits.
+   */
+  public void refuseMerge(long values) {
+    // no cap
+  }
+
   /** Folds one batch into the states: {@link #prepare}, then apply. */
   public final void update(Batch batch) {
     prepare(batch).apply();

@@ -88,7 +88,8 @@ public final class StateDelta {
 
   /**
    * Reads a delta and checks it against the metric set it is to be merged into (same carried
-   * metrics, same states, same sizes). Throws {@link IllegalArgumentException} with the reason.
+   * metrics, same states, same sizes, and what each metric caps: {@link Metric#refuseMerge}).
+   * Throws {@link IllegalArgumentException} with the reason.
    */
   public static StateDelta decode(byte[] data, EpochState against) {
     if (data.length == 0 || data[0] != FORMAT) {
@@ -117,6 +118,7 @@ public final class StateDelta {
         }
         List<double[]> values = new ArrayList<>(states);
         List<Integer> lengths = new ArrayList<>(states);
+        long metricAppended = 0;
         for (MetricState s : m.states()) {
           int n = in.readInt();
           if (n < 0 || (s.reduction() != Reduction.CAT && n != s.size())) {
@@ -126,9 +128,11 @@ public final class StateDelta {
           values.add(readDoubles(in, n));
           lengths.add(n);
           if (s.reduction() == Reduction.CAT) {
-            appended += n;
+            metricAppended += n;
           }
         }
+        m.refuseMerge(metricAppended); // e.g. an exact curve's max_samples, as a batch of predictions would be held to
+        appended += metricAppended;
         metrics.put(name, values);
         sizes.put(name, lengths);
       }

@@ -111,6 +111,54 @@ class StateDeltaTest {
     assertThatThrownBy(() -> StateDelta.decode(new byte[0], target)).hasMessageContaining("empty");
   }
 
+  private static MetricConfig exactAuroc(int classes, String maxSamples) {
+    return new MetricConfig(Map.of("auroc_exact", new MetricConfig.Spec("auroc",
+        maxSamples == null ? Map.of("task", MC, "num_classes", Integer.toString(classes))
+            : Map.of("task", MC, "num_classes", Integer.toString(classes), "max_samples", maxSamples))), Map.of());
+  }
+
+  /** What a rank's exact curve holds, in samples (C scores each). */
+  private static int heldSamples(EpochState state) {
+    return state.metrics().get("auroc_exact").states().get(0).size() / C;
+  }
+
+  @Test
+  void aDeltaThatWouldGrowAnExactCurvePastMaxSamplesIsRefusedAsABatchOfPredictionsWouldBe() {
+    EpochState received = exactAuroc(C, "50").newEpoch();
+    Random r = new Random(3);
+    int merged = 0;
+    while (true) {
+      EpochState trainer = exactAuroc(C, null).newEpoch(); // the trainer's own cap is not the receiver's
+      trainer.update(randomBatch(r), 0);
+      byte[] delta = StateDelta.encode(trainer);
+      int samples = heldSamples(trainer);
+      if (merged + samples > 50) {
+        int before = heldSamples(received);
+        assertThatThrownBy(() -> StateDelta.decode(delta, received)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("max_samples=50").hasMessageContaining((merged + samples) + " samples");
+        assertThat(heldSamples(received)).isEqualTo(before);
+        return;
+      }
+      StateDelta.decode(delta, received).mergeInto(received);
+      merged += samples;
+      assertThat(heldSamples(received)).isEqualTo(merged);
+    }
+  }
+
+  @Test
+  void aDeltaWhoseExactScoresAreNotWholeSamplesIsRefused() {
+    EpochState trainer = exactAuroc(C, null).newEpoch();
+    Random r = new Random(4);
+    Batch batch;
+    do {
+      batch = randomBatch(r);
+    } while (batch.batchSize() % (C - 1) == 0); // C scores per sample: not a whole number of (C - 1)-score samples
+    trainer.update(batch, 0);
+    byte[] delta = StateDelta.encode(trainer);
+    assertThatThrownBy(() -> StateDelta.decode(delta, exactAuroc(C - 1, null).newEpoch()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not whole samples of " + (C - 1));
+  }
+
   private static Batch randomBatch(Random r) {
     int n = 1 + r.nextInt(30);
     double[] preds = new double[n * C];

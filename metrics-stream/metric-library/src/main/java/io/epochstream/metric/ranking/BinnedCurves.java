@@ -45,6 +45,11 @@ final class BinnedCurves implements CurveState {
   }
 
   @Override
+  public void refuseMerge(long values) {
+    // a histogram has no appended values: a delta's counts merge slot by slot
+  }
+
+  @Override
   public Update add(double[] encoded) {
     return () -> {
       double[] h = counts.values();

@@ -14,6 +14,9 @@ sealed interface CurveState permits ExactCurves, BinnedCurves {
   /** Refuses a batch of {@code rows} kept samples that this state cannot take; changes nothing. */
   void refuseOverflow(int rows);
 
+  /** Refuses merging {@code values} already-encoded scores (a trainer's state delta); changes nothing. */
+  void refuseMerge(long values);
+
   /** The contribution of a batch's {@link SignedScores}, applied later; changes nothing now. */
   Update add(double[] encoded);
 

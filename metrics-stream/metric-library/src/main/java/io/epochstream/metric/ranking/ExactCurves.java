@@ -37,6 +37,16 @@ final class ExactCurves implements CurveState {
   }
 
   @Override
+  public void refuseMerge(long values) {
+    if (values % width != 0) {
+      throw new IllegalArgumentException(config.metric() + ": a state delta appends " + values + " scores, not whole samples of "
+          + width + " (another num_classes / num_labels?)");
+    }
+    long rows = values / width;
+    refuseOverflow((int) Math.min(rows, Integer.MAX_VALUE));
+  }
+
+  @Override
   public Update add(double[] encoded) {
     return new Update() {
       @Override

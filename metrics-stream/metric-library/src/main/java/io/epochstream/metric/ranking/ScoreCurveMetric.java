@@ -71,6 +71,11 @@ public abstract class ScoreCurveMetric extends Metric {
     return curves.add(SignedScores.encode(task, classes, ignore, probs, target, layout));
   }
 
+  @Override
+  public void refuseMerge(long values) {
+    curves.refuseMerge(values);
+  }
+
   private String name() {
     return config.metric();
   }
