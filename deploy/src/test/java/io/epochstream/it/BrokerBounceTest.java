@@ -3,18 +3,14 @@ package io.epochstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.cli.CliRun;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -61,10 +57,7 @@ class BrokerBounceTest {
       // Every epoch the trainer ended closes with what an uninterrupted computation over the same
       // step events gives (the epoch SIGTERM interrupted has no end, so neither side closes it).
       List<StepEvent> steps = TopicReader.readAll(client, topics.steps(), AvroSerde.of(StepEvent.class).deserializer());
-      StringBuilder jsonl = new StringBuilder();
-      steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
-      List<String> expected = new ArrayList<>();
-      new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+      List<String> expected = OfflineSummaries.ofEvents(steps);
       List<EpochSummary> summaries = TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(),
           expected.size(), Duration.ofSeconds(120));
       assertThat(summaries.stream().map(JsonLinesCodec::encode).sorted().toList()).isEqualTo(expected.stream().sorted().toList());

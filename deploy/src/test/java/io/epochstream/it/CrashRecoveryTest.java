@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.event.Tensors;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
@@ -14,15 +13,9 @@ import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.DefaultMetrics;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -74,10 +67,7 @@ class CrashRecoveryTest {
         assertThat(summaries).hasSize(1);
         List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(),
             AvroSerde.of(StepEvent.class).deserializer(), 202, Duration.ofSeconds(30));
-        StringBuilder jsonl = new StringBuilder();
-        steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
-        List<String> expected = new ArrayList<>();
-        new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+        List<String> expected = OfflineSummaries.ofEvents(steps);
         assertThat(summaries.get(0).getSteps()).isEqualTo(200);
         assertThat(JsonLinesCodec.encode(summaries.get(0))).isEqualTo(expected.get(0));
       }
@@ -132,10 +122,7 @@ class CrashRecoveryTest {
     });
     List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(), AvroSerde.of(StepEvent.class).deserializer(),
         2 + epochs * 2 * (stepsPerEpoch + 1), Duration.ofSeconds(30));
-    StringBuilder jsonl = new StringBuilder();
-    steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
-    List<String> expected = new ArrayList<>();
-    new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+    List<String> expected = OfflineSummaries.ofEvents(steps);
     assertThat(live.stream().map(JsonLinesCodec::encode).toList()).isEqualTo(expected);
     List<EpochSummary> replayed = new io.epochstream.replay.ReplayService(kafka.clientConfig(), topics)
         .replay(new io.epochstream.replay.ReplayService.Selection("kills", null, 0, Integer.MAX_VALUE), null);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.schema.EpochSummary;
@@ -15,12 +14,9 @@ import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -70,11 +66,7 @@ class DistributedRunTest {
       assertThat(TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
           AvroSerde.of(EpochSummary.class).deserializer(), 5, Duration.ofSeconds(1))).hasSize(4);
 
-      StringBuilder jsonl = new StringBuilder();
-      steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
-      List<String> expected = new ArrayList<>();
-      new OfflineEvaluator(expected::add, notice -> { throw new AssertionError(notice); })
-          .evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+      List<String> expected = OfflineSummaries.ofEvents(steps, OfflineSummaries::failOnNotice);
       List<String> actual = summaries.stream().map(JsonLinesCodec::encode).toList();
       assertThat(summaries).allSatisfy(s -> {
         assertThat(s.getComplete()).isTrue();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonEvent;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
@@ -20,8 +19,6 @@ import io.epochstream.serde.AvroSerde;
 import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -186,9 +183,7 @@ class JsonWireTest {
   }
 
   private static List<String> eval(List<String> lines) throws Exception {
-    List<String> out = new ArrayList<>();
-    new OfflineEvaluator(out::add, notice -> { }).evaluate(new BufferedReader(new StringReader(String.join("\n", lines))));
-    return out;
+    return OfflineSummaries.of(lines);
   }
 
   private static int rankOf(String line) throws Exception {

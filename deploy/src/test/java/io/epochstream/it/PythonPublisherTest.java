@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.CliRun;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,8 +110,7 @@ class PythonPublisherTest {
   }
 
   private static void assertSummariesEqualEval(TestKafka kafka, Topics topics, List<String> lines) throws IOException {
-    List<String> expected = new ArrayList<>();
-    new OfflineEvaluator(expected::add, notice -> { }).evaluate(new BufferedReader(new StringReader(String.join("\n", lines))));
+    List<String> expected = OfflineSummaries.of(lines);
     assertThat(expected).hasSize(4);
     List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
         EventSerde.summaries(WireFormat.AVRO).deserializer(), 4, Duration.ofSeconds(90));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.Main;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.schema.EpochSummary;
@@ -16,12 +15,9 @@ import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,10 +104,7 @@ class RealisticScaleTest {
   }
 
   private static List<String> evalText(String text) throws Exception {
-    List<String> out = new ArrayList<>();
-    new OfflineEvaluator(out::add, notice -> { throw new AssertionError(notice); })
-        .evaluate(new BufferedReader(new StringReader(text)));
-    return out;
+    return OfflineSummaries.of(text, OfflineSummaries::failOnNotice);
   }
 
   /**

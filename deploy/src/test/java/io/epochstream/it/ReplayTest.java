@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.cli.Main;
-import io.epochstream.eval.OfflineEvaluator;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.publish.StepPublisher;
@@ -19,12 +18,9 @@ import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -165,8 +161,7 @@ class ReplayTest {
     }
     Path file = dir.resolve("events.jsonl");
     Files.writeString(file, jsonl);
-    List<String> expected = new ArrayList<>();
-    new OfflineEvaluator(expected::add, n -> { }).evaluate(new BufferedReader(new StringReader(jsonl.toString())));
+    List<String> expected = OfflineSummaries.of(jsonl.toString());
 
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir.resolve("s"))) {
       app.start(Duration.ofSeconds(60));

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,14 +33,9 @@ final class TopicReader {
   }
 
   private static <V> List<ConsumerRecord<String, V>> recordsToEnd(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
-    Map<String, Object> props = new HashMap<>(clientConfig);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<String, V> consumer = openAtBeginning(clientConfig, topic, values)) {
+      Set<TopicPartition> partitions = consumer.assignment();
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions); // read_committed: the last stable offset
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
@@ -72,14 +68,8 @@ final class TopicReader {
   }
 
   private static <V> List<ConsumerRecord<String, V>> records(Map<String, Object> clientConfig, String topic, Deserializer<V> values, int atLeast, Duration timeout) {
-    Map<String, Object> props = new HashMap<>(clientConfig);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<String, V> consumer = openAtBeginning(clientConfig, topic, values)) {
       Instant deadline = Instant.now().plus(timeout);
       while (out.size() < atLeast && Instant.now().isBefore(deadline)) {
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
@@ -88,5 +78,17 @@ final class TopicReader {
       }
     }
     return out;
+  }
+
+  /** A read_committed consumer of every partition of the topic, at the beginning (no group). */
+  private static <V> KafkaConsumer<String, V> openAtBeginning(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
+    Map<String, Object> props = new HashMap<>(clientConfig);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);
+    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
   }
 }
