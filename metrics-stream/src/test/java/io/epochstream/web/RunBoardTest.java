@@ -60,6 +60,15 @@ class RunBoardTest {
   }
 
   @Test
+  void aTwoRankRunIsRunningUntilItsSecondRankFinished() {
+    board.onRunEvent(started("r", 2, clock.millis));
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 0));
+    assertThat(status("r")).isEqualTo("running");
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 1));
+    assertThat(status("r")).isEqualTo("completed");
+  }
+
+  @Test
   void aBoardThatHasSeenMoreRunsThanItKeepsForgetsTheFinishedOnesHeardFromLongestAgo() {
     board.onRunEvent(started("still-running", 1, 1L));
     for (int i = 0; i < RunBoard.MAX_RUNS + 10; i++) {
