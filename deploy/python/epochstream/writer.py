@@ -48,6 +48,9 @@ class EventWriter:
         self.rank = int(rank)
 
     def write(self, event):
+        if event["type"] == "run_finished" and "rank" not in event:
+            # A run of N ranks is over once each of them said so: say which one this is.
+            event = dict(event, rank=self.rank)
         self._sink.send(event, encode(event), self.run, self.rank)
 
     def close(self):
@@ -89,8 +92,8 @@ class _SocketSink:
 class _KafkaSink:
     """JSON values as ``epochstream publish --value-format json`` sends them: the run line to the runs
     topic and ahead of this rank's steps on its key ``<run>:<rank>``; steps keyed ``<run>:<rank>``;
-    run_finished to the runs topic and, naming this rank, after its steps (the stream app's run
-    retention counts from it)."""
+    run_finished (naming this rank) to the runs topic and after this rank's steps (the stream app's
+    run retention counts from it)."""
 
     def __init__(self, bootstrap, prefix):
         self._runs, self._steps = prefix + "runs", prefix + "steps"
@@ -116,8 +119,6 @@ class _KafkaSink:
         value = line.encode("utf-8")
         if event["type"] in ("run", "run_finished"):
             self._send(self._runs, run, value)
-        if event["type"] == "run_finished":
-            value = encode(dict(event, rank=int(rank))).encode("utf-8")
         self._send(self._steps, "%s:%d" % (run, rank), value)
         if event["type"] == "run_finished":
             self._flush()

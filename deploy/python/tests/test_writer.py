@@ -57,12 +57,13 @@ class WriterTest(unittest.TestCase):
                 received.extend(f.read().splitlines())
         t = threading.Thread(target=accept)
         t.start()
-        with open_writer("tcp:127.0.0.1:%d" % server.getsockname()[1], "r", 0) as w:
-            w.write(run_event("r", 1))
+        with open_writer("tcp:127.0.0.1:%d" % server.getsockname()[1], "r", 3) as w:
+            w.write(run_event("r", 4))
             w.write(run_finished_event("r", "completed"))
         t.join(10)
         server.close()
         self.assertEqual([json.loads(line)["type"] for line in received], ["run", "run_finished"])
+        self.assertEqual(json.loads(received[1])["rank"], 3)  # a run of 4 ranks is over once each said so
 
     def test_a_kafka_target_without_a_client_library_says_what_to_install(self):
         try:
@@ -99,17 +100,18 @@ if __name__ == "__main__":
 class KafkaRoutingTest(unittest.TestCase):
     """Where each line goes on Kafka, with the client library replaced by a recorder (none is installed here)."""
 
-    def test_run_finished_goes_to_the_runs_topic_and_naming_its_rank_after_the_rank_s_steps(self):
-        from epochstream.writer import _KafkaSink
+    def test_run_finished_names_its_rank_on_the_runs_topic_and_after_the_rank_s_steps(self):
+        from epochstream.writer import EventWriter, _KafkaSink
         sent = []
         sink = _KafkaSink.__new__(_KafkaSink)
         sink._runs, sink._steps = "p.runs", "p.steps"
         sink._send = lambda topic, key, value: sent.append((topic, key, json.loads(value)))
         sink._flush = lambda: None
+        writer = EventWriter(sink, "r", 1)
         for event in (run_event("r", 2), step_event("r", "train", 0, 1, 3, loss=0.5), run_finished_event("r", "completed")):
-            sink.send(event, encode(event), "r", 1)
+            writer.write(event)
         self.assertEqual([(t, k, v["type"]) for t, k, v in sent],
                          [("p.runs", "r", "run"), ("p.steps", "r:1", "run"), ("p.steps", "r:1", "step"),
                           ("p.runs", "r", "run_finished"), ("p.steps", "r:1", "run_finished")])
         self.assertEqual(sent[-1][2]["rank"], 1)
-        self.assertNotIn("rank", sent[-2][2])
+        self.assertEqual(sent[-2][2]["rank"], 1)

@@ -2,9 +2,9 @@ package io.epochstream.cli;
 
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.run.RunStatus;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
-import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
     description = {"List runs: id, start, status, world size, epochs closed (from the compacted runs and summaries topics).",
-        "A run that never said it finished and has been silent for --stalled-after shows as 'stalled'.",
+        "A run is running until every rank said it finished (failed as soon as one failed); one that has been",
+        "silent for --stalled-after shows as 'stalled'.",
         "--delete RUN tombstones a run's records on the compacted topics and tells the stream app to drop its state."})
 final class RunsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -51,20 +52,10 @@ final class RunsCommand implements Callable<Integer> {
   /** What the topics say about one run. */
   private static final class Row {
     String started = "?";
-    String status = "running";
     String ranks = "?";
     int epochs;
-    /** The latest event time heard of: the run's start, an epoch's last step. */
-    long lastHeard = Long.MIN_VALUE;
-
-    void heard(long time) {
-      lastHeard = Math.max(lastHeard, time);
-    }
-
-    /** A run that never said it finished is only running while it is heard of. */
-    String status(long now, Duration stalledAfter) {
-      return status.equals("running") && now - lastHeard > stalledAfter.toMillis() ? "stalled" : status;
-    }
+    /** Its runs-topic events and the latest time heard of it: its start, an epoch's last step. */
+    final RunStatus status = new RunStatus();
   }
 
   @Override
@@ -89,19 +80,16 @@ final class RunsCommand implements Callable<Integer> {
         public void onSummary(EpochSummary s) {
           Row row = rows.computeIfAbsent(s.getRun(), r -> new Row());
           row.epochs++;
-          row.heard(s.getLastEventTime());
+          row.status.heard(s.getLastEventTime());
         }
 
         @Override
         public void onRunEvent(RunEvent e) {
           Row row = rows.computeIfAbsent(e.getRun(), r -> new Row());
-          row.heard(e.getTime());
+          row.status.add(e);
           if (e.getPayload() instanceof RunStarted s) {
             row.started = TIME.format(Instant.ofEpochMilli(e.getTime()));
             row.ranks = Integer.toString(s.getWorldSize());
-            row.status = "running";
-          } else if (e.getPayload() instanceof RunFinished f) {
-            row.status = f.getStatus();
           }
         }
 
@@ -122,7 +110,7 @@ final class RunsCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7s%n", "run", "started", "status", "ranks", "epochs");
     long now = System.currentTimeMillis();
     rows.forEach((run, r) -> System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7d%n", run, r.started,
-        r.status(now, stalledAfter), r.ranks, r.epochs));
+        r.status.status(now, stalledAfter), r.ranks, r.epochs));
     return 0;
   }
 }

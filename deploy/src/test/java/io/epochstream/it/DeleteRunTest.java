@@ -177,7 +177,7 @@ class DeleteRunTest {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topics.runs(), run,
-          EventSerde.runs(WireFormat.AVRO).encode(new RunEvent(run, 1000L, new RunFinished("completed", null))))).get();
+          EventSerde.runs(WireFormat.AVRO).encode(new RunEvent(run, 1000L, new RunFinished("completed", null), null)))).get();
       EpochSummary summary = EpochSummary.newBuilder().setRun(run).setStage("val").setEpoch(0).setComplete(false)
           .setRanks(2).setMissingRanks(List.of(2)).setSteps(2).setSamples(8).setMetrics(Map.of())
           .setFirstEventTime(1000L).setLastEventTime(2000L).setClosedTime(3000L).build();
@@ -216,7 +216,7 @@ class DeleteRunTest {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
         new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topics.runs(), run, EventSerde.runs(WireFormat.AVRO).encode(
-          new RunEvent(run, 1000L, RunStarted.newBuilder().setWorldSize(2).build())))).get();
+          new RunEvent(run, 1000L, RunStarted.newBuilder().setWorldSize(2).build(), null)))).get();
     }
     List<String> written = List.of(topics.runs(), topics.steps(), topics.epochSummaries(), topics.control());
     Map<TopicPartition, Long> before = endOffsets(kafka, written);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.logger.MetricsSink;
+import io.epochstream.run.RunStatus;
 import io.epochstream.schema.BestValue;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
-import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepMetrics;
 import java.time.Clock;
@@ -56,10 +56,8 @@ public final class RunBoard implements MetricsSink {
   private static final class Run {
     final String id;
     long startedTime = -1;
-    long lastEventTime = -1;
     int worldSize;
-    String finished; // RunFinished's status, null while running
-    String error;
+    final RunStatus status = new RunStatus(); // its events and when it was last heard of
     final Map<String, EpochSummary> summaries = new TreeMap<>(); // key(stage, epoch)
     final Map<String, Long> lastSteps = new HashMap<>(); // stage -> steps of its last closed epoch
     final Map<String, Map<String, BestValue>> best = new TreeMap<>(); // stage -> tracked metric -> best so far
@@ -71,7 +69,7 @@ public final class RunBoard implements MetricsSink {
     }
 
     void touch(long time) {
-      lastEventTime = Math.max(lastEventTime, time);
+      status.heard(time);
     }
   }
 
@@ -124,7 +122,7 @@ public final class RunBoard implements MetricsSink {
     if (r == null) {
       if (runs.size() >= MAX_RUNS) {
         runs.values().stream()
-            .min(Comparator.comparing((Run x) -> x.finished == null).thenComparingLong(x -> x.lastEventTime))
+            .min(Comparator.comparing((Run x) -> !x.status.finished()).thenComparingLong(x -> x.status.lastHeard()))
             .ifPresent(oldest -> runs.remove(oldest.id));
       }
       r = new Run(id);
@@ -146,19 +144,12 @@ public final class RunBoard implements MetricsSink {
   @Override
   public synchronized void onRunEvent(RunEvent event) {
     Run r = run(event.getRun());
-    r.touch(event.getTime());
+    r.status.add(event);
     if (event.getPayload() instanceof RunStarted started) {
       if (r.startedTime < 0 || event.getTime() < r.startedTime) {
         r.startedTime = event.getTime();
       }
       r.worldSize = started.getWorldSize();
-      r.finished = null; // a restarted (resumed) run runs again
-    } else if (event.getPayload() instanceof RunFinished f) {
-      // Any rank's failure fails the run; otherwise the last rank to finish says how it ended.
-      if (!"failed".equals(r.finished)) {
-        r.finished = f.getStatus();
-        r.error = f.getError();
-      }
     }
   }
 
@@ -203,7 +194,7 @@ public final class RunBoard implements MetricsSink {
   public synchronized ArrayNode runs() {
     ArrayNode out = JSON.createArrayNode();
     runs.values().stream()
-        .sorted(Comparator.comparingLong((Run r) -> Math.max(r.startedTime, r.lastEventTime)).reversed().thenComparing(r -> r.id))
+        .sorted(Comparator.comparingLong((Run r) -> Math.max(r.startedTime, r.status.lastHeard())).reversed().thenComparing(r -> r.id))
         .forEach(r -> out.add(overview(r)));
     return out;
   }
@@ -211,24 +202,15 @@ public final class RunBoard implements MetricsSink {
   private ObjectNode overview(Run r) {
     ObjectNode n = JSON.createObjectNode();
     n.put("run", r.id);
-    n.put("status", status(r));
-    if (r.error != null) {
-      n.put("error", r.error);
+    n.put("status", r.status.status(clock.millis(), stalledAfter));
+    if (r.status.error() != null) {
+      n.put("error", r.status.error());
     }
     n.put("world_size", r.worldSize);
     n.put("epochs_closed", r.summaries.size());
     n.put("started_time", r.startedTime);
-    n.put("last_event_time", r.lastEventTime);
+    n.put("last_event_time", r.status.lastHeard());
     return n;
-  }
-
-  /** running, completed, stopped_early, terminated, failed, or stalled (running but silent too long). */
-  private String status(Run r) {
-    if (r.finished != null) {
-      return r.finished;
-    }
-    boolean silent = r.lastEventTime >= 0 && clock.millis() - r.lastEventTime > stalledAfter.toMillis();
-    return silent ? "stalled" : "running";
   }
 
   /**

@@ -147,7 +147,7 @@ class RankScalingTopologyTest {
 
   /** eval's summary line for the same events, as JSON. */
   private static JsonNode evaluated(RunStarted started, List<List<StepEvent>> events) throws Exception {
-    StringBuilder lines = new StringBuilder(JsonLinesCodec.encode(new RunEvent("r", 0L, started))).append('\n');
+    StringBuilder lines = new StringBuilder(JsonLinesCodec.encode(new RunEvent("r", 0L, started, null))).append('\n');
     events.forEach(rank -> rank.forEach(e -> lines.append(JsonLinesCodec.encode(e)).append('\n')));
     List<String> out = new ArrayList<>();
     new OfflineEvaluator(out::add, notice -> { }).evaluate(new BufferedReader(new StringReader(lines.toString())));

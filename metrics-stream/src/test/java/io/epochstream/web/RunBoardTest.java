@@ -53,10 +53,19 @@ class RunBoardTest {
   @Test
   void anyRanksFailureFailsTheRunWhateverTheOthersSayAfterwards() {
     board.onRunEvent(started("r", 2, clock.millis));
-    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("failed", "rank 1: out of memory")));
-    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null)));
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("failed", "rank 1: out of memory"), 1));
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 0));
     assertThat(status("r")).isEqualTo("failed");
     assertThat(board.runs().get(0).get("error").asText()).contains("out of memory");
+  }
+
+  @Test
+  void aTwoRankRunIsRunningUntilItsSecondRankFinished() {
+    board.onRunEvent(started("r", 2, clock.millis));
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 0));
+    assertThat(status("r")).isEqualTo("running");
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 1));
+    assertThat(status("r")).isEqualTo("completed");
   }
 
   @Test
@@ -64,7 +73,7 @@ class RunBoardTest {
     board.onRunEvent(started("still-running", 1, 1L));
     for (int i = 0; i < RunBoard.MAX_RUNS + 10; i++) {
       board.onRunEvent(started("done-" + i, 1, 10L + i));
-      board.onRunEvent(new RunEvent("done-" + i, 10L + i, new RunFinished("completed", null)));
+      board.onRunEvent(new RunEvent("done-" + i, 10L + i, new RunFinished("completed", null), 0));
     }
     JsonNode runs = board.runs();
     assertThat(runs).hasSize(RunBoard.MAX_RUNS);
@@ -156,7 +165,7 @@ class RunBoardTest {
   }
 
   private static RunEvent started(String run, int worldSize, long time) {
-    return new RunEvent(run, time, RunStarted.newBuilder().setWorldSize(worldSize).build());
+    return new RunEvent(run, time, RunStarted.newBuilder().setWorldSize(worldSize).build(), null);
   }
 
   private static StepMetrics step(String run, String stage, int epoch, int rank, long step, int batch, double loss, long time) {

@@ -58,9 +58,10 @@ public final class JsonLinesCodec {
     }
     long time = node.has("time") ? longValue(node, "time") : defaultTime;
     return switch (type) {
-      case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node)));
+      case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node), null));
       case "run_finished" -> new JsonEvent.Run(new RunEvent(run, time,
-          new RunFinished(text(node, "status"), node.has("error") ? text(node, "error") : null)));
+          new RunFinished(text(node, "status"), node.has("error") ? text(node, "error") : null),
+          node.has("rank") ? rank(node) : null));
       case "run_deleted" -> new JsonEvent.Step(new StepEvent(run, "", 0, rank(node), time,
           new RunDeleted(node.has("reason") ? text(node, "reason") : "runs --delete")));
       case "step" -> new JsonEvent.Step(stepEvent(node, run, time, stepOutput(node)));
@@ -353,11 +354,10 @@ public final class JsonLinesCodec {
    */
   public static String encode(StepEvent e) {
     if (e.getPayload() instanceof RunStarted started) {
-      return encode(new RunEvent(e.getRun(), e.getTime(), started));
+      return encode(new RunEvent(e.getRun(), e.getTime(), started, null));
     }
     if (e.getPayload() instanceof RunFinished finished) {
-      ObjectNode out = (ObjectNode) parseObject(encode(new RunEvent(e.getRun(), e.getTime(), finished)));
-      return out.put("rank", e.getRank()).toString();
+      return encode(new RunEvent(e.getRun(), e.getTime(), finished, e.getRank()));
     }
     ObjectNode out = MAPPER.createObjectNode();
     if (e.getPayload() instanceof RunDeleted deleted) {
@@ -404,7 +404,11 @@ public final class JsonLinesCodec {
   public static String encode(RunEvent e) {
     ObjectNode out = MAPPER.createObjectNode();
     if (e.getPayload() instanceof RunFinished f) {
-      out.put("type", "run_finished").put("run", e.getRun()).put("time", e.getTime()).put("status", f.getStatus());
+      out.put("type", "run_finished").put("run", e.getRun());
+      if (e.getRank() != null) {
+        out.put("rank", e.getRank());
+      }
+      out.put("time", e.getTime()).put("status", f.getStatus());
       if (f.getError() != null) {
         out.put("error", f.getError());
       }

@@ -19,7 +19,8 @@ final class SchemaHistory {
   private static final Map<String, List<String>> PREVIOUS = Map.of(
       // 1: before StepOutput.state (--publish state); 2: before RunFinished/RunDeleted on steps
       "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc"),
-      "RankPartial", List.of("RankPartial-1.avsc")); // before the lifecycle signal
+      "RankPartial", List.of("RankPartial-1.avsc"), // before the lifecycle signal
+      "RunEvent", List.of("RunEvent-1.avsc")); // before the rank a RunFinished speaks for
 
   private SchemaHistory() {}
 

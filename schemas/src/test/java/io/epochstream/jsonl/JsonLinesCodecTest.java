@@ -107,7 +107,7 @@ class JsonLinesCodecTest {
     RunStarted started = RunStarted.newBuilder().setWorldSize(2)
         .setMetrics(Map.of("acc", new io.epochstream.schema.MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3"))))
         .setScalars(Map.of("lr", "max")).setHparams(Map.of("seed", "1")).setBest(Map.of("acc", "max")).build();
-    RunEvent event = new RunEvent("r", 3L, started);
+    RunEvent event = new RunEvent("r", 3L, started, null);
     assertThat(((JsonEvent.Run) JsonLinesCodec.decode(JsonLinesCodec.encode(event), 0L)).event()).isEqualTo(event);
   }
 

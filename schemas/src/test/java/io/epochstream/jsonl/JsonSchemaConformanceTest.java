@@ -56,9 +56,9 @@ class JsonSchemaConformanceTest {
             "auroc", new MetricSpec("auroc", Map.of("thresholds", "[0.1,0.5]", "ignore_index", "null"))))
         .setScalars(Map.of("grad_norm", "max:disable")).setHparams(Map.of("lr", "0.01")).setBest(Map.of("loss", "min"))
         .setEarlyStopping(new EarlyStopping("loss", "val", "min", 3, 0.001)).build();
-    assertThat(validate("run", JsonLinesCodec.encode(new RunEvent("r1", 5L, started)))).isEmpty();
-    assertThat(validate("run_finished", JsonLinesCodec.encode(new RunEvent("r1", 6L, new RunFinished("failed", "NaN loss"))))).isEmpty();
-    assertThat(validate("run_finished", JsonLinesCodec.encode(new RunEvent("r1", 6L, new RunFinished("completed", null))))).isEmpty();
+    assertThat(validate("run", JsonLinesCodec.encode(new RunEvent("r1", 5L, started, null)))).isEmpty();
+    assertThat(validate("run_finished", JsonLinesCodec.encode(new RunEvent("r1", 6L, new RunFinished("failed", "NaN loss"), 1)))).isEmpty();
+    assertThat(validate("run_finished", JsonLinesCodec.encode(new RunEvent("r1", 6L, new RunFinished("completed", null), null)))).isEmpty();
     assertThat(validate("run_finished", JsonLinesCodec.encode(new StepEvent("r1", "", 0, 2, 6L, new RunFinished("completed", null)))))
         .isEmpty();
     assertThat(validate("run_deleted", JsonLinesCodec.encode(new StepEvent("r1", "", 0, 2, 6L, new RunDeleted("runs --delete")))))

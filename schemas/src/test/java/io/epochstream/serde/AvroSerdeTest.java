@@ -61,6 +61,37 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aRunFinishedWrittenBeforeRanksWereNamedReadsAsTheWholeRunsFinish() throws Exception {
+    org.apache.avro.Schema v1;
+    try (var in = AvroSerdeTest.class.getResourceAsStream("/io/epochstream/schema/history/RunEvent-1.avsc")) {
+      v1 = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    assertThat(v1.getField("rank")).isNull();
+    org.apache.avro.Schema finishedSchema = v1.getField("payload").schema().getTypes().stream()
+        .filter(t -> t.getName().equals("RunFinished")).findFirst().orElseThrow();
+    var finished = new org.apache.avro.generic.GenericData.Record(finishedSchema);
+    finished.put("status", "completed");
+    var event = new org.apache.avro.generic.GenericData.Record(v1);
+    event.put("run", "old");
+    event.put("time", 7L);
+    event.put("payload", finished);
+    byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), v1).encode(event).array();
+
+    RunEvent read = AvroSerde.of(RunEvent.class).decode(bytes);
+    assertThat(read.getRun()).isEqualTo("old");
+    assertThat(((io.epochstream.schema.RunFinished) read.getPayload()).getStatus()).isEqualTo("completed");
+    assertThat(read.getRank()).isNull();
+  }
+
+  @Test
+  void aRanksRunFinishedRoundTrips() {
+    AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
+    RunEvent finished = new RunEvent("r", 3L, new io.epochstream.schema.RunFinished("stopped_early", null), 5);
+    assertThat(runs.decode(runs.encode(finished))).isEqualTo(finished);
+  }
+
+  @Test
   void epochEndRoundTrips() {
     StepEvent end = new StepEvent("r1", "val", 0, 0, 5L, new EpochEnd(12L));
     assertThat(serde.decode(serde.encode(end))).isEqualTo(end);
@@ -75,7 +106,7 @@ class AvroSerdeTest {
 
   @Test
   void aValueOfAnotherSchemaIsRejected() {
-    byte[] run = AvroSerde.of(RunEvent.class).encode(new RunEvent("r", 1L, new io.epochstream.schema.RunFinished("completed", null)));
+    byte[] run = AvroSerde.of(RunEvent.class).encode(new RunEvent("r", 1L, new io.epochstream.schema.RunFinished("completed", null), null));
     assertThatThrownBy(() -> serde.decode(run)).isInstanceOf(SerializationException.class);
   }
 }

@@ -66,7 +66,7 @@ class EventSerdeTest {
 
   @Test
   void runEventsEpochEndsSummariesStepMetricsAndControlEventsRoundTripAsJson() {
-    RunEvent finished = new RunEvent("r1", 9L, new RunFinished("failed", "CUDA out of memory"));
+    RunEvent finished = new RunEvent("r1", 9L, new RunFinished("failed", "CUDA out of memory"), 3);
     assertThat(roundTrip(EventSerde.runs(WireFormat.JSON), finished)).isEqualTo(finished);
     StepEvent end = new StepEvent("r1", "val", 2, 1, 5L, new EpochEnd(12L));
     assertThat(roundTrip(EventSerde.steps(WireFormat.JSON), end)).isEqualTo(end);

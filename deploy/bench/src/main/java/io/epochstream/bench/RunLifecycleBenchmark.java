@@ -213,11 +213,11 @@ public final class RunLifecycleBenchmark {
         RunFinished finished = new RunFinished("completed", null);
         StepOutput step = new StepOutput(0L, 2, 0.5, Tensors.ofFloats(new float[] {0.2f, 0.8f}, 2), Tensors.ofLongs(new long[] {0, 1}, 2),
             Map.of(), null);
-        producer.send(new ProducerRecord<>(topics.runs(), run, runEvents.encode(new RunEvent(run, now, started))));
+        producer.send(new ProducerRecord<>(topics.runs(), run, runEvents.encode(new RunEvent(run, now, started, null))));
         producer.send(new ProducerRecord<>(topics.steps(), key, steps.encode(new StepEvent(run, "", 0, 0, now, started))));
         producer.send(new ProducerRecord<>(topics.steps(), key, steps.encode(new StepEvent(run, "train", 0, 0, now, step))));
         producer.send(new ProducerRecord<>(topics.steps(), key, steps.encode(new StepEvent(run, "train", 0, 0, now, new EpochEnd(1L)))));
-        producer.send(new ProducerRecord<>(topics.runs(), run, runEvents.encode(new RunEvent(run, now, finished))));
+        producer.send(new ProducerRecord<>(topics.runs(), run, runEvents.encode(new RunEvent(run, now, finished, null))));
         producer.send(new ProducerRecord<>(topics.steps(), key, steps.encode(new StepEvent(run, "", 0, 0, now, finished))));
       }
       producer.flush();

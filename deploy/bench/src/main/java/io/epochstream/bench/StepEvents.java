@@ -64,7 +64,7 @@ final class StepEvents implements AutoCloseable {
   void runStarted(int worldSize, Map<String, MetricSpec> metrics) {
     RunStarted started = RunStarted.newBuilder().setWorldSize(worldSize).setMetrics(metrics).setScalars(Map.of())
         .setHparams(Map.of()).build();
-    producer.send(new ProducerRecord<>(topics.runs(), run, RUNS.encode(new RunEvent(run, System.currentTimeMillis(), started))));
+    producer.send(new ProducerRecord<>(topics.runs(), run, RUNS.encode(new RunEvent(run, System.currentTimeMillis(), started, null))));
     for (int rank = 0; rank < worldSize; rank++) {
       send(rank, "", 0, started);
     }

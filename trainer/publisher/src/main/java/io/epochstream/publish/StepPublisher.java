@@ -87,18 +87,18 @@ public final class StepPublisher implements StepSink, AutoCloseable {
 
   /** The run's full configuration, including best-so-far tracking and early stopping. */
   public void runStarted(RunStarted started) {
-    sendRun(started);
+    sendRun(started, null);
     sendStep("", 0, started);
   }
 
   /**
-   * {@code status}: completed, stopped_early or failed (then with {@code error}). To the runs topic
-   * and after this rank's last step on the steps topic, where the stream app's run retention counts
-   * from it.
+   * {@code status}: completed, stopped_early or failed (then with {@code error}). To the runs topic,
+   * naming this rank (a run is over once each of its ranks said so), and after this rank's last step
+   * on the steps topic, where the stream app's run retention counts from it.
    */
   public void runFinished(String status, String error) {
     RunFinished finished = new RunFinished(status, error);
-    sendRun(finished);
+    sendRun(finished, rank);
     sendStep("", 0, finished);
   }
 
@@ -124,9 +124,9 @@ public final class StepPublisher implements StepSink, AutoCloseable {
     producer.send(new ProducerRecord<>(topics.steps(), Keys.step(run, rank), stepSerde.encode(event)), onSent);
   }
 
-  private void sendRun(Object payload) {
+  private void sendRun(Object payload, Integer speaksFor) {
     throwIfFailed();
-    RunEvent event = new RunEvent(run, System.currentTimeMillis(), payload);
+    RunEvent event = new RunEvent(run, System.currentTimeMillis(), payload, speaksFor);
     producer.send(new ProducerRecord<>(topics.runs(), run, runSerde.encode(event)), onSent);
   }
 

@@ -92,6 +92,8 @@ class StepPublisherWithoutDjlTest {
     assertThat(runs).extracting(ConsumerRecord::key).containsOnly("plain-jvm");
     assertThat(runs).extracting(r -> runSerde.decode(r.value()).getPayload())
         .hasExactlyElementsOfTypes(RunStarted.class, RunFinished.class);
+    // The finish names its rank: rank 1 of 2 finishing does not finish the run.
+    assertThat(runSerde.decode(runs.get(1).value()).getRank()).isEqualTo(1);
   }
 
   /** Reads the topic from the beginning until {@code expected} records arrived (or 60 s passed). */
