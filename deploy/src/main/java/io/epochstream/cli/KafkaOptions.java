@@ -5,27 +5,27 @@ import io.epochstream.topic.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.errors.AuthorizationException;
 import io.epochstream.topic.TopicSetup;
 import picocli.CommandLine.Option;
 
 /**
  * The options every Kafka-facing command shares. Without {@code --bootstrap-servers} a command uses
- * the embedded broker of {@code --data-dir}: the one a running {@code epochstream broker} serves
- * there, or else one it starts itself on that directory's data.
+ * the embedded broker of {@code --data-dir}: the one a running {@code epochstream broker} (or any
+ * other command) serves there, or else one it starts itself on that directory's data.
  */
 public final class KafkaOptions {
-  static final String BROKER_FILE = "broker.properties";
+  /** How long a command waits for a broker another process is starting on the data directory. */
+  private static final Duration STARTING_BROKER_WAIT = Duration.ofSeconds(120);
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
       description = "Kafka to use. Default: the embedded broker of --data-dir.")
@@ -81,57 +81,66 @@ public final class KafkaOptions {
     if (bootstrapServers != null) {
       config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
       KafkaPreflight.check(config);
-      return new KafkaConnection(config, null, bootstrapServers);
+      return new KafkaConnection(config, bootstrapServers);
     }
-    Path brokerFile = dataDir.resolve(BROKER_FILE);
-    if (Files.exists(brokerFile)) {
-      Map<String, Object> file = loadProperties(brokerFile);
-      String running = String.valueOf(file.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
-      if (listening(file, running) || answers(running)) {
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, running);
-        return new KafkaConnection(config, null, running + " (epochstream broker in " + dataDir + ")");
-      }
-    }
-    EmbeddedKafka broker = EmbeddedKafka.start(dataDir);
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    return new KafkaConnection(config, broker, broker.bootstrapServers() + " (embedded, data in " + dataDir + ")");
+    return embedded(config);
   }
 
   /**
-   * The broker process of the file is alive and its port accepts connections: it is there, even if
-   * a loaded machine keeps it from answering a metadata request within {@link #answers}' 2 s (then
-   * starting a second broker on its directory would fail on the directory's lock).
+   * The broker of {@link #dataDir}: the one running there (this command then counts as its user),
+   * else one started here and advertised in the broker file. The directory's lock keeps a second
+   * broker off it: when another process holds it, that process is starting or stopping the broker,
+   * and this command waits for the one or the other.
    */
-  private static boolean listening(Map<String, Object> brokerFile, String bootstrap) {
-    try {
-      long pid = Long.parseLong(String.valueOf(brokerFile.get("pid")));
-      if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        return false;
+  private KafkaConnection embedded(Map<String, Object> config) {
+    long deadline = System.nanoTime() + STARTING_BROKER_WAIT.toNanos();
+    boolean told = false;
+    while (true) {
+      KafkaConnection shared = shared(config);
+      if (shared != null) {
+        return shared;
       }
-      int colon = bootstrap.lastIndexOf(':');
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1))), 2000);
-        return true;
+      Optional<EmbeddedKafka> started = EmbeddedKafka.startIfFree(dataDir);
+      if (started.isPresent()) {
+        OwnedBroker broker = OwnedBroker.advertise(started.get(), dataDir);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        return new KafkaConnection(config, broker, broker.bootstrapServers() + " (embedded, data in " + dataDir + ")");
       }
-    } catch (IOException | RuntimeException e) {
-      return false;
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("another process holds the broker of " + dataDir + " but has not said where it listens ("
+            + dataDir.resolve(BrokerFile.NAME) + ") within " + STARTING_BROKER_WAIT.toSeconds() + " s; stop it, or pass --bootstrap-servers");
+      }
+      if (!told) {
+        System.err.println("epochstream: another process is starting or stopping the broker in " + dataDir + "; waiting for it");
+        told = true;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the broker in " + dataDir, e);
+      }
     }
   }
 
-  /** A broker file can outlive a killed broker: only a broker that answers counts. */
-  private static boolean answers(String bootstrap) {
-    Map<String, Object> props = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000,
-        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 1000,
-        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 1000);
-    try (Admin admin = Admin.create(props)) {
-      admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).clusterId().get();
-      return true;
-    } catch (Exception e) {
-      return false;
+  /** The broker another process runs on the data directory, used until the connection closes; or null. */
+  private KafkaConnection shared(Map<String, Object> config) {
+    BrokerUsers.Use use;
+    try {
+      use = BrokerUsers.use(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use the broker in " + dataDir + ": " + e.getMessage(), e);
     }
+    if (use == null) {
+      return null;
+    }
+    String running = BrokerFile.running(dataDir);
+    if (running == null) {
+      use.close();
+      return null;
+    }
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, running);
+    return new KafkaConnection(config, use, running + " (epochstream broker in " + dataDir + ")");
   }
 
   static Map<String, Object> loadProperties(Path file) {

@@ -121,7 +121,7 @@ public final class MetricsStreamApp implements AutoCloseable {
     return failure;
   }
 
-  /** "restored N changelog records into S stores in X s", or null when the stores had nothing to restore. */
+  /** "restored N changelog records into S stores in X s", or null when no changelog record was restored. */
   public String restored() {
     return restore.summary();
   }

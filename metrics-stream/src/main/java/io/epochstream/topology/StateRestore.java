@@ -34,9 +34,12 @@ final class StateRestore implements StateRestoreListener {
     lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
   }
 
-  /** One line, or null when nothing was restored. */
+  /**
+   * One line, or null when no record was restored: a first start opens its empty stores through
+   * the restore path too, and "restored 0 records" would only be noise.
+   */
   String summary() {
-    if (stores.isEmpty()) {
+    if (records.get() == 0) {
       return null;
     }
     double seconds = Math.max(0, lastEnd.get() - firstStart.get()) / 1e9;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -23,7 +24,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * official jars, bound to 127.0.0.1 on free ports, its data kept under a directory of the caller's
  * choice. A directory formatted once is reused as it is on the next start, so topics and their
  * records outlive the process; so do its ports (kept in {@value #PORTS_FILE} there), so clients of
- * a broker that bounces find it again at the address they know.
+ * a broker that bounces find it again at the address they know. One broker at a time runs on a
+ * directory (see {@link DirectoryLock}).
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";
@@ -35,12 +37,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final String bootstrapServers;
   private final Path dataDir;
   private final SaslPlain sasl;
+  private final DirectoryLock lock;
 
-  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, SaslPlain sasl) {
+  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, SaslPlain sasl, DirectoryLock lock) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.dataDir = dataDir;
     this.sasl = sasl;
+    this.lock = lock;
   }
 
   /**
@@ -59,19 +63,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Formats {@code dataDir} if it is new, starts the broker and waits until it answers. */
+  /**
+   * Formats {@code dataDir} if it is new, starts the broker and waits until it answers; fails when
+   * another broker runs on the directory.
+   */
   public static EmbeddedKafka start(Path dataDir) {
     return start(dataDir, null);
   }
 
   /** As {@link #start(Path)}; with {@code sasl}, clients must log in and ACLs apply. */
   public static EmbeddedKafka start(Path dataDir, SaslPlain sasl) {
-    try {
-      ListenerPorts ports = ListenerPorts.of(dataDir.toAbsolutePath());
-      return start(dataDir, 1, new Quorum(null, Map.of(1, ports)), sasl);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded Kafka broker in " + dataDir, e);
-    }
+    return underLock(dataDir, lock -> start(dataDir, singleNode(dataDir), 1, sasl, lock))
+        .orElseThrow(() -> new IllegalStateException(inUse(dataDir)));
+  }
+
+  /**
+   * As {@link #start(Path)}, or empty when another broker (in this process or another, starting or
+   * running) holds the directory: then that one is the directory's broker.
+   */
+  public static Optional<EmbeddedKafka> startIfFree(Path dataDir) {
+    return underLock(dataDir, lock -> start(dataDir, singleNode(dataDir), 1, null, lock));
   }
 
   /**
@@ -81,36 +92,64 @@ public final class EmbeddedKafka implements AutoCloseable {
    * answers through this node, so a majority of the quorum must be starting as well.
    */
   public static EmbeddedKafka startNode(Path dataDir, Quorum quorum, int nodeId) {
-    return start(dataDir, nodeId, quorum, null);
+    return underLock(dataDir, lock -> start(dataDir, quorum, nodeId, null, lock))
+        .orElseThrow(() -> new IllegalStateException(inUse(dataDir)));
   }
 
-  private static EmbeddedKafka start(Path dataDir, int nodeId, Quorum quorum, SaslPlain sasl) {
+  private static String inUse(Path dataDir) {
+    return "another embedded broker runs on " + dataDir + " (it holds " + dataDir.resolve(DirectoryLock.FILE) + ")";
+  }
+
+  /** The ports are read (or chosen) only under the lock: a free lock means no broker of ours binds them. */
+  private static Quorum singleNode(Path dataDir) throws IOException {
+    return new Quorum(null, Map.of(1, ListenerPorts.of(dataDir.toAbsolutePath())));
+  }
+
+  private interface Launch {
+    EmbeddedKafka start(DirectoryLock lock) throws IOException;
+  }
+
+  private static Optional<EmbeddedKafka> underLock(Path dataDir, Launch launch) {
     try {
-      Path logDir = dataDir.toAbsolutePath().resolve("kafka");
-      Files.createDirectories(logDir);
-      int brokerPort = quorum.nodes().get(nodeId).broker();
-      Properties props = serverProperties(logDir, nodeId, quorum);
-      if (sasl != null) {
-        secure(props, brokerPort, sasl);
+      DirectoryLock lock = DirectoryLock.tryAcquire(dataDir);
+      if (lock == null) {
+        return Optional.empty();
       }
-      KafkaConfig config = KafkaConfig.fromProps(props, false);
-      if (!Files.exists(logDir.resolve("meta.properties"))) {
-        format(logDir, quorum.clusterId() != null ? quorum.clusterId() : Uuid.randomUuid().toString(), nodeId);
-      }
-      KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-      server.startup();
-      String bootstrap = "127.0.0.1:" + brokerPort;
-      EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir, sasl);
       try {
-        kafka.awaitReady(Duration.ofSeconds(quorum.nodes().size() > 1 ? 120 : 60));
-      } catch (RuntimeException e) {
-        kafka.close();
+        return Optional.of(launch.start(lock));
+      } catch (IOException | RuntimeException e) {
+        lock.close();
         throw e;
       }
-      return kafka;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded Kafka broker in " + dataDir, e);
     }
+  }
+
+  private static EmbeddedKafka start(Path dataDir, Quorum quorum, int nodeId, SaslPlain sasl, DirectoryLock lock)
+      throws IOException {
+    Path logDir = dataDir.toAbsolutePath().resolve("kafka");
+    Files.createDirectories(logDir);
+    int brokerPort = quorum.nodes().get(nodeId).broker();
+    Properties props = serverProperties(logDir, nodeId, quorum);
+    if (sasl != null) {
+      secure(props, brokerPort, sasl);
+    }
+    KafkaConfig config = KafkaConfig.fromProps(props, false);
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      format(logDir, quorum.clusterId() != null ? quorum.clusterId() : Uuid.randomUuid().toString(), nodeId);
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    String bootstrap = "127.0.0.1:" + brokerPort;
+    EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir, sasl, lock);
+    try {
+      kafka.awaitReady(Duration.ofSeconds(quorum.nodes().size() > 1 ? 120 : 60));
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+    return kafka;
   }
 
   public String bootstrapServers() {
@@ -213,7 +252,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
-    server.awaitShutdown();
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } finally {
+      lock.close();
+    }
   }
 }
