@@ -238,10 +238,7 @@ class DeleteRunTest {
   private record Terminal(int code, String output) {
     static Terminal run(String input, String... args) throws Exception {
       StringBuilder command = new StringBuilder();
-      List<String> words = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main"));
-      words.addAll(List.of(args));
-      words.forEach(w -> command.append(" '").append(w.replace("'", "'\\''")).append('\''));
+      ServiceProcess.cliCommand(args).forEach(w -> command.append(" '").append(w.replace("'", "'\\''")).append('\''));
       Process p = new ProcessBuilder("/usr/bin/script", "-qec", command.toString(), "/dev/null").redirectErrorStream(true).start();
       try (java.io.OutputStream in = p.getOutputStream()) {
         in.write(input.getBytes(StandardCharsets.UTF_8));

@@ -36,9 +36,7 @@ class TrainerResumeTest {
   void killedAndRestartedTrainerCountsEveryEpochOnce(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     int epochs = 5;
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main", "train",
-        "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--run", "resumed",
+    List<String> command = ServiceProcess.cliCommand("train", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--run", "resumed",
         "--epochs", Integer.toString(epochs), "--samples", "30000", "--checkpoint-dir", dir.resolve("ckpt").toString());
     Path progress = dir.resolve("ckpt").resolve("resumed").resolve("rank-0").resolve("progress.properties");
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "r-" + UUID.randomUUID(), dir.resolve("state"))) {
