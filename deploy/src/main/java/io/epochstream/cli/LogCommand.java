@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import io.epochstream.ops.HttpEndpoint;
 import io.epochstream.ops.KafkaClientMetrics;
@@ -107,30 +108,17 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
         // One-shot: what is there, from the start (a one-shot logger at the end would print nothing);
         // by default the run started last, as `epochs` shows. A group keeps its own position.
         boolean oneShot = !follow && group == null;
-        String only = run;
-        if (oneShot && run == null && !fromBeginning) {
-          only = LatestRun.find(connection, kafka.topics()).orElse(null);
-          if (only == null) {
-            System.err.println("log: no runs on " + kafka.topics().runs() + " yet");
-            return 0;
-          }
-          System.err.println("log: run " + only + ", the one started last (--run NAME for another, --from-beginning for all, --follow for new ones)");
+        boolean latest = oneShot && run == null && !fromBeginning;
+        String shown = latest ? latestRun(connection) : run;
+        if (latest && shown == null) {
+          return 0; // none yet, said
         }
-        String shown = only;
         try (BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard);
              Sinks sink = sinks(csv, tensorboard, jsonl, console || (csv == null && tensorboard == null && jsonl == null), group != null);
              SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), fromBeginning || oneShot, sink.wantsSteps(), group)) {
           running.set(subscriber);
           if (endpoint != null) {
-            JvmMetrics.builder().register(registry);
-            new KafkaClientMetrics(registry, subscriber::metrics)
-                .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
-                    "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
-                .gauge("epochstream_summaries_lag_records", "Summaries not yet read, summed over partitions",
-                    "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
-            CounterWithCallback.builder().name("epochstream_log_refused_records")
-                .help("Records of runs a sink refused (e.g. a run id that cannot be a directory), skipped")
-                .callback(cb -> cb.call(sink.refusedTotal())).register(registry);
+            serveMetrics(registry, subscriber, sink);
             endpoint.readiness(probe);
           }
           java.util.function.Predicate<io.epochstream.schema.EpochSummary> wanted = s -> shown == null || s.getRun().equals(shown);
@@ -143,6 +131,30 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
       }
     }
     return 0;
+  }
+
+  /** The run started last, saying so; null (said too) when there is none yet. */
+  private String latestRun(KafkaConnection connection) {
+    Optional<String> latest = LatestRun.find(connection, kafka.topics());
+    if (latest.isEmpty()) {
+      System.err.println("log: no runs on " + kafka.topics().runs() + " yet");
+      return null;
+    }
+    System.err.println("log: run " + latest.get() + ", the one started last (--run NAME for another, --from-beginning for all, --follow for new ones)");
+    return latest.get();
+  }
+
+  /** What /metrics of a following logger says: the JVM, the summaries consumed and their lag, refused records. */
+  private void serveMetrics(PrometheusRegistry registry, SummarySubscriber subscriber, Sinks sink) {
+    JvmMetrics.builder().register(registry);
+    new KafkaClientMetrics(registry, subscriber::metrics)
+        .counter("epochstream_summaries_consumed", "Epoch summaries read from the summaries topic",
+            "consumer-fetch-manager-metrics", "records-consumed-total", kafka.topics().epochSummaries())
+        .gauge("epochstream_summaries_lag_records", "Summaries not yet read, summed over partitions",
+            "consumer-fetch-manager-metrics", "records-lag", kafka.topics().epochSummaries());
+    CounterWithCallback.builder().name("epochstream_log_refused_records")
+        .help("Records of runs a sink refused (e.g. a run id that cannot be a directory), skipped")
+        .callback(cb -> cb.call(sink.refusedTotal())).register(registry);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.epochstream.ops.Readiness;
 import io.epochstream.ops.StreamAppMetrics;
 import io.epochstream.ops.StreamAppReadiness;
 import io.epochstream.query.QueryServer;
+import io.epochstream.topic.TopicSetup;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.web.BoardApi;
 import io.epochstream.web.BoardFeed;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine;
@@ -69,13 +71,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
 
   @Override
   public Integer call() throws Exception {
-    if (runRetention.isNegative() || runRetention.isZero()) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--run-retention must be positive, not " + runRetention);
-    }
-    if (runRetention.compareTo(epochTimeout) < 0) {
-      System.err.println("stream: warning: --run-retention " + runRetention + " is shorter than --epoch-timeout " + epochTimeout
-          + ": a run whose trainer died is dropped before its open epoch closes as incomplete");
-    }
+    checkRetention();
     PrometheusRegistry registry = new PrometheusRegistry();
     if (!noHttp) {
       JvmMetrics.builder().register(registry);
@@ -85,27 +81,15 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
       try (HttpEndpoint endpoint = noHttp ? null : HttpEndpoint.bind(http, registry);
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
-        kafka.createTopics(connection);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(connection.clientConfig())) {
-          String warning = io.epochstream.topic.TopicSetup.raiseChangelogRecordLimit(admin, applicationId);
-          if (warning != null) {
-            System.err.println("stream: warning: " + warning);
-          }
-        }
-        Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
-        Map<String, Object> config = valueFormat.streamsConfig(connection.clientConfig());
-        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
-        config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+        prepareTopics(connection);
         HostInfo self = endpoint == null ? null : advertised(endpoint);
         RunBoard runBoard = new RunBoard();
         if (endpoint != null) {
           BoardApi.serve(endpoint.server(), runBoard); // the web page (QueryServer answers / with it)
         }
-        if (self != null) {
-          config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        }
-        try (MetricsStreamApp app = new MetricsStreamApp(config, kafka.topics(), applicationId, state, epochTimeout, metrics,
-            runRetention);
+        Path state = stateDir != null ? stateDir : kafka.dataDir.resolve("streams");
+        try (MetricsStreamApp app = new MetricsStreamApp(streamsConfig(connection, self), kafka.topics(), applicationId, state,
+            epochTimeout, metrics, runRetention);
              QueryServer query = endpoint == null ? null : new QueryServer(endpoint.server(), self);
              BoardFeed board = endpoint == null ? null : new BoardFeed(connection.clientConfig(), kafka.topics(), runBoard)) {
           metrics.bind(app::streams, kafka.topics());
@@ -135,6 +119,37 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
       System.out.flush();
     }
     return 0;
+  }
+
+  private void checkRetention() {
+    if (runRetention.isNegative() || runRetention.isZero()) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--run-retention must be positive, not " + runRetention);
+    }
+    if (runRetention.compareTo(epochTimeout) < 0) {
+      System.err.println("stream: warning: --run-retention " + runRetention + " is shorter than --epoch-timeout " + epochTimeout
+          + ": a run whose trainer died is dropped before its open epoch closes as incomplete");
+    }
+  }
+
+  /** The topics, created where missing; the app's changelogs raised to the record limit where they exist. */
+  private void prepareTopics(KafkaConnection connection) {
+    kafka.createTopics(connection);
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      String warning = TopicSetup.raiseChangelogRecordLimit(admin, applicationId);
+      if (warning != null) {
+        System.err.println("stream: warning: " + warning);
+      }
+    }
+  }
+
+  private Map<String, Object> streamsConfig(KafkaConnection connection, HostInfo self) {
+    Map<String, Object> config = valueFormat.streamsConfig(connection.clientConfig());
+    config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+    config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+    if (self != null) {
+      config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    }
+    return config;
   }
 
   private HostInfo advertised(HttpEndpoint endpoint) {

@@ -151,40 +151,62 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
       reject(record, gone.refusal(event.getRun()));
       return;
     }
+    if (event.getPayload() instanceof RunStarted || event.getPayload() instanceof RunFinished) {
+      runEvent(record, wall);
+      return;
+    }
+    Run run = admitRankEvent(record, wall);
+    if (run != null) {
+      foldRankEvent(record, run);
+    }
+  }
+
+  /** A run's start (configures it) or one rank's finish (retention counts from it). */
+  private void runEvent(Record<String, StepEvent> record, long wall) {
+    StepEvent event = record.value();
     if (event.getPayload() instanceof RunStarted started) {
       // A run line carries no rank (a JSON one sent ahead of rank 3's steps reads as rank 0): any
       // copy of it configures the run.
       if (register(record, started)) {
         retention.heard(event.getRun(), record.timestamp(), wall);
       }
-      return;
+    } else if (run(event.getRun()) == null) {
+      reject(record, "unknown run '" + event.getRun() + "': RunFinished without a RunStarted");
+    } else {
+      retention.finished(event.getRun(), ((RunFinished) event.getPayload()).getStatus(), record.timestamp(), wall);
     }
-    if (event.getPayload() instanceof RunFinished finished) {
-      if (run(event.getRun()) == null) {
-        reject(record, "unknown run '" + event.getRun() + "': RunFinished without a RunStarted");
-      } else {
-        retention.finished(event.getRun(), finished.getStatus(), record.timestamp(), wall);
-      }
-      return;
-    }
+  }
+
+  /**
+   * The run of a step or epoch end that belongs here (its key, a known run, a rank inside the world
+   * size), with the run marked as heard of; null when the event was refused.
+   */
+  private Run admitRankEvent(Record<String, StepEvent> record, long wall) {
+    StepEvent event = record.value();
     String expectedKey = Keys.step(event.getRun(), event.getRank());
     if (!expectedKey.equals(record.key())) {
       // A rank's events stay in order only on one partition, which their key chooses.
       reject(record, "key '" + record.key() + "' is not the event's run:rank '" + expectedKey + "'");
-      return;
+      return null;
     }
     Run run = run(event.getRun());
     if (run == null) {
       reject(record, "unknown run '" + event.getRun() + "': no RunStarted before its steps");
-      return;
+      return null;
     }
     retention.heard(event.getRun(), record.timestamp(), wall);
     heartbeat(event.getRun(), run.started(), wall, record.timestamp());
     int worldSize = run.started().getWorldSize();
     if (event.getRank() < 0 || event.getRank() >= worldSize) {
       reject(record, "rank " + event.getRank() + " is outside world_size " + worldSize);
-      return;
+      return null;
     }
+    return run;
+  }
+
+  /** Folds a step into its rank's open epoch, or closes that epoch at its end, as the rank's progress admits. */
+  private void foldRankEvent(Record<String, StepEvent> record, Run run) {
+    StepEvent event = record.value();
     String progressKey = Keys.rankProgress(event.getRun(), event.getStage(), event.getRank());
     RankProgress p = RankProgress.of(progress.get(progressKey));
     RankProgress.Admission admission = p.admit(event.getEpoch(), event.getStage(), event.getRank());
