@@ -96,15 +96,7 @@ public final class OfflineEvaluator {
     }
     if (event instanceof JsonEvent.Run r) {
       if (r.event().getPayload() instanceof RunStarted started) {
-        try {
-          MetricConfig config = RunConfigs.metricConfig(started);
-          config.requireStateFits(RecordLimits.MAX_STATE_BYTES);
-          runs.put(r.event().getRun(), new RunInfo(config, started.getWorldSize()));
-        } catch (MetricConfigException e) {
-          throw new EvalException(line, e.param(), e.getMessage());
-        } catch (StateLimitException e) {
-          throw new EvalException(line, "metrics", e.getMessage());
-        }
+        register(r.event().getRun(), started);
       }
       return;
     }
@@ -119,6 +111,24 @@ public final class OfflineEvaluator {
     if (step.getRank() < 0 || step.getRank() >= run.worldSize()) {
       throw new EvalException(line, "rank", "rank " + step.getRank() + " is outside world_size " + run.worldSize());
     }
+    fold(step, run);
+  }
+
+  /** A run line: the run's metrics, checked as the stream app checks them. */
+  private void register(String runId, RunStarted started) {
+    try {
+      MetricConfig config = RunConfigs.metricConfig(started);
+      config.requireStateFits(RecordLimits.MAX_STATE_BYTES);
+      runs.put(runId, new RunInfo(config, started.getWorldSize()));
+    } catch (MetricConfigException e) {
+      throw new EvalException(line, e.param(), e.getMessage());
+    } catch (StateLimitException e) {
+      throw new EvalException(line, "metrics", e.getMessage());
+    }
+  }
+
+  /** A step or epoch end of a known run and rank, as the rank's progress admits it (the stream app's rule). */
+  private void fold(StepEvent step, RunInfo run) {
     RankKey rankKey = new RankKey(step.getRun(), step.getStage(), step.getRank());
     RankProgress p = progress.getOrDefault(rankKey, RankProgress.NONE);
     RankProgress.Admission admission = p.admit(step.getEpoch(), step.getStage(), step.getRank());

@@ -98,6 +98,27 @@ public final class StreamBenchmark {
         r.latency(0.5), r.latency(0.99), r.latency(1.0));
   }
 
+  /** Small epochs, each timed from its last EpochEnd's acknowledgement to its summary; sorted, in ms. */
+  private static List<Double> latencies(EmbeddedKafka kafka, Topics topics, int ranks, Map<String, MetricSpec> metrics, int epochs)
+      throws Exception {
+    List<Double> latencies = new ArrayList<>();
+    try (SummaryWatcher watcher = new SummaryWatcher(kafka, topics)) {
+      for (int e = 0; e < epochs; e++) {
+        String run = "lat" + e;
+        publish(kafka, topics, run, ranks, metrics, 0, 4, watcher);
+        latencies.add(watcher.millisToSummary(run));
+      }
+      List<Double> closing = new ArrayList<>(watcher.untilClosed());
+      Collections.sort(closing);
+      if (!closing.isEmpty()) {
+        System.err.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
+            pct(closing, 0.5), closing.get(closing.size() - 1));
+      }
+    }
+    Collections.sort(latencies);
+    return latencies;
+  }
+
   /** Everything on a fresh embedded broker; {@code streamThreads} Kafka Streams threads. */
   public static Result run(int steps, int ranks, int partitions, int latencyEpochs, int streamThreads) throws Exception {
     Path dir = BenchDirectory.create("epochstream-bench");
@@ -133,22 +154,7 @@ public final class StreamBenchmark {
         long peakHeap = heap.peak();
         long peakAfterGc = heap.peakAfterGc();
 
-        // Latency: small epochs, the clock from the last EpochEnd's acknowledgement to the summary.
-        List<Double> latencies = new ArrayList<>();
-        try (SummaryWatcher watcher = new SummaryWatcher(kafka, topics)) {
-          for (int e = 0; e < latencyEpochs; e++) {
-            String run = "lat" + e;
-            publish(kafka, topics, run, ranks, metrics, 0, 4, watcher);
-            latencies.add(watcher.millisToSummary(run));
-          }
-          List<Double> closing = new ArrayList<>(watcher.untilClosed());
-          Collections.sort(closing);
-          if (!closing.isEmpty()) {
-            System.err.printf(Locale.ROOT, "  of which until stage 2 closed the epoch: p50 %.0f ms, max %.0f ms%n",
-                pct(closing, 0.5), closing.get(closing.size() - 1));
-          }
-        }
-        Collections.sort(latencies);
+        List<Double> latencies = latencies(kafka, topics, ranks, metrics, latencyEpochs);
         long samples = (long) (steps / ranks) * ranks * B;
         long replayStart = System.nanoTime();
         List<EpochSummary> replayed = new ReplayService(kafka.clientConfig(), topics)

@@ -41,63 +41,80 @@ final class MulticlassLabels {
     Shapes.checkSizes(batch);
     int[] ps = batch.predsShape();
     int[] ts = batch.targetShape();
+    if (ps.length == ts.length + 1) {
+      return fromScores(batch, cfg);
+    } else if (ps.length == ts.length) {
+      return fromClassIndices(batch, cfg);
+    }
+    throw new IllegalArgumentException("multiclass preds must be class indices shaped like the target or scores "
+        + "[N, C, ...] for target [N, ...]: " + Shapes.describe(batch));
+  }
+
+  /** Scores [N, C, ...]: the predicted class is the argmax (or the target, when it is within top_k). */
+  private static Pairs fromScores(Batch batch, TaskConfig cfg) {
+    int[] ps = batch.predsShape();
+    int[] ts = batch.targetShape();
     int classes = cfg.classes();
+    if (batch.predsIntegral()) {
+      throw new IllegalArgumentException("preds with one dimension more than target must be floating point scores"
+          + " [N, C, ...], not integers: " + Shapes.describe(batch));
+    }
+    if (ps[1] != classes) {
+      throw new IllegalArgumentException("preds scores have " + ps[1] + " classes (dimension 1), num_classes is " + classes);
+    }
+    if (!Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length))) {
+      throw new IllegalArgumentException("scores [N, C, ...] need target [N, ...]: " + Shapes.describe(batch));
+    }
+    double[] scores = batch.preds();
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
     int[] outTargets = new int[target.length];
     int size = 0;
-    if (ps.length == ts.length + 1) {
-      if (batch.predsIntegral()) {
-        throw new IllegalArgumentException("preds with one dimension more than target must be floating point scores"
-            + " [N, C, ...], not integers: " + Shapes.describe(batch));
-      }
-      if (ps[1] != classes) {
-        throw new IllegalArgumentException("preds scores have " + ps[1] + " classes (dimension 1), num_classes is " + classes);
-      }
-      if (!Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length))) {
-        throw new IllegalArgumentException("scores [N, C, ...] need target [N, ...]: " + Shapes.describe(batch));
-      }
-      double[] scores = batch.preds();
-      int extra = target.length / Math.max(1, ps[0]);
-      int topK = cfg.topK();
-      int s = 0;
-      for (int n = 0; n < ps[0]; n++) {
-        int rowBase = n * classes * extra;
-        for (int j = 0; j < extra; j++, s++) {
-          double t = target[s];
-          if (cfg.ignores(t)) {
-            continue;
-          }
-          int tc = classIndex(t, classes, "target", s);
-          int base = rowBase + j;
-          int best = argmax(scores, base, extra, classes);
-          int pred = best;
-          if (topK > 1 && best != tc && rank(scores, base, extra, classes, tc) < topK) {
-            pred = tc;
-          }
-          outPreds[size] = pred;
-          outTargets[size++] = tc;
-        }
-      }
-    } else if (ps.length == ts.length) {
-      if (!Arrays.equals(ps, ts)) {
-        throw new IllegalArgumentException("class-index preds must have the target's shape: " + Shapes.describe(batch));
-      }
-      if (cfg.topK() > 1) {
-        throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + Shapes.describe(batch));
-      }
-      double[] preds = batch.preds();
-      for (int i = 0; i < target.length; i++) {
-        double t = target[i];
+    int extra = target.length / Math.max(1, ps[0]);
+    int topK = cfg.topK();
+    int s = 0;
+    for (int n = 0; n < ps[0]; n++) {
+      int rowBase = n * classes * extra;
+      for (int j = 0; j < extra; j++, s++) {
+        double t = target[s];
         if (cfg.ignores(t)) {
           continue;
         }
-        outTargets[size] = classIndex(t, classes, "target", i);
-        outPreds[size++] = classIndex(preds[i], classes, "preds", i);
+        int tc = classIndex(t, classes, "target", s);
+        int base = rowBase + j;
+        int best = argmax(scores, base, extra, classes);
+        int pred = best;
+        if (topK > 1 && best != tc && rank(scores, base, extra, classes, tc) < topK) {
+          pred = tc;
+        }
+        outPreds[size] = pred;
+        outTargets[size++] = tc;
       }
-    } else {
-      throw new IllegalArgumentException("multiclass preds must be class indices shaped like the target or scores "
-          + "[N, C, ...] for target [N, ...]: " + Shapes.describe(batch));
+    }
+    return new Pairs(outPreds, outTargets, size);
+  }
+
+  /** Class indices shaped like the target. */
+  private static Pairs fromClassIndices(Batch batch, TaskConfig cfg) {
+    if (!Arrays.equals(batch.predsShape(), batch.targetShape())) {
+      throw new IllegalArgumentException("class-index preds must have the target's shape: " + Shapes.describe(batch));
+    }
+    if (cfg.topK() > 1) {
+      throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + Shapes.describe(batch));
+    }
+    int classes = cfg.classes();
+    double[] preds = batch.preds();
+    double[] target = batch.target();
+    int[] outPreds = new int[target.length];
+    int[] outTargets = new int[target.length];
+    int size = 0;
+    for (int i = 0; i < target.length; i++) {
+      double t = target[i];
+      if (cfg.ignores(t)) {
+        continue;
+      }
+      outTargets[size] = classIndex(t, classes, "target", i);
+      outPreds[size++] = classIndex(preds[i], classes, "preds", i);
     }
     return new Pairs(outPreds, outTargets, size);
   }
