@@ -133,6 +133,11 @@ class DeleteRunTest {
       CliRun.Outcome listed = CliRun.run(args("runs", connect));
       assertThat(listed.out().lines().map(l -> l.split("\\s+")[0])).contains(KEPT).doesNotContain(RUN);
       assertThat(CliRun.run(args("epochs", connect)).err()).contains("run " + KEPT + ", the one started last");
+      CliRun.Outcome asked = CliRun.run(args("epochs", connect, "--run", RUN));
+      assertThat(asked.code()).isZero();
+      assertThat(asked.rows("train")).isEmpty();
+      assertThat(asked.err()).contains("run " + RUN + " was deleted (runs --delete)");
+      assertThat(CliRun.run(args("epochs", connect, "--run", KEPT)).rows("train")).hasSize(EPOCHS);
 
       // One run_deleted (JSON, as asked) on each rank's key; the deleted run's newest step before
       // them, plus the steps topic's 30 days, is when the line says its steps go.
