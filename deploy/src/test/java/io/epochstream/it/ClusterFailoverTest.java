@@ -13,14 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,21 +77,6 @@ class ClusterFailoverTest {
     }
   }
 
-  /** Waits until the topic's partitions hold {@code records} records in all (committed or not). */
-  private static void awaitStepRecords(Map<String, Object> client, String topic, long records, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = Admin.create(client)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < describeOnceKnown(admin, topic).partitions().size(); p++) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      while (admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum() < records) {
-        assertThat(System.nanoTime()).as("%d records on %s within %s", records, topic, timeout).isLessThan(deadline);
-        Thread.sleep(20);
-      }
-    }
-  }
-
   @Test
   void summariesEqualEvalWhenABrokerDiesMidEpoch() throws Exception {
     runWith(Fault.BROKER);
@@ -141,7 +123,7 @@ class ClusterFailoverTest {
             "--samples", "2048", "--batch-size", "32", "--replication-factor", "3", "--no-http"));
       }
       if (fault == Fault.BROKER) {
-        awaitStepRecords(client, topics.steps(), RANKS * EPOCHS * 4, Duration.ofSeconds(300));
+        TopicReader.awaitRecords(client, topics.steps(), RANKS * EPOCHS * 4, Duration.ofSeconds(300));
         nodes.get(nodes.size() - 1).kill(); // SIGKILL: no controlled shutdown, leaderships move on timeouts
       } else {
         TopicReader.read(client, topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(300));

@@ -80,6 +80,28 @@ final class TopicReader {
     return out;
   }
 
+  /**
+   * Waits until the topic's partitions hold {@code records} records in all (their end offsets: a
+   * plain producer's records, written or not yet committed by anyone) — to fault a run mid-way.
+   */
+  static void awaitRecords(Map<String, Object> clientConfig, String topic, long records, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(clientConfig, new StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      while (true) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition())).toList();
+        if (!partitions.isEmpty() && consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum() >= records) {
+          return;
+        }
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("not " + records + " records on " + topic + " within " + timeout);
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
   /** A read_committed consumer of every partition of the topic, at the beginning (no group). */
   private static <V> KafkaConsumer<String, V> openAtBeginning(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
     Map<String, Object> props = new HashMap<>(clientConfig);
