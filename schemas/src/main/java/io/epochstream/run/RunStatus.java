@@ -23,9 +23,11 @@ import java.util.TreeMap;
  *
  * A {@code RunFinished} without a rank (records from before ranks were named, or a writer speaking
  * for the whole run) finishes the run, as does any finish when no {@code RunStarted} is known (the
- * topic is compacted: once the cleaner ran, only a run's last record is left). A {@code RunStarted}
- * after the run finished starts it over (a resumed run); one while it runs (another rank, a rank
- * restarted) keeps what the ranks said so far.
+ * topic is compacted: once the cleaner ran, only a run's last record is left). A rank's {@code
+ * RunStarted} (the trainer names its rank) makes that rank run again — a rank restarted alone after
+ * a failure, or every rank of a resumed run — while the others' word stands; a {@code RunStarted}
+ * without a rank (a JSON run line, older records) starts a finished run over and changes nothing
+ * while it runs.
  */
 public final class RunStatus {
   public static final String RUNNING = "running";
@@ -44,7 +46,11 @@ public final class RunStatus {
   public void add(RunEvent event) {
     heard(event.getTime());
     if (event.getPayload() instanceof RunStarted started) {
-      if (finished()) {
+      if (event.getRank() != null) {
+        // That rank (re)starts — a resumed or restarted rank runs again; the others' word stands.
+        ranks.remove(event.getRank());
+        wholeRun = null;
+      } else if (finished()) {
         ranks.clear();
         wholeRun = null;
       }

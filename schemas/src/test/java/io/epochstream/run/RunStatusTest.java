@@ -101,6 +101,36 @@ class RunStatusTest {
   }
 
   @Test
+  void aRankRestartedAloneAfterItFailedRunsAgainWhileTheOthersFinishStands() {
+    run.add(started(2, 0));
+    run.add(started(2, 1));
+    run.add(finished(0, "completed"));
+    run.add(finished(1, "failed", "CUDA out of memory"));
+    assertThat(status()).isEqualTo("failed");
+
+    run.add(started(2, 1)); // rank 1 resumed from its checkpoint; rank 0 is done
+    assertThat(status()).isEqualTo("running");
+    assertThat(run.error()).isNull();
+    run.add(finished(1, "completed"));
+    assertThat(status()).isEqualTo("completed");
+  }
+
+  @Test
+  void everyRankOfAResumedRunStartsAgainAndTheRunEndsWhenTheyAllFinishedOnceMore() {
+    run.add(started(2, 0));
+    run.add(started(2, 1));
+    run.add(finished(0, "completed"));
+    run.add(finished(1, "completed"));
+    run.add(started(2, 0));
+    assertThat(status()).isEqualTo("running");
+    run.add(started(2, 1));
+    run.add(finished(1, "completed"));
+    assertThat(status()).isEqualTo("running");
+    run.add(finished(0, "stopped_early"));
+    assertThat(status()).isEqualTo("stopped_early");
+  }
+
+  @Test
   void aRunningRunSilentForLongerThanTheSilenceIsStalledUntilItIsHeardOfAgain() {
     run.add(started(2));
     run.add(finished(0, "completed"));
@@ -127,6 +157,11 @@ class RunStatusTest {
 
   private RunEvent started(int worldSize) {
     return new RunEvent("r", now, RunStarted.newBuilder().setWorldSize(worldSize).build(), null);
+  }
+
+  /** As a trainer sends it: naming its rank. */
+  private RunEvent started(int worldSize, int rank) {
+    return new RunEvent("r", now, RunStarted.newBuilder().setWorldSize(worldSize).build(), rank);
   }
 
   private RunEvent finished(int rank, String status) {

@@ -87,7 +87,7 @@ public final class StepPublisher implements StepSink, AutoCloseable {
 
   /** The run's full configuration, including best-so-far tracking and early stopping. */
   public void runStarted(RunStarted started) {
-    sendRun(started, null);
+    sendRun(started, rank); // naming the rank: a restarted rank runs again, the others' finish stands
     sendStep("", 0, started);
   }
 
