@@ -56,6 +56,12 @@ final class RunsCommand implements Callable<Integer> {
     int epochs;
     /** Its runs-topic events and the latest time heard of it: its start, an epoch's last step. */
     final RunStatus status = new RunStatus();
+
+    /** The world size; while the run waits for some of its ranks, those done of it ("3/4"). */
+    String ranks() {
+      int done = status.finishedRanks();
+      return status.finished() || done == 0 ? ranks : done + "/" + ranks;
+    }
   }
 
   @Override
@@ -110,7 +116,7 @@ final class RunsCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7s%n", "run", "started", "status", "ranks", "epochs");
     long now = System.currentTimeMillis();
     rows.forEach((run, r) -> System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7d%n", run, r.started,
-        r.status.status(now, stalledAfter), r.ranks, r.epochs));
+        r.status.status(now, stalledAfter), r.ranks(), r.epochs));
     return 0;
   }
 }

@@ -37,11 +37,13 @@ class MultiRankRunStatusTest {
       publish(connect, "first.jsonl", "{\"type\":\"run\",\"run\":\"" + RUN + "\",\"time\":" + start + ",\"world_size\":2,"
           + "\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"binary\"}}}", finished(0, start + 1000));
       assertThat(runsStatus(connect)).isEqualTo("running");
+      assertThat(runsColumn(connect, 4)).as("ranks finished of the world size").isEqualTo("1/2");
       await("the board read rank 0's finish", () -> lastEventTime(board) == start + 1000);
       assertThat(boardStatus(board)).isEqualTo("running");
 
       publish(connect, "second.jsonl", finished(1, start + 2000));
       assertThat(runsStatus(connect)).isEqualTo("completed");
+      assertThat(runsColumn(connect, 4)).isEqualTo("2");
       await("the board read rank 1's finish", () -> lastEventTime(board) == start + 2000);
       assertThat(boardStatus(board)).isEqualTo("completed");
     }
@@ -60,11 +62,15 @@ class MultiRankRunStatusTest {
 
   /** The status column of the run's row (run, started date and time, status, ranks, epochs). */
   private static String runsStatus(String[] connect) {
+    return runsColumn(connect, 3);
+  }
+
+  private static String runsColumn(String[] connect, int column) {
     CliRun.Outcome runs = CliRun.run(args("runs", connect));
     assertThat(runs.code()).as(runs.err()).isZero();
     String row = runs.out().lines().filter(l -> l.startsWith(RUN + " ")).findFirst().orElseThrow(
         () -> new AssertionError("no row for " + RUN + " in:\n" + runs.out()));
-    return row.split("\\s+")[3];
+    return row.split("\\s+")[column];
   }
 
   private static JsonNode boardRun(RunBoard board) {

@@ -207,6 +207,7 @@ public final class RunBoard implements MetricsSink {
       n.put("error", r.status.error());
     }
     n.put("world_size", r.worldSize);
+    n.put("ranks_finished", r.status.finishedRanks());
     n.put("epochs_closed", r.summaries.size());
     n.put("started_time", r.startedTime);
     n.put("last_event_time", r.status.lastHeard());

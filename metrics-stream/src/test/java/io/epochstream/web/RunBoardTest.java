@@ -51,6 +51,15 @@ class RunBoardTest {
   }
 
   @Test
+  void aRunWaitingForSomeOfItsRanksSaysHowManyFinished() {
+    board.onRunEvent(started("r", 4, clock.millis));
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 2));
+    board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("completed", null), 0));
+    assertThat(status("r")).isEqualTo("running");
+    assertThat(board.runs().get(0).get("ranks_finished").asInt()).isEqualTo(2);
+  }
+
+  @Test
   void anyRanksFailureFailsTheRunWhateverTheOthersSayAfterwards() {
     board.onRunEvent(started("r", 2, clock.millis));
     board.onRunEvent(new RunEvent("r", clock.millis, new RunFinished("failed", "rank 1: out of memory"), 1));

@@ -76,6 +76,11 @@ public final class RunStatus {
     return heard ? lastHeard : -1;
   }
 
+  /** How many ranks of the world size said they finished (a running DDP run waits for the others). */
+  public int finishedRanks() {
+    return (int) ranks.keySet().stream().filter(rank -> rank >= 0 && rank < worldSize).count();
+  }
+
   /** Whether the run is over: failed, finished as a whole, or every rank finished. */
   public boolean finished() {
     return ending() != null;

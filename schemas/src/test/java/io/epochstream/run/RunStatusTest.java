@@ -101,6 +101,18 @@ class RunStatusTest {
   }
 
   @Test
+  void theRanksThatFinishedAreCountedWithinTheWorldSize() {
+    run.add(started(3));
+    assertThat(run.finishedRanks()).isZero();
+    run.add(finished(2, "completed"));
+    run.add(finished(7, "completed")); // outside the world size: not one of its ranks
+    assertThat(run.finishedRanks()).isEqualTo(1);
+    run.add(finished(0, "completed"));
+    assertThat(run.finishedRanks()).isEqualTo(2);
+    assertThat(status()).isEqualTo("running");
+  }
+
+  @Test
   void aRankRestartedAloneAfterItFailedRunsAgainWhileTheOthersFinishStands() {
     run.add(started(2, 0));
     run.add(started(2, 1));

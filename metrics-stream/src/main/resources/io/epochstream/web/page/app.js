@@ -41,6 +41,12 @@
     return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   }
 
+  /** "4 ranks", or "3 of 4 ranks finished" while a run waits for the others. */
+  function ranksText(r) {
+    const n = r.world_size + (r.world_size === 1 ? ' rank' : ' ranks');
+    return r.ranks_finished > 0 && (r.status === 'running' || r.status === 'stalled') ? r.ranks_finished + ' of ' + n + ' finished' : n;
+  }
+
   function wantedRun() {
     const m = location.hash.match(/^#run=(.*)$/);
     return m ? decodeURIComponent(m[1]) : null;
@@ -59,7 +65,7 @@
       const a = el('a');
       a.href = '#run=' + encodeURIComponent(r.run);
       a.append(el('span', 'run-id', r.run), ' ', el('span', 'status status-' + r.status, r.status.replace('_', ' ')));
-      a.append(el('span', 'run-facts', r.world_size + (r.world_size === 1 ? ' rank' : ' ranks') + ' · '
+      a.append(el('span', 'run-facts', ranksText(r) + ' · '
         + r.epochs_closed + ' epochs closed · last event ' + ago(r.last_event_time)));
       if (r.error) a.title = r.error;
       li.append(a);
@@ -336,8 +342,8 @@
     }
     $('run').dataset.run = summary.run;
     $('run-title').textContent = summary.run;
-    $('run-meta').textContent = summary.status.replace('_', ' ') + ' · ' + summary.world_size
-      + (summary.world_size === 1 ? ' rank' : ' ranks') + ' · ' + epochs.length + ' epochs closed'
+    $('run-meta').textContent = summary.status.replace('_', ' ') + ' · ' + ranksText(summary)
+      + ' · ' + epochs.length + ' epochs closed'
       + (summary.started_time > 0 ? ' · started ' + new Date(summary.started_time).toLocaleString() : '')
       + (summary.error ? ' · ' + summary.error : '');
     renderLive(detail, live);
