@@ -19,25 +19,33 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `epochstream train --checkpoint-dir` as a child JVM, killed with SIGKILL after its first
  * completed epochs, restarted with the same run id: every (stage, epoch) has exactly one
- * complete summary covering the whole data set.
+ * complete summary covering the whole data set — in its step counts and in its metric state (a
+ * confusion matrix counts every sample once), whether the trainer publishes predictions or its
+ * own folded metric state every few steps ({@code --publish state}: a delta lost or merged twice
+ * around the kill would show in the matrix).
  */
 @ExtendWith(SharedKafka.class)
 class TrainerResumeTest {
   @TempDir Path dir;
 
-  @Test
-  void killedAndRestartedTrainerCountsEveryEpochOnce(TestKafka kafka) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"preds", "state"})
+  void killedAndRestartedTrainerCountsEveryEpochOnce(String publish, TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     int epochs = 5;
+    Path metrics = Files.writeString(dir.resolve("metrics.json"),
+        "{\"metrics\":{\"cm\":{\"metric\":\"confusion_matrix\",\"task\":\"multiclass\",\"num_classes\":4}}}");
     List<String> command = ServiceProcess.cliCommand("train", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--run", "resumed",
-        "--epochs", Integer.toString(epochs), "--samples", "30000", "--checkpoint-dir", dir.resolve("ckpt").toString());
+        "--epochs", Integer.toString(epochs), "--samples", "30000", "--checkpoint-dir", dir.resolve("ckpt").toString(),
+        "--metrics", metrics.toString(), "--publish", publish, "--state-flush-steps", "7");
     Path progress = dir.resolve("ckpt").resolve("resumed").resolve("rank-0").resolve("progress.properties");
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "r-" + UUID.randomUUID(), dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
@@ -61,7 +69,10 @@ class TrainerResumeTest {
       assertThat(perEpoch).hasSize(2 * epochs).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1));
       assertThat(summaries).allSatisfy(s -> {
         assertThat(s.getComplete()).isTrue();
-        assertThat(s.getSamples()).isEqualTo(s.getStage().equals("train") ? 24000 : 6000);
+        long samples = s.getStage().equals("train") ? 24000 : 6000;
+        assertThat(s.getSamples()).isEqualTo(samples);
+        double counted = s.getMetrics().get("cm").getValues().stream().mapToDouble(Double::doubleValue).sum();
+        assertThat(counted).as("%s %d: samples in the confusion matrix", s.getStage(), s.getEpoch()).isEqualTo((double) samples);
       });
       List<RunEvent> runs = TopicReader.read(kafka.clientConfig(), topics.runs(), AvroSerde.of(RunEvent.class).deserializer(), 3,
           Duration.ofSeconds(10));
