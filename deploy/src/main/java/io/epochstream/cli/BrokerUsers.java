@@ -1,11 +1,9 @@
 package io.epochstream.cli;
 
+import io.epochstream.broker.ProcessLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,29 +41,19 @@ final class BrokerUsers {
         Held held = HERE.get(dir);
         if (--held.count == 0) {
           HERE.remove(dir);
-          held.release();
+          held.lock.close();
         }
       }
     }
   }
 
+  /** This JVM's shared lock on a directory's users file, and how many of its commands use the broker. */
   private static final class Held {
-    final FileChannel channel;
-    final FileLock lock;
+    final ProcessLock lock;
     int count;
 
-    Held(FileChannel channel, FileLock lock) {
-      this.channel = channel;
+    Held(ProcessLock lock) {
       this.lock = lock;
-    }
-
-    void release() {
-      try {
-        lock.release();
-        channel.close();
-      } catch (IOException ignored) {
-        // closing the channel releases the lock in any case
-      }
     }
   }
 
@@ -79,20 +67,11 @@ final class BrokerUsers {
     synchronized (HERE) {
       Held held = HERE.get(dir);
       if (held == null) {
-        FileChannel channel = FileChannel.open(dir.resolve(NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.READ);
-        FileLock lock;
-        try {
-          lock = channel.tryLock(0, Long.MAX_VALUE, true);
-        } catch (IOException | RuntimeException e) {
-          channel.close();
-          throw e;
-        }
+        ProcessLock lock = ProcessLock.tryTake(dir.resolve(NAME), true);
         if (lock == null) {
-          channel.close();
           return null;
         }
-        held = new Held(channel, lock);
+        held = new Held(lock);
         HERE.put(dir, held);
       }
       held.count++;
@@ -113,24 +92,22 @@ final class BrokerUsers {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean told = false;
-    try (FileChannel channel = FileChannel.open(dir.resolve(NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      while (true) {
-        FileLock lock = channel.tryLock();
-        if (lock != null) {
-          lock.release();
-          return true;
-        }
-        if (System.nanoTime() > deadline) {
-          System.err.println("epochstream: stopping the broker in " + dataDir + " with commands still using it");
-          return false;
-        }
-        if (!told) {
-          System.err.println("epochstream: other commands use the broker in " + dataDir + "; it stops when they finish (at most "
-              + timeout.toSeconds() + " s)");
-          told = true;
-        }
-        Thread.sleep(100);
+    while (true) {
+      ProcessLock exclusive = ProcessLock.tryTake(dir.resolve(NAME), false);
+      if (exclusive != null) {
+        exclusive.close();
+        return true;
       }
+      if (System.nanoTime() > deadline) {
+        System.err.println("epochstream: stopping the broker in " + dataDir + " with commands still using it");
+        return false;
+      }
+      if (!told) {
+        System.err.println("epochstream: other commands use the broker in " + dataDir + "; it stops when they finish (at most "
+            + timeout.toSeconds() + " s)");
+        told = true;
+      }
+      Thread.sleep(100);
     }
   }
 

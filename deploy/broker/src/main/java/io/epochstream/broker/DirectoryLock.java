@@ -1,11 +1,8 @@
 package io.epochstream.broker;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -22,13 +19,11 @@ final class DirectoryLock implements AutoCloseable {
   private static final Set<Path> HELD_HERE = new HashSet<>();
 
   private final Path dir;
-  private final FileChannel channel;
-  private final FileLock lock;
+  private final ProcessLock lock;
   private boolean released;
 
-  private DirectoryLock(Path dir, FileChannel channel, FileLock lock) {
+  private DirectoryLock(Path dir, ProcessLock lock) {
     this.dir = dir;
-    this.channel = channel;
     this.lock = lock;
   }
 
@@ -40,20 +35,12 @@ final class DirectoryLock implements AutoCloseable {
       if (HELD_HERE.contains(dir)) {
         return null;
       }
-      FileChannel channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (IOException | RuntimeException e) {
-        channel.close();
-        throw e;
-      }
+      ProcessLock lock = ProcessLock.tryTake(dir.resolve(FILE), false);
       if (lock == null) {
-        channel.close();
         return null;
       }
       HELD_HERE.add(dir);
-      return new DirectoryLock(dir, channel, lock);
+      return new DirectoryLock(dir, lock);
     }
   }
 
@@ -64,14 +51,8 @@ final class DirectoryLock implements AutoCloseable {
         return;
       }
       released = true;
-      try {
-        lock.release();
-        channel.close();
-      } catch (IOException ignored) {
-        // closing the channel releases the lock in any case
-      } finally {
-        HELD_HERE.remove(dir);
-      }
+      lock.close();
+      HELD_HERE.remove(dir);
     }
   }
 }
