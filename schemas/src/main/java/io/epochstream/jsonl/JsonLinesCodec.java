@@ -35,8 +35,9 @@ import java.util.TreeMap;
 /**
  * The JSON-lines interchange (README, "JSON lines"): decodes {@code run}, {@code run_finished}, {@code step}
  * and {@code epoch_end} lines into the Avro events, and encodes epoch summaries as one line each.
- * Field names are the Avro field names. Predictions and targets become packed tensors:
- * integral JSON numbers are INT64, others FLOAT64, so no precision is lost on the way in.
+ * Field names are the Avro field names. Predictions and targets become packed tensors: a packed
+ * JSON tensor keeps its dtype and bytes; in lists, integral JSON numbers are INT64, others FLOAT64,
+ * so no precision is lost on the way in. Step lines are written with packed tensors.
  */
 public final class JsonLinesCodec {
   /** Reads Python's json.dumps output as it is: bare NaN, Infinity and -Infinity are numbers. */
@@ -228,40 +229,49 @@ public final class JsonLinesCodec {
   }
 
   /**
-   * The declared dtype of a tensor field ({@code preds_dtype}, {@code target_dtype}): torch's names
-   * without {@code torch.} — {@code float32}, {@code float64}, {@code int32}, {@code int64}, and
-   * {@code bool} (0/1, kept as int64); null when absent, so the numbers decide.
+   * The declared dtype of a list-form tensor field ({@code preds_dtype}, {@code target_dtype}): torch's
+   * names without {@code torch.} (see {@link Tensors#ofTorchName}); null when absent, so the numbers decide.
    */
   private static DType dtype(JsonNode node, String field) {
     if (!node.has(field) || node.get(field).isNull()) {
       return null;
     }
     String name = text(node, field);
-    return switch (name) {
-      case "float32", "float" -> DType.FLOAT32;
-      case "float64", "double" -> DType.FLOAT64;
-      case "int32", "int" -> DType.INT32;
-      case "int64", "long", "bool" -> DType.INT64;
-      default -> throw new JsonLinesException(field, field + " must be float32, float64, int32, int64 or bool, not '" + name + "'");
-    };
+    DType dtype = Tensors.ofTorchName(name);
+    if (dtype == null) {
+      throw new JsonLinesException(field, field + " must be " + DTYPE_NAMES + ", not '" + name + "'");
+    }
+    return dtype;
   }
 
+  private static final String DTYPE_NAMES = "float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8 or bool";
+  private static final Set<String> PACKED_FIELDS = Set.of("dtype", "shape", "data");
+
   /**
-   * A JSON number or nested rectangular list of numbers as a packed tensor. Its dtype is the
-   * declared one, else INT64 when every value is integral (JSON {@code 1}, {@code true}) and FLOAT64
-   * otherwise ({@code 1.0}, {@code "NaN"}): what {@code tensor.tolist()} of an integer or a float
-   * tensor prints. Integer preds are labels to the metrics, float preds scores.
+   * A tensor field: a JSON number, a nested rectangular list of numbers, or the packed form
+   * {@code {"dtype":"float16","shape":[256,10],"data":"<base64>"}} (row-major little-endian bytes).
+   * A list's dtype is the declared one, else INT64 when every value is integral (JSON {@code 1},
+   * {@code true}) and FLOAT64 otherwise ({@code 1.0}, {@code "NaN"}): what {@code tensor.tolist()} of
+   * an integer or a float tensor prints. Integer preds are labels to the metrics, float preds scores.
    */
   static Tensor tensor(JsonNode node, String field) {
     return tensor(node, field, null);
   }
 
   private static Tensor tensor(JsonNode node, String field, DType declared) {
+    if (node.isObject()) {
+      Tensor packed = packed(node, field);
+      if (declared != null && declared != packed.getDtype()) {
+        throw new JsonLinesException(field, field + "_dtype says " + Tensors.torchName(declared) + " but " + field
+            + " is packed as " + Tensors.torchName(packed.getDtype()));
+      }
+      return packed;
+    }
     if (!node.isArray()) {
       double[] value = new double[1];
       boolean[] integral = {true};
       if (!node.isNumber() && !node.isBoolean() && !node.isTextual()) {
-        throw new JsonLinesException(field, field + " must be a number or a list");
+        throw new JsonLinesException(field, field + " must be a number, a list or a packed tensor");
       }
       flatten(node, new int[0], 0, value, 0, integral, field);
       return pack(value, new int[0], integral[0], declared, field);
@@ -287,40 +297,112 @@ public final class JsonLinesCodec {
     return pack(values, dims, integral[0], declared, field);
   }
 
+  /** The packed form: dtype, shape and base64 data, whose byte count must be what dtype and shape need. */
+  private static Tensor packed(JsonNode node, String field) {
+    node.fieldNames().forEachRemaining(name -> {
+      if (!PACKED_FIELDS.contains(name)) {
+        throw new JsonLinesException(field, field + " is a packed tensor {\"dtype\",\"shape\",\"data\"} and has no field '" + name + "'");
+      }
+    });
+    JsonNode dtypeNode = node.get("dtype");
+    JsonNode shapeNode = node.get("shape");
+    JsonNode dataNode = node.get("data");
+    if (dtypeNode == null || shapeNode == null || dataNode == null) {
+      throw new JsonLinesException(field, field + ": a packed tensor needs dtype, shape and data");
+    }
+    DType dtype = dtypeNode.isTextual() ? Tensors.ofTorchName(dtypeNode.asText()) : null;
+    if (dtype == null) {
+      throw new JsonLinesException(field, field + ".dtype must be " + DTYPE_NAMES + ", not " + dtypeNode);
+    }
+    if (!shapeNode.isArray()) {
+      throw new JsonLinesException(field, field + ".shape must be a list of dimensions");
+    }
+    int[] shape = new int[shapeNode.size()];
+    for (int i = 0; i < shape.length; i++) {
+      JsonNode d = shapeNode.get(i);
+      if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() < 0) {
+        throw new JsonLinesException(field, field + ".shape must hold non-negative integers, not " + d);
+      }
+      shape[i] = d.asInt();
+    }
+    if (!dataNode.isTextual()) {
+      throw new JsonLinesException(field, field + ".data must be a base64 string");
+    }
+    byte[] data;
+    try {
+      data = Base64.getDecoder().decode(dataNode.asText());
+    } catch (IllegalArgumentException e) {
+      throw new JsonLinesException(field, field + ".data is not base64: " + e.getMessage());
+    }
+    try {
+      return Tensors.ofBytes(dtype, data, shape);
+    } catch (IllegalArgumentException e) {
+      throw new JsonLinesException(field, field + ": " + e.getMessage());
+    }
+  }
+
+  /** List values into the declared dtype (float16 and bfloat16 lists as float32), else INT64 or FLOAT64. */
   private static Tensor pack(double[] values, int[] dims, boolean integral, DType declared, String field) {
     DType dtype = declared != null ? declared : integral ? DType.INT64 : DType.FLOAT64;
-    switch (dtype) {
-      case FLOAT32 -> {
-        float[] floats = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-          floats[i] = (float) values[i];
-        }
-        return Tensors.ofFloats(floats, dims);
+    if (dtype == DType.FLOAT64) {
+      return Tensors.ofDoubles(values, dims);
+    }
+    if (Tensors.isFloating(dtype)) {
+      float[] floats = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        floats[i] = (float) values[i];
       }
-      case FLOAT64 -> {
-        return Tensors.ofDoubles(values, dims);
+      return Tensors.ofFloats(floats, dims);
+    }
+    double min = switch (dtype) {
+      case INT8 -> Byte.MIN_VALUE;
+      case INT16 -> Short.MIN_VALUE;
+      case INT32 -> Integer.MIN_VALUE;
+      case UINT8, BOOL -> 0;
+      default -> Long.MIN_VALUE;
+    };
+    double max = switch (dtype) {
+      case INT8 -> Byte.MAX_VALUE;
+      case INT16 -> Short.MAX_VALUE;
+      case INT32 -> Integer.MAX_VALUE;
+      case UINT8 -> 255;
+      case BOOL -> 1;
+      default -> Long.MAX_VALUE;
+    };
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != Math.rint(values[i]) || values[i] < min || values[i] > max) {
+        throw new JsonLinesException(field, field + " is declared " + Tensors.torchName(dtype) + " but holds " + values[i]
+            + " at flat index " + i);
       }
-      default -> {
-        for (int i = 0; i < values.length; i++) {
-          if (values[i] != Math.rint(values[i]) || Double.isInfinite(values[i])) {
-            throw new JsonLinesException(field, field + " is declared " + dtype.name().toLowerCase(java.util.Locale.ROOT)
-                + " but holds " + values[i] + " at flat index " + i);
-          }
-        }
-        if (dtype == DType.INT32) {
-          int[] ints = new int[values.length];
-          for (int i = 0; i < values.length; i++) {
-            ints[i] = (int) values[i];
-          }
-          return Tensors.ofInts(ints, dims);
-        }
+    }
+    return switch (dtype) {
+      case INT64 -> {
         long[] longs = new long[values.length];
         for (int i = 0; i < values.length; i++) {
           longs[i] = (long) values[i];
         }
-        return Tensors.ofLongs(longs, dims);
+        yield Tensors.ofLongs(longs, dims);
       }
-    }
+      case INT32 -> {
+        int[] ints = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+          ints[i] = (int) values[i];
+        }
+        yield Tensors.ofInts(ints, dims);
+      }
+      default -> { // the one- and two-byte integers and bool, little-endian
+        int width = Tensors.width(dtype);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(values.length * width).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+          if (width == 1) {
+            buf.put((byte) (long) v);
+          } else {
+            buf.putShort((short) (long) v);
+          }
+        }
+        yield Tensors.ofBytes(dtype, buf.array(), dims);
+      }
+    };
   }
 
   private static int flatten(JsonNode node, int[] dims, int depth, double[] out, int pos, boolean[] integral, String field) {
@@ -379,12 +461,10 @@ public final class JsonLinesCodec {
         out.set("loss", number(s.getLoss()));
       }
       if (s.getPreds() != null) {
-        out.set("preds", tensorJson(s.getPreds()));
-        out.put("preds_dtype", s.getPreds().getDtype().name().toLowerCase(java.util.Locale.ROOT));
+        out.set("preds", packedJson(s.getPreds()));
       }
       if (s.getTarget() != null) {
-        out.set("target", tensorJson(s.getTarget()));
-        out.put("target_dtype", s.getTarget().getDtype().name().toLowerCase(java.util.Locale.ROOT));
+        out.set("target", packedJson(s.getTarget()));
       }
       if (!s.getScalars().isEmpty()) {
         ObjectNode scalars = out.putObject("scalars");
@@ -443,28 +523,15 @@ public final class JsonLinesCodec {
     return out.toString();
   }
 
-  /** Nested lists following the shape; integer dtypes stay integers. */
-  private static JsonNode tensorJson(Tensor t) {
-    int[] shape = Tensors.shape(t);
-    double[] values = Tensors.toDoubles(t);
-    boolean integral = !Tensors.isFloating(t);
-    if (shape.length == 0) {
-      return integral ? MAPPER.getNodeFactory().numberNode((long) values[0]) : number(values[0]);
-    }
-    return tensorNested(shape, 0, values, new int[] {0}, integral);
-  }
-
-  private static JsonNode tensorNested(int[] shape, int depth, double[] values, int[] pos, boolean integral) {
-    ArrayNode array = MAPPER.createArrayNode();
-    for (int i = 0; i < shape[depth]; i++) {
-      if (depth == shape.length - 1) {
-        double v = values[pos[0]++];
-        array.add(integral ? MAPPER.getNodeFactory().numberNode((long) v) : number(v));
-      } else {
-        array.add(tensorNested(shape, depth + 1, values, pos, integral));
-      }
-    }
-    return array;
+  /** The packed form of a tensor: its own dtype, shape and bytes, so it decodes to the same tensor. */
+  private static JsonNode packedJson(Tensor t) {
+    ObjectNode out = MAPPER.createObjectNode().put("dtype", Tensors.torchName(t.getDtype()));
+    ArrayNode shape = out.putArray("shape");
+    t.getShape().forEach(shape::add);
+    ByteBuffer data = t.getData().duplicate();
+    byte[] bytes = new byte[data.remaining()];
+    data.get(bytes);
+    return out.put("data", Base64.getEncoder().encodeToString(bytes));
   }
 
   /** The summary as one eval output line: loss first, then the other metrics by name. */

@@ -17,8 +17,9 @@ import org.apache.avro.message.SchemaStore;
 final class SchemaHistory {
   /** Per record name, its earlier versions, oldest first. Add a line when a schema changes. */
   private static final Map<String, List<String>> PREVIOUS = Map.of(
-      // 1: before StepOutput.state (--publish state); 2: before RunFinished/RunDeleted on steps
-      "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc"),
+      // 1: before StepOutput.state (--publish state); 2: before RunFinished/RunDeleted on steps;
+      // 3: before the compact tensor dtypes (float16, bfloat16, int8, int16, uint8, bool)
+      "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc", "StepEvent-3.avsc"),
       "RankPartial", List.of("RankPartial-1.avsc"), // before the lifecycle signal
       "RunEvent", List.of("RunEvent-1.avsc")); // before the rank a RunFinished speaks for
 

@@ -147,7 +147,8 @@ class JsonLinesCodecTest {
     StepEvent step = new StepEvent("r", "val", 0, 0, 1L, new StepOutput(0L, 2, null,
         Tensors.ofFloats(new float[] {Float.NaN, 2f, Float.NEGATIVE_INFINITY, 0.25f}, 2, 2), Tensors.ofInts(new int[] {1, 0}, 2), Map.of(), null));
     String line = JsonLinesCodec.encode(step);
-    assertThat(line).contains("\"preds_dtype\":\"float32\"").contains("\"target_dtype\":\"int32\"").contains("\"NaN\"");
+    assertThat(line).contains("\"preds\":{\"dtype\":\"float32\",\"shape\":[2,2],\"data\":\"")
+        .contains("\"target\":{\"dtype\":\"int32\",\"shape\":[2],\"data\":\"").doesNotContain("_dtype");
     StepOutput back = (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode(line, 0L)).event().getPayload();
     assertThat(back.getPreds().getDtype()).isEqualTo(DType.FLOAT32); // 2.0 stays a score, bit for bit
     assertThat(Tensors.toDoubles(back.getPreds())).containsExactly(Double.NaN, 2.0, Double.NEGATIVE_INFINITY, 0.25);
@@ -204,5 +205,92 @@ class JsonLinesCodecTest {
     return EpochSummary.newBuilder().setRun(run).setStage(stage).setEpoch(epoch).setComplete(complete).setRanks(1)
         .setMissingRanks(missing).setSteps(steps).setSamples(samples).setMetrics(metrics)
         .setFirstEventTime(0L).setLastEventTime(0L).setClosedTime(0L).build();
+  }
+
+  private static final String STEP = "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":0,";
+
+  private static StepOutput step(String fields) {
+    return (StepOutput) ((JsonEvent.Step) JsonLinesCodec.decode(STEP + fields + "}", 0L)).event().getPayload();
+  }
+
+  private static String packed(String dtype, String shape, byte[] data) {
+    return "{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data\":\"" + java.util.Base64.getEncoder().encodeToString(data) + "\"}";
+  }
+
+  @Test
+  void packedTensorsKeepTheirDtypeShapeAndBytes() {
+    // float16 1.0, -2.0, 0.5, 65504 (little-endian 00 3C, 00 C0, 00 38, FF 7B); int16 labels 3, -100.
+    byte[] half = {0x00, 0x3C, 0x00, (byte) 0xC0, 0x00, 0x38, (byte) 0xFF, 0x7B};
+    byte[] labels = {3, 0, (byte) 0x9C, (byte) 0xFF};
+    StepOutput s = step("\"preds\":" + packed("float16", "[2,2]", half) + ",\"target\":" + packed("int16", "[2]", labels));
+    assertThat(s.getPreds().getDtype()).isEqualTo(DType.FLOAT16);
+    assertThat(s.getPreds().getShape()).containsExactly(2, 2);
+    assertThat(Tensors.toDoubles(s.getPreds())).containsExactly(1.0, -2.0, 0.5, 65504.0);
+    assertThat(s.getTarget().getDtype()).isEqualTo(DType.INT16);
+    assertThat(Tensors.toDoubles(s.getTarget())).containsExactly(3, -100);
+    assertThat(s.getBatchSize()).isEqualTo(2); // the target's first dimension, as for lists
+    // bfloat16 3.140625 (40 49), uint8 and bool labels, a scalar.
+    StepOutput b = step("\"preds\":" + packed("bfloat16", "[1]", new byte[] {0x49, 0x40}) + ",\"target\":" + packed("bool", "[1]", new byte[] {1}));
+    assertThat(Tensors.toDoubles(b.getPreds())).containsExactly(3.140625);
+    assertThat(b.getTarget().getDtype()).isEqualTo(DType.BOOL);
+    StepOutput scalar = step("\"preds\":" + packed("uint8", "[]", new byte[] {(byte) 200}) + ",\"target\":1");
+    assertThat(Tensors.toDoubles(scalar.getPreds())).containsExactly(200);
+    assertThat(scalar.getPreds().getShape()).isEmpty();
+  }
+
+  @Test
+  void aPackedTensorDecodesToWhatItsListDecodesTo() {
+    float[] probs = {0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.1f};
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float p : probs) {
+      bytes.putFloat(p);
+    }
+    StepOutput packedForm = step("\"preds\":" + packed("float32", "[2,3]", bytes.array()) + ",\"target\":" + packed("int64", "[2]",
+        new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}));
+    // The same float32 values as tolist() prints them, declared float32.
+    StringBuilder list = new StringBuilder("[[");
+    for (int i = 0; i < probs.length; i++) {
+      list.append(i == 3 ? "],[" : i > 0 ? "," : "").append((double) probs[i]);
+    }
+    StepOutput listForm = step("\"preds\":" + list + "]],\"preds_dtype\":\"float32\",\"target\":[1,2]");
+    assertThat(Tensors.toDoubles(packedForm.getPreds())).containsExactly(Tensors.toDoubles(listForm.getPreds()));
+    assertThat(packedForm.getPreds().getShape()).isEqualTo(listForm.getPreds().getShape());
+    assertThat(Tensors.toDoubles(packedForm.getTarget())).containsExactly(Tensors.toDoubles(listForm.getTarget()));
+  }
+
+  @Test
+  void aPackedTensorWithTheWrongByteCountOrABadFieldIsRefusedNamingTheField() {
+    assertThatThrownBy(() -> step("\"preds\":" + packed("float32", "[2,3]", new byte[20]) + ",\"target\":[0,1]"))
+        .isInstanceOf(JsonLinesException.class).hasMessage("preds: a float32 tensor of shape [2, 3] needs 24 bytes, has 20")
+        .extracting(ex -> ((JsonLinesException) ex).field()).isEqualTo("preds");
+    assertThatThrownBy(() -> step("\"preds\":[0.5],\"target\":" + packed("int16", "[3]", new byte[5])))
+        .hasMessage("target: a int16 tensor of shape [3] needs 6 bytes, has 5");
+    assertThatThrownBy(() -> step("\"preds\":{\"dtype\":\"complex64\",\"shape\":[1],\"data\":\"AAAAAAAAAAA=\"},\"target\":[0]"))
+        .hasMessageContaining("preds.dtype must be float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8 or bool");
+    assertThatThrownBy(() -> step("\"preds\":{\"dtype\":\"float32\",\"shape\":[-1],\"data\":\"\"},\"target\":[0]"))
+        .hasMessageContaining("preds.shape must hold non-negative integers");
+    assertThatThrownBy(() -> step("\"preds\":{\"dtype\":\"float32\",\"shape\":[1],\"data\":\"*\"},\"target\":[0]"))
+        .hasMessageContaining("preds.data is not base64");
+    assertThatThrownBy(() -> step("\"preds\":{\"dtype\":\"float32\",\"shape\":[1]},\"target\":[0]"))
+        .hasMessageContaining("needs dtype, shape and data");
+    assertThatThrownBy(() -> step("\"preds\":{\"dtype\":\"float32\",\"shape\":[1],\"data\":\"AAAAAA==\",\"order\":\"big\"},\"target\":[0]"))
+        .hasMessageContaining("has no field 'order'");
+    assertThatThrownBy(() -> step("\"preds\":" + packed("float16", "[1]", new byte[2]) + ",\"preds_dtype\":\"float32\",\"target\":[0]"))
+        .hasMessage("preds_dtype says float32 but preds is packed as float16");
+  }
+
+  @Test
+  void declaredSmallIntegerAndBoolListsHoldOnlyWhatTheirDtypeHolds() {
+    StepOutput s = step("\"preds\":[1,0],\"preds_dtype\":\"bool\",\"target\":[-100,31999],\"target_dtype\":\"int16\"");
+    assertThat(s.getPreds().getDtype()).isEqualTo(DType.BOOL);
+    assertThat(s.getTarget().getDtype()).isEqualTo(DType.INT16);
+    assertThat(Tensors.toDoubles(s.getTarget())).containsExactly(-100, 31999);
+    assertThatThrownBy(() -> step("\"preds\":[2,0],\"preds_dtype\":\"bool\",\"target\":[1,0]"))
+        .hasMessage("preds is declared bool but holds 2.0 at flat index 0");
+    assertThatThrownBy(() -> step("\"preds\":[1,0],\"target\":[3,200],\"target_dtype\":\"int8\""))
+        .hasMessage("target is declared int8 but holds 200.0 at flat index 1");
+    StepOutput half = step("\"preds\":[0.5,1.0],\"preds_dtype\":\"float16\",\"target\":[1,0]");
+    assertThat(Tensors.isFloating(half.getPreds())).isTrue();
+    assertThat(Tensors.toDoubles(half.getPreds())).containsExactly(0.5, 1.0);
   }
 }

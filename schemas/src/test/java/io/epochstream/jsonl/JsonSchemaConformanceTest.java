@@ -74,6 +74,14 @@ class JsonSchemaConformanceTest {
         Tensors.ofDoubles(new double[] {1.5, Double.POSITIVE_INFINITY, 2}, 3), Tensors.ofDoubles(new double[] {1, 2, 3}, 3), Map.of(), null));
     assertThat(validate("step", JsonLinesCodec.encode(regression))).isEmpty();
     assertThat(validate("epoch_end", JsonLinesCodec.encode(new StepEvent("r1", "test", 0, 3, 8L, new EpochEnd(-1L))))).isEmpty();
+    for (io.epochstream.schema.DType dtype : io.epochstream.schema.DType.values()) {
+      StepEvent packed = new StepEvent("r1", "val", 0, 0, 7L, new StepOutput(1L, 1, null,
+          Tensors.ofBytes(dtype, new byte[Tensors.width(dtype)], 1), Tensors.ofLongs(new long[] {0}, 1), Map.of(), null));
+      assertThat(validate("step", JsonLinesCodec.encode(packed))).as(dtype.toString()).isEmpty();
+    }
+    // What a writer may send besides: lists with a declared dtype.
+    assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":1,"
+        + "\"preds\":[[0.5,0.25]],\"preds_dtype\":\"bfloat16\",\"target\":[1],\"target_dtype\":\"int16\"}")).isEmpty();
   }
 
   @Test
@@ -104,6 +112,13 @@ class JsonSchemaConformanceTest {
     assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"eval\",\"epoch\":0,\"step\":1}")).isNotEmpty();
     assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":1,\"batchsize\":4}")).isNotEmpty();
     assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":1,\"target\":[\"cat\"]}")).isNotEmpty();
+    // A packed tensor without its data, with a dtype no reader knows, with a field no reader reads.
+    assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":1,"
+        + "\"preds\":{\"dtype\":\"float32\",\"shape\":[1]}}")).isNotEmpty();
+    assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":1,"
+        + "\"preds\":{\"dtype\":\"complex64\",\"shape\":[1],\"data\":\"AAAAAAAAAAA=\"}}")).isNotEmpty();
+    assertThat(validate("step", "{\"type\":\"step\",\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"step\":1,"
+        + "\"preds\":{\"dtype\":\"float32\",\"shape\":[1],\"data\":\"AAAAAA==\",\"order\":\"big\"}}")).isNotEmpty();
     assertThat(validate("run", "{\"type\":\"run\",\"run\":\"r\",\"world_size\":0}")).isNotEmpty();
     assertThat(validate("run", "{\"type\":\"run\",\"run\":\"r\",\"metrics\":{\"acc\":{\"task\":\"binary\"}}}")).isNotEmpty();
     JsonNode summary = MAPPER.readTree("{\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,\"steps\":1,\"samples\":1}");

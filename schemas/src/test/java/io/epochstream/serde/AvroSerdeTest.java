@@ -8,6 +8,7 @@ import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,58 @@ class AvroSerdeTest {
     assertThat(step.getStep()).isEqualTo(4L);
     assertThat(step.getLoss()).isEqualTo(0.75);
     assertThat(step.getState()).isNull();
+  }
+
+  @Test
+  void aStepWrittenBeforeTheCompactDtypesIsReadWithItsTensors() throws Exception {
+    org.apache.avro.Schema v3;
+    try (var in = AvroSerdeTest.class.getResourceAsStream("/io/epochstream/schema/history/StepEvent-3.avsc")) {
+      v3 = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    org.apache.avro.Schema outputSchema = v3.getField("payload").schema().getTypes().stream()
+        .filter(t -> t.getName().equals("StepOutput")).findFirst().orElseThrow();
+    org.apache.avro.Schema tensorSchema = outputSchema.getField("preds").schema().getTypes().get(1);
+    assertThat(tensorSchema.getField("dtype").schema().getEnumSymbols()).containsExactly("FLOAT32", "FLOAT64", "INT32", "INT64");
+    var preds = new org.apache.avro.generic.GenericData.Record(tensorSchema);
+    preds.put("dtype", new org.apache.avro.generic.GenericData.EnumSymbol(tensorSchema.getField("dtype").schema(), "FLOAT32"));
+    preds.put("shape", List.of(2));
+    preds.put("data", java.nio.ByteBuffer.wrap(new byte[] {0, 0, (byte) 0x80, 0x3F, 0, 0, 0, 0x40})); // 1.0f, 2.0f
+    var target = new org.apache.avro.generic.GenericData.Record(tensorSchema);
+    target.put("dtype", new org.apache.avro.generic.GenericData.EnumSymbol(tensorSchema.getField("dtype").schema(), "INT64"));
+    target.put("shape", List.of(1));
+    target.put("data", java.nio.ByteBuffer.wrap(new byte[] {5, 0, 0, 0, 0, 0, 0, 0}));
+    var output = new org.apache.avro.generic.GenericData.Record(outputSchema);
+    output.put("step", 4L);
+    output.put("batch_size", 1);
+    output.put("preds", preds);
+    output.put("target", target);
+    output.put("scalars", Map.of());
+    var event = new org.apache.avro.generic.GenericData.Record(v3);
+    event.put("run", "before-compact");
+    event.put("stage", "val");
+    event.put("epoch", 0);
+    event.put("rank", 0);
+    event.put("time", 9L);
+    event.put("payload", output);
+    byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), v3).encode(event).array();
+
+    StepOutput step = (StepOutput) serde.decode(bytes).getPayload();
+    assertThat(step.getPreds().getDtype()).isEqualTo(io.epochstream.schema.DType.FLOAT32);
+    assertThat(Tensors.toDoubles(step.getPreds())).containsExactly(1.0, 2.0);
+    assertThat(step.getTarget().getDtype()).isEqualTo(io.epochstream.schema.DType.INT64);
+    assertThat(Tensors.toDoubles(step.getTarget())).containsExactly(5);
+  }
+
+  @Test
+  void compactDtypesRoundTripOnTheAvroWire() {
+    StepEvent step = new StepEvent("r1", "train", 0, 0, 1L, new StepOutput(0L, 2, null,
+        Tensors.ofBytes(io.epochstream.schema.DType.BFLOAT16, new byte[] {(byte) 0x80, 0x3F, 0x49, 0x40}, 2),
+        Tensors.ofBytes(io.epochstream.schema.DType.UINT8, new byte[] {1, (byte) 250}, 2), Map.of(), null));
+    StepOutput back = (StepOutput) serde.decode(serde.encode(step)).getPayload();
+    assertThat(back.getPreds().getDtype()).isEqualTo(io.epochstream.schema.DType.BFLOAT16);
+    assertThat(Tensors.toDoubles(back.getPreds())).containsExactly(1.0, 3.140625);
+    assertThat(Tensors.toDoubles(back.getTarget())).containsExactly(1, 250);
   }
 
   @Test
