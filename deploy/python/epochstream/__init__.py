@@ -1,9 +1,12 @@
 """epochstream's Python side: write a rank's training events as epochstream JSON lines.
 
-The core (events, writer) is the standard library only; ``epochstream.lightning`` imports
-Lightning. See the README section "From Python / Lightning".
+The core (events, tensors, writer) is the standard library only; torch and numpy are used through
+the tensors a caller passes, and ``epochstream.lightning`` imports Lightning. See the README section
+"From Python / Lightning".
 """
 from .events import epoch_end_event, run_event, run_finished_event, step_event
-from .writer import EventWriter, open_writer
+from .tensors import label_preds
+from .writer import EventWriter, WriterFailed, open_writer
 
-__all__ = ["EventWriter", "open_writer", "run_event", "step_event", "epoch_end_event", "run_finished_event"]
+__all__ = ["EventWriter", "WriterFailed", "open_writer", "run_event", "step_event", "epoch_end_event",
+           "run_finished_event", "label_preds"]

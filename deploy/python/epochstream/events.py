@@ -1,49 +1,40 @@
 """The JSON-lines events as dicts, in the shapes of the schemas under schemas/src/main/resources/json-schema.
 
-Tensors may be numbers, nested lists, or anything with ``tolist()`` (torch and numpy); NaN and the
-infinities become the strings "NaN", "Infinity", "-Infinity", since JSON has no such numbers.
+Tensors may be numbers, nested lists, torch tensors or numpy arrays; a step keeps them as they are
+until ``encode`` (on the writer's thread) writes the line: torch and numpy tensors packed
+(``{"dtype","shape","data"}``, see ``epochstream.tensors``) or, with ``lists=True``, as nested
+lists; lists as lists. NaN and the infinities become the strings "NaN", "Infinity", "-Infinity",
+since JSON has no such numbers.
 """
 import json
-import math
 import time
 
+from .tensors import as_list, integer, is_tensor, number, packed, plain
+
 STAGES = ("train", "val", "test", "predict")
+# The fields of a step that may hold tensors, and how each is written.
+TENSOR_FIELDS = ("preds", "target")
 
 
 def _now_ms():
     return int(time.time() * 1000)
 
 
-def plain(value):
-    """A JSON-ready copy: tensors to lists, non-finite floats to strings."""
-    if hasattr(value, "detach"):  # a torch tensor: leave the graph and the device first
-        value = value.detach().cpu()
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
-
-
-def _number(value):
-    """A float, or the string a non-finite float becomes."""
-    value = plain(value)
-    return value if isinstance(value, str) else plain(float(value))
-
-
-def encode(event):
-    """One line of JSON, no spaces, never a bare NaN."""
-    return json.dumps(plain(event), separators=(",", ":"), allow_nan=False)
+def encode(event, lists=False):
+    """One line of JSON, no spaces, never a bare NaN; a step's tensors packed unless ``lists``."""
+    if event.get("type") == "step":
+        event = dict(event)
+        if event.get("loss") is not None:
+            event["loss"] = number(event["loss"])
+        if event.get("batch_size") is not None:
+            event["batch_size"] = integer(event["batch_size"])
+        if event.get("scalars"):
+            event["scalars"] = {k: number(v) for k, v in event["scalars"].items()}
+        for field in TENSOR_FIELDS:
+            value = event.get(field)
+            if value is not None:
+                event[field] = (as_list(value) if lists else packed(value)) if is_tensor(value) else plain(value)
+    return json.dumps(event, separators=(",", ":"), allow_nan=False)
 
 
 def run_event(run, world_size=1, metrics=None, scalars=None, hparams=None, best=None, early_stopping=None):
@@ -59,20 +50,21 @@ def run_event(run, world_size=1, metrics=None, scalars=None, hparams=None, best=
 
 
 def step_event(run, stage, epoch, rank, step, loss=None, preds=None, target=None, batch_size=None, scalars=None):
+    """A step; loss, batch_size, scalar values, preds and target may be tensors (read when encoded)."""
     if stage not in STAGES:
         raise ValueError("stage must be one of %s, not %r" % (", ".join(STAGES), stage))
     event = {"type": "step", "run": run, "stage": stage, "epoch": int(epoch), "rank": int(rank),
              "time": _now_ms(), "step": int(step)}
     if batch_size is not None:
-        event["batch_size"] = int(batch_size)
+        event["batch_size"] = batch_size
     if loss is not None:
-        event["loss"] = _number(loss)
+        event["loss"] = loss
     if preds is not None:
-        event["preds"] = plain(preds)
+        event["preds"] = preds
     if target is not None:
-        event["target"] = plain(target)
+        event["target"] = target
     if scalars:
-        event["scalars"] = {str(k): _number(v) for k, v in scalars.items()}
+        event["scalars"] = {str(k): v for k, v in scalars.items()}
     return event
 
 

@@ -7,10 +7,17 @@
 
 ``training_step`` / ``validation_step`` / ``test_step`` return ``{"loss": loss, "preds": probs_or_logits,
 "target": y}`` (``preds`` and ``target`` may be left out for a loss-only run; ``"scalars": {name: value}``
-for custom values announced in ``scalars=``). Every rank on every node writes its own events with
-``world_size`` from the trainer; the train step number is the callback's state in the checkpoint, so a
-resumed run goes on counting where it stopped. The run id is ``run=``, else ``$EPOCHSTREAM_RUN``, else
-one made on rank 0 and broadcast to the others; a resumed run keeps the id of its checkpoint.
+for custom values announced in ``scalars=``; ``"batch_size"`` when the samples are not target's first
+dimension, a tensor being fine). Tensors stay tensors: on the training thread the callback only
+copies them (non-blocking from a GPU, so no ``.item()``-style wait) and queues them; the writer's
+thread packs and writes them. ``label_preds=True`` sends ``preds.argmax(-1)`` (taken on the device,
+as int16 for up to 32 767 classes) instead of the scores: the form for token-level heads.
+
+Every rank on every node writes its own events with ``world_size`` from the trainer; the train step
+number is the callback's state in the checkpoint, so a resumed run goes on counting where it
+stopped. The run id is ``run=``, else ``$EPOCHSTREAM_RUN``, else one made on rank 0 and broadcast to
+the others; a resumed run keeps the id of its checkpoint. Each stage's epoch end waits until its
+events are out (so a checkpoint saved then never claims steps still queued).
 """
 import os
 import time
@@ -25,12 +32,17 @@ except ImportError:  # the older package name
         Callback = object
 
 from .events import epoch_end_event, run_event, run_finished_event, step_event
-from .writer import open_writer
+from .tensors import is_torch, label_preds as argmax_labels
+from .writer import DEFAULT_QUEUE_BYTES, open_writer
 
 
 class EpochstreamCallback(Callback):
-    def __init__(self, run=None, target=None, metrics=None, scalars=None, best=None, early_stopping=None, log_lr=True):
+    def __init__(self, run=None, target=None, metrics=None, scalars=None, best=None, early_stopping=None, log_lr=True,
+                 label_preds=False, queue_bytes=DEFAULT_QUEUE_BYTES, lists=False):
         super().__init__()
+        self.label_preds = label_preds
+        self.queue_bytes = queue_bytes
+        self.lists = lists
         self.run = run or os.environ.get("EPOCHSTREAM_RUN")
         self.target = target
         self.metrics = metrics or {}
@@ -63,7 +75,7 @@ class EpochstreamCallback(Callback):
                 proposal = time.strftime("lightning-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
                 strategy = getattr(trainer, "strategy", None)
                 self.run = strategy.broadcast(proposal, src=0) if strategy is not None else proposal
-            self._writer = open_writer(self.target, self.run, trainer.global_rank)
+            self._writer = open_writer(self.target, self.run, trainer.global_rank, queue_bytes=self.queue_bytes, lists=self.lists)
             hparams = dict(getattr(pl_module, "hparams", None) or {})
             self._writer.write(run_event(self.run, trainer.world_size, self.metrics, self.scalars, hparams,
                                          self.best, self.early_stopping))
@@ -83,15 +95,18 @@ class EpochstreamCallback(Callback):
         self._started(trainer, pl_module)
 
     def on_fit_end(self, trainer, pl_module):
-        # EarlyStopping sets should_stop; after a full run current_epoch has moved past the last epoch.
-        early = getattr(trainer, "should_stop", False) and trainer.current_epoch < (trainer.max_epochs or 0)
-        self._finish("stopped_early" if early else "completed")
+        self._finish("stopped_early" if stopped_early(trainer) else "completed")
 
     def on_test_end(self, trainer, pl_module):
         self._finish("completed")
 
     def on_exception(self, trainer, pl_module, exception):
         self._finish("terminated" if isinstance(exception, KeyboardInterrupt) else "failed", repr(exception))
+
+    @property
+    def writer(self):
+        """This rank's writer while the run is open (its counters: blocked_writes, written, lost)."""
+        return self._writer
 
     def teardown(self, trainer, pl_module, stage):
         if self._writer is not None:
@@ -102,6 +117,7 @@ class EpochstreamCallback(Callback):
         if self._writer is not None and not self._finished:
             self._finished = True
             self._writer.write(run_finished_event(self.run, status, error))
+            self._writer.flush()
 
     # -- steps ------------------------------------------------------------------------------
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
@@ -121,13 +137,15 @@ class EpochstreamCallback(Callback):
     def _step(self, trainer, pl_module, stage, outputs, step, scalars):
         writer = self._started(trainer, pl_module)
         out = outputs if isinstance(outputs, dict) else {"loss": outputs}
-        target = out.get("target")
+        preds, target = out.get("preds"), out.get("target")
+        if self.label_preds and is_torch(preds) and preds.is_floating_point():
+            preds = argmax_labels(preds)
         batch_size = out.get("batch_size")
         if batch_size is None and target is not None:
             batch_size = len(target) if not hasattr(target, "shape") or len(target.shape) > 0 else 1
         scalars = dict(scalars, **(out.get("scalars") or {}))
         writer.write(step_event(self.run, stage, trainer.current_epoch, trainer.global_rank, step,
-                                loss=out.get("loss"), preds=out.get("preds"), target=target,
+                                loss=out.get("loss"), preds=preds, target=target,
                                 batch_size=batch_size, scalars=scalars))
         key = (stage, trainer.current_epoch)
         self._epoch_steps[key] = self._epoch_steps.get(key, 0) + 1
@@ -147,3 +165,18 @@ class EpochstreamCallback(Callback):
         writer = self._started(trainer, pl_module)
         steps = self._epoch_steps.pop((stage, trainer.current_epoch), 0)
         writer.write(epoch_end_event(self.run, stage, trainer.current_epoch, trainer.global_rank, steps))
+        writer.flush()
+
+
+def stopped_early(trainer):
+    """Whether something (EarlyStopping) set ``should_stop`` before a limit ended the fit. Lightning sets
+    no ``should_stop`` for its limits, and -1 or None is no limit (``max_epochs`` is -1 when only
+    ``max_steps`` bounds the run), so a run that reached neither limit was stopped."""
+    if not getattr(trainer, "should_stop", False):
+        return False
+    return not (_reached(trainer.current_epoch, getattr(trainer, "max_epochs", None))
+                or _reached(getattr(trainer, "global_step", 0), getattr(trainer, "max_steps", None)))
+
+
+def _reached(current, limit):
+    return limit is not None and limit != -1 and current >= limit
