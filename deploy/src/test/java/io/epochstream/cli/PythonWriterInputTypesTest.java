@@ -15,9 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Python writer (PyTorch tensors, {@code tolist()}, {@code json.dumps} — bare NaN and all,
- * dtypes as the Lightning example callback writes them) feeding {@code eval}: integer and boolean
- * preds are labels, float preds are scores. Expected values are TorchMetrics' documented examples.
- * Skipped where python3 with torch is not installed (Debian: python3-torch).
+ * dtypes as the Lightning example callback writes them; and the package's own writer, tensors
+ * packed) feeding {@code eval}: integer and boolean preds are labels, float preds are scores.
+ * Expected values are TorchMetrics' documented examples. Skipped where python3 with torch is not
+ * installed (Debian: python3-torch; {@code .ci/run} installs it).
  */
 class PythonWriterInputTypesTest {
   private static final String WRITER = String.join("\n",
@@ -41,12 +42,45 @@ class PythonWriterInputTypesTest {
       "run('regression-ints', metric='mean_squared_error')",
       "step('regression-ints', tensor([3, 5, 2, 7]), tensor([3, 5, 4, 8]))");
 
+  /** The same steps through the package's writer: tensors packed, integers narrowed, bools as bool. */
+  private static final String PACKED_WRITER = WRITER.replace("import json, sys, torch", String.join("\n",
+      "import json, sys, torch",
+      "sys.path.insert(0, " + pythonString(Path.of("python").toAbsolutePath().toString()) + ")",
+      "from epochstream.events import encode, step_event"))
+      .replace("    print(json.dumps({'type': 'step', 'run': run, 'stage': 'val', 'epoch': 0, 'step': 0, 'loss': float('nan'),\n"
+          + "        'preds': preds.tolist(), 'target': target.tolist(),\n"
+          + "        'preds_dtype': str(preds.dtype).replace('torch.', ''), 'target_dtype': str(target.dtype).replace('torch.', '')}))",
+          "    print(encode(step_event(run, 'val', 0, 0, 0, loss=float('nan'), preds=preds, target=target)))");
+
   @TempDir Path dir;
 
   @Test
   void integerAndBoolPredsFromPyTorchAreLabelsAndFloatPredsScores() throws Exception {
+    byte[] lines = write(WRITER);
+    assumeThat(lines).as("python3 with torch (Debian: python3-torch)").isNotNull();
+    assertThat(new String(lines, StandardCharsets.UTF_8)).contains("\"loss\": NaN").contains("\"preds_dtype\": \"int64\"")
+        .contains("\"preds_dtype\": \"bool\"");
+    assertTorchMetricsValues(lines);
+  }
+
+  @Test
+  void thePackagesPackedTensorsAreReadWithTheSameTypes() throws Exception {
+    assertThat(PACKED_WRITER).contains("encode(step_event(");
+    byte[] lines = write(PACKED_WRITER);
+    assumeThat(lines).as("python3 with torch (Debian: python3-torch)").isNotNull();
+    assertThat(new String(lines, StandardCharsets.UTF_8)).contains("\"preds\":{\"dtype\":\"int8\"").contains("{\"dtype\":\"bool\"")
+        .contains("{\"dtype\":\"float32\"").doesNotContain("_dtype");
+    assertTorchMetricsValues(lines);
+  }
+
+  private static String pythonString(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /** The writer's stdout, from the first python3 that has torch; null when none has. */
+  private byte[] write(String source) throws Exception {
     Path script = dir.resolve("writer.py");
-    Files.writeString(script, WRITER);
+    Files.writeString(script, source);
     byte[] lines = null;
     // The python3 on PATH, else Debian's (a pyenv may shadow it): the first that has torch.
     for (String python : new String[] {"python3", "/usr/bin/python3"}) {
@@ -64,11 +98,12 @@ class PythonWriterInputTypesTest {
       }
       assertThat(err).as("the writer failed for another reason than a missing torch").contains("No module named 'torch'");
     }
-    assumeThat(lines).as("python3 with torch (Debian: python3-torch)").isNotNull();
+    return lines;
+  }
+
+  private void assertTorchMetricsValues(byte[] lines) throws Exception {
     Path events = dir.resolve("events.jsonl");
     Files.write(events, lines);
-    assertThat(Files.readString(events)).contains("\"loss\": NaN").contains("\"preds_dtype\": \"int64\"").contains("\"preds_dtype\": \"bool\"");
-
     CliRun.Outcome o = CliRun.run("eval", events.toString());
     assertThat(o.code()).as(o.err()).isZero();
     Map<String, JsonNode> byRun = new HashMap<>();

@@ -1,0 +1,72 @@
+package io.epochstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Python 3 that has Debian's {@code python3-torch} and {@code python3-confluent-kafka} (the real
+ * tensors and the real Kafka client of the Python tests): the {@code python3} on PATH, else
+ * {@code /usr/bin/python3} (a pyenv may shadow Debian's). A test using it is skipped, saying why,
+ * where neither has them; {@code .ci/run} installs both.
+ */
+final class PythonWithTorch {
+  static final Path PACKAGE = Path.of("python").toAbsolutePath();
+  private final String executable;
+
+  private PythonWithTorch(String executable) {
+    this.executable = executable;
+  }
+
+  static PythonWithTorch find() {
+    for (String candidate : new String[] {"python3", "/usr/bin/python3"}) {
+      try {
+        Process p = new ProcessBuilder(candidate, "-c", "import torch, numpy, confluent_kafka").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+          return new PythonWithTorch(candidate);
+        }
+      } catch (IOException | InterruptedException absent) {
+        // try the next one
+      }
+    }
+    assumeTrue(false, "no python3 with torch, numpy and confluent_kafka (apt-get install python3-torch python3-confluent-kafka;"
+        + " .ci/run installs them): skipping the Python tests that need them");
+    return null;
+  }
+
+  record Result(int code, String output) {}
+
+  /** Runs a command in deploy/python with {@code env} added; fails the test on a timeout. */
+  Result run(List<String> args, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(executable));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(PACKAGE.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    byte[][] output = new byte[1][];
+    Thread reader = new Thread(() -> {
+      try {
+        output[0] = p.getInputStream().readAllBytes();
+      } catch (IOException e) {
+        output[0] = new byte[0];
+      }
+    });
+    reader.start();
+    boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+    if (!finished) {
+      p.destroyForcibly();
+    }
+    reader.join();
+    String text = new String(output[0], StandardCharsets.UTF_8);
+    assertThat(finished).as("%s %s finished within %d s: %s", executable, args, timeoutSeconds, text).isTrue();
+    return new Result(p.exitValue(), text);
+  }
+}
