@@ -9,7 +9,7 @@ since JSON has no such numbers.
 import json
 import time
 
-from .tensors import as_list, integer, is_tensor, number, packed, plain
+from .tensors import as_list, integer, is_tensor, number, packed_json, plain
 
 STAGES = ("train", "val", "test", "predict")
 # The fields of a step that may hold tensors, and how each is written.
@@ -22,19 +22,32 @@ def _now_ms():
 
 def encode(event, lists=False):
     """One line of JSON, no spaces, never a bare NaN; a step's tensors packed unless ``lists``."""
-    if event.get("type") == "step":
-        event = dict(event)
-        if event.get("loss") is not None:
-            event["loss"] = number(event["loss"])
-        if event.get("batch_size") is not None:
-            event["batch_size"] = integer(event["batch_size"])
-        if event.get("scalars"):
-            event["scalars"] = {k: number(v) for k, v in event["scalars"].items()}
-        for field in TENSOR_FIELDS:
-            value = event.get(field)
-            if value is not None:
-                event[field] = (as_list(value) if lists else packed(value)) if is_tensor(value) else plain(value)
-    return json.dumps(event, separators=(",", ":"), allow_nan=False)
+    return encode_line(event, lists).decode("utf-8")
+
+
+def encode_line(event, lists=False):
+    """``encode`` as UTF-8 bytes, the form the writer sends: a packed tensor's base64 goes in as it is."""
+    if event.get("type") != "step":
+        return json.dumps(event, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    rest = {k: v for k, v in event.items() if k not in TENSOR_FIELDS}
+    if rest.get("loss") is not None:
+        rest["loss"] = number(rest["loss"])
+    if rest.get("batch_size") is not None:
+        rest["batch_size"] = integer(rest["batch_size"])
+    if rest.get("scalars"):
+        rest["scalars"] = {k: number(v) for k, v in rest["scalars"].items()}
+    parts = [json.dumps(rest, separators=(",", ":"), allow_nan=False).encode("utf-8")[:-1]]
+    for field in TENSOR_FIELDS:
+        value = event.get(field)
+        if value is not None:
+            parts.append(b',"%s":' % field.encode("ascii"))
+            if is_tensor(value) and not lists:
+                parts.append(packed_json(value))
+            else:
+                parts.append(json.dumps(as_list(value) if is_tensor(value) else plain(value), separators=(",", ":"),
+                                        allow_nan=False).encode("utf-8"))
+    parts.append(b"}")
+    return b"".join(parts)
 
 
 def run_event(run, world_size=1, metrics=None, scalars=None, hparams=None, best=None, early_stopping=None):

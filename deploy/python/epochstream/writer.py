@@ -29,8 +29,8 @@ import threading
 import time
 import weakref
 
-from .events import TENSOR_FIELDS, encode
-from .tensors import host_copy, nbytes, record_copies
+from .events import TENSOR_FIELDS, encode_line
+from .tensors import HostBuffers, nbytes, record_copies
 
 DEFAULT_TARGET = "epochstream-events"
 DEFAULT_QUEUE_BYTES = 64 << 20
@@ -79,6 +79,7 @@ class EventWriter:
         self.rank = int(rank)
         self._lists = lists
         self._queue = _ByteBoundedQueue(queue_bytes)
+        self._buffers = HostBuffers(queue_bytes)
         self._failure = None
         self._closed = False
         # Counted on the caller's thread: writes that found the queue full, and the seconds they waited.
@@ -100,8 +101,8 @@ class EventWriter:
         if event["type"] == "run_finished" and "rank" not in event:
             # A run of N ranks is over once each of them said so: say which one this is.
             event = dict(event, rank=self.rank)
-        event, size, ready = _owned(event)
-        self.blocked_seconds += self._queue.put((event, ready), size, self._full)
+        event, size, ready, copies = _owned(event, self._buffers)
+        self.blocked_seconds += self._queue.put((event, ready, copies), size, self._full)
 
     def _full(self):
         """The queue is full: this write waits for room (back-pressure), counted, said once."""
@@ -163,14 +164,16 @@ class EventWriter:
                 if self._failure is not None:
                     self.lost += 1
                     continue
-                event, ready = item
+                event, ready, copies = item
                 try:
                     if ready is not None:
                         ready.synchronize()  # the device's copy into pinned memory
-                    line = encode(event, lists=self._lists)
+                    line = encode_line(event, lists=self._lists)
                 except Exception as e:  # a value that cannot be written: the writer fails, loudly
                     self._fail(e)
                     continue
+                for copy, device in copies:
+                    self._buffers.give_back(copy, device)
                 pending.append((event["type"], line))
                 pending_bytes += len(line)
                 if pending_bytes >= _CHUNK:
@@ -211,24 +214,29 @@ class _Stop:
         self.done = done
 
 
-def _owned(event):
-    """The event with a writer-owned copy of each tensor, the bytes it holds, and the CUDA event to wait on."""
+def _owned(event, buffers):
+    """(the event with a writer-owned copy of each tensor, the bytes it holds, the CUDA event to wait
+    on or None, the copies to give back to ``buffers`` once encoded)."""
     on_device = False
     size = _EVENT_OVERHEAD
+    copies = []
     if event.get("type") == "step":
         event = dict(event)
         for field in ("loss", "batch_size") + TENSOR_FIELDS:
-            if event.get(field) is not None:
-                event[field], copying = host_copy(event[field])
+            value = event.get(field)
+            if value is not None:
+                event[field], copying = buffers.copy(value)
                 on_device |= copying
                 size += nbytes(event[field])
+                if event[field] is not value:
+                    copies.append((event[field], "cuda" if copying else "cpu"))
         if event.get("scalars"):
             scalars = {}
             for name, value in event["scalars"].items():
-                scalars[name], copying = host_copy(value)
+                scalars[name], copying = buffers.copy(value)
                 on_device |= copying
             event["scalars"] = scalars
-    return event, size, record_copies() if on_device else None
+    return event, size, record_copies() if on_device else None, copies
 
 
 class _ByteBoundedQueue:
@@ -286,7 +294,7 @@ class _FileSink:
         _blank_cut_line(path, self._fd)
 
     def send(self, lines):
-        _write_all(self._fd, "".join(line + "\n" for _, line in lines).encode("utf-8"))
+        _write_all(self._fd, _joined(lines))
 
     def flush(self):
         pass  # every line is in the operating system's hands once send returns
@@ -321,6 +329,15 @@ def _blank_cut_line(path, fd):
         _write_all(fd, b"\n")
 
 
+def _joined(lines):
+    """The lines, each with its newline, as one bytes object (one copy)."""
+    parts = []
+    for _, line in lines:
+        parts.append(line)
+        parts.append(b"\n")
+    return b"".join(parts)
+
+
 def _write_all(fd, data):
     view = memoryview(data)
     while view:
@@ -333,7 +350,7 @@ class _SocketSink:
         self._socket.connect(address)
 
     def send(self, lines):
-        self._socket.sendall("".join(line + "\n" for _, line in lines).encode("utf-8"))
+        self._socket.sendall(_joined(lines))
 
     def flush(self):
         pass  # sendall returned: the kernel has every byte
@@ -392,7 +409,7 @@ class _KafkaSink:
 
     def send(self, lines):
         for kind, line in lines:
-            value = line.encode("utf-8")
+            value = line
             if kind in ("run", "run_finished"):
                 self._send(self._runs, self._run, value)
             self._send(self._steps, self._key, value)

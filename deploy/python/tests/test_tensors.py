@@ -10,7 +10,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from epochstream import label_preds, step_event  # noqa: E402
 from epochstream.events import encode  # noqa: E402
-from epochstream.writer import _owned  # noqa: E402
+from epochstream.tensors import HostBuffers  # noqa: E402
+from epochstream.writer import _owned as owned_by_writer  # noqa: E402
 from requirements import needs_torch, torch  # noqa: E402
 
 # The oracle: struct's own little-endian codes (half precision included), and for bfloat16 the
@@ -35,6 +36,11 @@ def unpacked(packed):
 
 def flat(nested):
     return [x for row in nested for x in flat(row)] if isinstance(nested, list) else [nested]
+
+
+def _owned(event):
+    """The event as the writer queues it, after the training thread's copy."""
+    return owned_by_writer(event, HostBuffers(0))[:3]
 
 
 def written(event):
@@ -94,6 +100,20 @@ class PackedTensorTest(unittest.TestCase):
         owned, _, _ = _owned(step_event("r", "val", 0, 0, 0, preds=preds, target=torch.tensor([0, 1])))
         preds.fill_(0.75)  # a later in-place change, before the writer's thread encodes
         self.assertEqual(unpacked(json.loads(encode(owned))["preds"])[2], [0.25] * 4)
+
+    def test_a_buffer_given_back_is_reused_for_the_next_copy_of_its_dtype_and_shape(self):
+        buffers = HostBuffers(1 << 20)
+        first, _ = buffers.copy(torch.full((4, 3), 0.5))
+        buffers.give_back(first, "cpu")
+        second, _ = buffers.copy(torch.full((4, 3), 0.25))
+        self.assertIs(second, first)
+        self.assertEqual(second.tolist(), [[0.25] * 3] * 4)
+        other, _ = buffers.copy(torch.full((4, 3), 1, dtype=torch.float16))  # another dtype: a buffer of its own
+        self.assertIsNot(other, first)
+        small = HostBuffers(8)  # keeps no more than its capacity
+        kept, _ = small.copy(torch.zeros(4))
+        small.give_back(kept, "cpu")
+        self.assertIsNot(small.copy(torch.zeros(4))[0], kept)
 
     def test_numpy_arrays_are_packed_too(self):
         import numpy
