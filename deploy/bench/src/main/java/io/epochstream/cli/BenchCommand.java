@@ -4,6 +4,7 @@ import io.epochstream.bench.CapacityBenchmark;
 import io.epochstream.bench.ExactReplayBenchmark;
 import io.epochstream.bench.CrashRecoveryBenchmark;
 import io.epochstream.bench.HotFrames;
+import io.epochstream.bench.PythonDoorBenchmark;
 import io.epochstream.bench.RankScaleBenchmark;
 import io.epochstream.bench.RunLifecycleBenchmark;
 import io.epochstream.bench.StreamBenchmark;
@@ -38,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle",
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle, python",
           "(default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
@@ -82,6 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
     sections.put("lifecycle", out -> RunLifecycleBenchmark.report(out, quick));
+    sections.put("python", out -> PythonDoorBenchmark.report(out, quick, reps));
     return sections;
   }
 
