@@ -33,7 +33,7 @@ except ImportError:  # the older package name
 
 from .events import epoch_end_event, run_event, run_finished_event, step_event
 from .tensors import is_torch, label_preds as argmax_labels
-from .writer import DEFAULT_QUEUE_BYTES, open_writer
+from .writer import DEFAULT_QUEUE_BYTES, LOG, WriterFailed, open_writer
 
 
 class EpochstreamCallback(Callback):
@@ -56,6 +56,7 @@ class EpochstreamCallback(Callback):
         self._epoch_steps = {}
         self._writer = None
         self._finished = False
+        self._raising = False
 
     # -- checkpoint state -------------------------------------------------------------------
     def state_dict(self):
@@ -83,6 +84,7 @@ class EpochstreamCallback(Callback):
 
     def on_fit_start(self, trainer, pl_module):
         self._finished = False
+        self._raising = False
 
     def on_train_start(self, trainer, pl_module):
         self._started(trainer, pl_module)
@@ -101,7 +103,12 @@ class EpochstreamCallback(Callback):
         self._finish("completed")
 
     def on_exception(self, trainer, pl_module, exception):
-        self._finish("terminated" if isinstance(exception, KeyboardInterrupt) else "failed", repr(exception))
+        # The training's own exception is the one to see: a writer failing too is only logged.
+        self._raising = True
+        try:
+            self._finish("terminated" if isinstance(exception, KeyboardInterrupt) else "failed", repr(exception))
+        except WriterFailed as e:
+            LOG.error("%s", e)
 
     @property
     def writer(self):
@@ -110,8 +117,13 @@ class EpochstreamCallback(Callback):
 
     def teardown(self, trainer, pl_module, stage):
         if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            try:
+                writer.close()
+            except WriterFailed as e:
+                if not self._raising:
+                    raise
+                LOG.error("%s", e)
 
     def _finish(self, status, error=None):
         if self._writer is not None and not self._finished:

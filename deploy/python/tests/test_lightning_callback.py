@@ -83,6 +83,14 @@ class CallbackDrivenByAStandInTrainerTest(unittest.TestCase):
         self.assertEqual(last["status"], "failed")
         self.assertIn("CUDA out of memory", last["error"])
 
+    def test_a_writer_failing_during_a_failed_run_leaves_the_runs_own_exception_to_be_seen(self):
+        from epochstream.writer import EventWriter, _FileSink
+        callback = EpochstreamCallback(run="full", target=self.dir, metrics=METRICS)
+        callback._writer = EventWriter(_FileSink("/dev/full"), "full", 0)  # a disk that is full from the start
+        with self.assertLogs("epochstream", "ERROR"), self.assertRaisesRegex(RuntimeError, "CUDA out of memory"):
+            LightningTrainerStandIn([callback]).fit(BlobsModule(0), train_batches=[None] * 3, val_batches=[None] * 2,
+                                                    fail_at_epoch=0)
+
     def test_a_run_that_early_stopping_ends_is_finished_as_stopped_early(self):
         self.fit(stop_after_epoch=0)
         last = events(self.dir)["r1.rank0.jsonl"][-1]

@@ -106,21 +106,36 @@ public final class PythonDoorBenchmark {
     return new StreamCost(classes, (long) steps * 256, cpu, bytes);
   }
 
-  /** The run line ahead of the steps and on runs, then every line, as JSON values keyed as the Python writer keys them. */
-  private static void produce(EmbeddedKafka kafka, Topics topics, String run, List<String> lines) {
+  /**
+   * The run line ahead of the steps and on runs, then every line, as JSON values keyed as the Python
+   * writer keys them: the run line acknowledged before any step is sent, every send checked.
+   */
+  private static void produce(EmbeddedKafka kafka, Topics topics, String run, List<String> lines) throws Exception {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000); // a loaded machine: slow, never lost
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 300_000);
     RecordLimits.producerConfig().forEach(props::putIfAbsent);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
       for (String line : lines) {
         byte[] value = line.getBytes(StandardCharsets.UTF_8);
+        boolean runLine = line.startsWith("{\"type\":\"run\"");
         if (line.startsWith("{\"type\":\"run")) {
-          producer.send(new ProducerRecord<>(topics.runs(), run, value));
+          sent.add(producer.send(new ProducerRecord<>(topics.runs(), run, value)));
         }
-        producer.send(new ProducerRecord<>(topics.steps(), Keys.step(run, 0), value));
+        sent.add(producer.send(new ProducerRecord<>(topics.steps(), Keys.step(run, 0), value)));
+        if (runLine) {
+          producer.flush();
+        }
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get(); // throws what the broker refused
+      }
     }
   }
 
