@@ -91,7 +91,7 @@ class TorchMetricsInputTypesTest {
     assertThatThrownBy(() -> line("[0.5, 0]", "[1, 0]", "\"preds_dtype\":\"int64\""))
         .hasMessageContaining("preds is declared int64 but holds 0.5");
     assertThatThrownBy(() -> line("[1, 0]", "[1, 0]", "\"preds_dtype\":\"complex64\""))
-        .hasMessageContaining("preds_dtype must be float32, float64, int32, int64 or bool");
+        .hasMessageContaining("preds_dtype must be float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8 or bool");
   }
 
   private static StepOutput step(JsonNode c, boolean withDtypes) {
