@@ -1,10 +1,10 @@
 """Tensors between the training thread and the writer's thread.
 
-On the training thread, ``host_copy`` is all that happens to a tensor: a copy the writer owns, which
-on a CUDA device is a non-blocking copy into pinned host memory (the device is never waited for;
-the writer's thread waits for the copy). On the writer's thread, ``packed`` turns the copy into the
-JSON form ``{"dtype": "float16", "shape": [256, 10], "data": "<base64>"}``: the row-major
-little-endian bytes, base64 (RFC 4648). Integer tensors travel as the smallest integer dtype that
+On the training thread, ``HostBuffers.copy`` is all that happens to a tensor: a copy the writer
+owns, which from a CUDA device is a non-blocking copy into pinned host memory (the device is never
+waited for; the writer's thread waits for the copy). On the writer's thread, ``packed_json`` turns
+the copy into the JSON form ``{"dtype": "float16", "shape": [256, 10], "data": "<base64>"}``: the
+row-major little-endian bytes, base64 (RFC 4648). Integer tensors travel as the smallest integer dtype that
 holds their values (an int64 label tensor of classes < 128 is int8 on the wire), so labels cost a
 byte or two each; floating tensors keep their dtype bit for bit.
 
@@ -123,12 +123,6 @@ def label_preds(scores, dim=-1):
     torch = sys.modules["torch"]
     labels = scores.detach().argmax(dim=dim)
     return labels.to(torch.int16 if scores.shape[dim] <= 32767 else torch.int32)
-
-
-def packed(value):
-    """The packed JSON form of a host tensor or array (writer's thread), as a dict."""
-    name, shape, data = packed_parts(value)
-    return {"dtype": name, "shape": shape, "data": data.decode("ascii")}
 
 
 def packed_json(value):
