@@ -13,8 +13,11 @@ import java.util.Arrays;
  * {@code ignore_index} are dropped. The whole batch is validated before anything is returned.
  */
 final class MulticlassLabels {
-  /** The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size. */
-  record Pairs(int[] preds, int[] targets, int size) {}
+  /**
+   * The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size, and the batch row
+   * {@code rows[i]} (of {@code batchRows}) each came from — a row with extra dimensions gives several.
+   */
+  record Pairs(int[] preds, int[] targets, int[] rows, int size, int batchRows) {}
 
   /**
    * The last batch decoded on this thread. An epoch usually holds several multiclass metrics
@@ -69,6 +72,7 @@ final class MulticlassLabels {
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
     int[] outTargets = new int[target.length];
+    int[] outRows = new int[target.length];
     int size = 0;
     int extra = target.length / Math.max(1, ps[0]);
     int topK = cfg.topK();
@@ -88,10 +92,11 @@ final class MulticlassLabels {
           pred = tc;
         }
         outPreds[size] = pred;
+        outRows[size] = n;
         outTargets[size++] = tc;
       }
     }
-    return new Pairs(outPreds, outTargets, size);
+    return new Pairs(outPreds, outTargets, outRows, size, ps[0]);
   }
 
   /** Class indices shaped like the target. */
@@ -107,16 +112,20 @@ final class MulticlassLabels {
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
     int[] outTargets = new int[target.length];
+    int[] outRows = new int[target.length];
     int size = 0;
+    int batchRows = batch.targetShape()[0];
+    int extra = target.length / Math.max(1, batchRows);
     for (int i = 0; i < target.length; i++) {
       double t = target[i];
       if (cfg.ignores(t)) {
         continue;
       }
       outTargets[size] = classIndex(t, classes, "target", i);
+      outRows[size] = i / extra;
       outPreds[size++] = classIndex(preds[i], classes, "preds", i);
     }
-    return new Pairs(outPreds, outTargets, size);
+    return new Pairs(outPreds, outTargets, outRows, size, batchRows);
   }
 
   static int classIndex(double v, int classes, String what, int at) {
@@ -129,7 +138,7 @@ final class MulticlassLabels {
   }
 
   /** torch.argmax over one sample's class scores: first maximum, a NaN beats every number. */
-  private static int argmax(double[] scores, int base, int stride, int classes) {
+  static int argmax(double[] scores, int base, int stride, int classes) {
     int best = 0;
     double max = scores[base];
     for (int c = 1; c < classes; c++) {

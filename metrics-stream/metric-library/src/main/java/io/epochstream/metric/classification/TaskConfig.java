@@ -47,7 +47,7 @@ record TaskConfig(Task task, int classes, double threshold, int topK, Integer ig
    * extra dimensions flattened into the batch) is accepted for every task; "samplewise" gives one
    * value per sample, which does not fold into an epoch state, and is refused with that reason.
    */
-  private static void multidimAverage(MetricParams p) {
+  static void multidimAverage(MetricParams p) {
     String m = p.string("multidim_average", "global", "global", "samplewise");
     if (m.equals("samplewise")) {
       throw p.error("multidim_average", "'samplewise' (one value per sample) is not supported: an epoch summary"

@@ -26,9 +26,11 @@ public final class Probabilities {
 
   /** Sigmoid of every value when any value lies outside [0, 1]; otherwise the input itself. */
   public static double[] sigmoidIfLogits(double[] values) {
-    if (!outsideUnitInterval(values)) {
-      return values;
-    }
+    return outsideUnitInterval(values) ? sigmoid(values) : values;
+  }
+
+  /** The sigmoid of every value, a fresh array. */
+  public static double[] sigmoid(double[] values) {
     double[] out = new double[values.length];
     for (int i = 0; i < values.length; i++) {
       out[i] = 1.0 / (1.0 + Math.exp(-values[i]));

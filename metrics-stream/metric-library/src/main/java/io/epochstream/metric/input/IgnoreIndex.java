@@ -1,14 +1,14 @@
-package io.epochstream.metric.ranking;
+package io.epochstream.metric.input;
 
 /**
  * TorchMetrics' ignore_index, unboxed once: it is tested for every target value.
  */
-record IgnoreIndex(boolean present, double value) {
-  static IgnoreIndex of(Integer ignoreIndex) {
+public record IgnoreIndex(boolean present, double value) {
+  public static IgnoreIndex of(Integer ignoreIndex) {
     return ignoreIndex == null ? new IgnoreIndex(false, Double.NaN) : new IgnoreIndex(true, ignoreIndex);
   }
 
-  boolean matches(double target) {
+  public boolean matches(double target) {
     return present && target == value;
   }
 }
