@@ -237,6 +237,11 @@ def cases():
                         p["ignore_index"] = ignore
                     add(metric, cls, "multilabel", p, *multilabel_data(rnd.randint(20, 50), 3, rnd.random() < 0.5, ignore))
         add(metric, cls, "multiclass", {"num_classes": 3}, *multiclass_data(16, 3, False, None, extra=2))
+        # Probabilities where kept, a logit where ignored: the confusion-matrix format judges logits by
+        # the kept elements only, so nothing is squashed.
+        preds, target = binary_data(30, False, -1)
+        preds = [3.5 if t == -1 else v for v, t in zip(preds, target)]
+        add(metric, cls, "binary", {"ignore_index": -1}, preds, target, "ignored elements hold logits")
     # Degenerate confusion matrices: every sample right, every sample wrong, one class only.
     add("matthews_corrcoef", tm.MatthewsCorrCoef, "binary", {}, [0.9, 0.1, 0.8, 0.2, 0.7, 0.3], [1, 0, 1, 0, 1, 0])
     add("matthews_corrcoef", tm.MatthewsCorrCoef, "binary", {}, [0.1, 0.9, 0.2, 0.8, 0.3, 0.7], [1, 0, 1, 0, 1, 0])
