@@ -2,6 +2,7 @@ package io.epochstream.logger.csv;
 
 import io.epochstream.logger.LogPaths;
 import io.epochstream.logger.MetricsSink;
+import io.epochstream.logger.RunCurves;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunStarted;
@@ -37,7 +38,8 @@ import org.apache.commons.csv.CSVRecord;
  * train, val, test, predict — whatever order the topics delivered them in, so a live logger and a
  * {@code --from-beginning} rebuild write the same file. An epoch row's {@code step} is the epoch's
  * last step (train: the global step, Lightning's x-axis). Rows already in the file are not written
- * again: a restarted logger appends safely.
+ * again: a restarted logger appends safely. Curve metrics (roc, precision_recall_curve) go to files of
+ * their own beside it ({@link CurveCsv}).
  */
 public final class LightningCsvLogger implements MetricsSink {
   private static final List<String> STAGES = List.of("train", "val", "test", "predict");
@@ -49,6 +51,8 @@ public final class LightningCsvLogger implements MetricsSink {
   private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
   private final Path root;
   private final Map<String, RunFile> files = new HashMap<>();
+  private final RunCurves curves = new RunCurves();
+  private final CurveCsv curveFiles = new CurveCsv(FORMAT);
 
   public LightningCsvLogger(Path root) {
     this.root = root;
@@ -104,6 +108,14 @@ public final class LightningCsvLogger implements MetricsSink {
       }
     });
     add(s.getRun(), new RowKey(s.getEpoch(), 1, stageOrder(s.getStage())), row);
+    new TreeMap<>(s.getMetrics()).forEach((name, value) -> {
+      RunCurves.Spec spec = curves.spec(s.getRun(), name);
+      List<RunCurves.Curve> perClass = spec == null ? null : RunCurves.curves(value, spec.kind());
+      if (perClass != null) {
+        Path file = CurveCsv.file(LogPaths.runDirectory(root, s.getRun()), s.getStage(), name);
+        curveFiles.write(file, spec.kind(), s.getEpoch(), s.getLastStep(), perClass);
+      }
+    });
   }
 
   private void add(String run, RowKey key, Map<String, String> row) {
@@ -123,6 +135,7 @@ public final class LightningCsvLogger implements MetricsSink {
 
   @Override
   public void onRunStarted(String run, RunStarted config) {
+    curves.onRunStarted(run, config);
     Path dir = LogPaths.runDirectory(root, run);
     StringBuilder yaml = new StringBuilder();
     new TreeMap<>(config.getHparams()).forEach((k, v) -> yaml.append(yamlScalar(k)).append(": ").append(yamlScalar(v)).append('\n'));
@@ -226,7 +239,7 @@ public final class LightningCsvLogger implements MetricsSink {
     return cells;
   }
 
-  private static String format(double d) {
+  static String format(double d) {
     return Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d);
   }
 
