@@ -153,7 +153,7 @@ public final class ReplayService {
    */
   private static StepEvent refuseNewMetricsOnState(StepEvent e, MetricConfig newMetrics) {
     if (newMetrics != null && e.getPayload() instanceof StepOutput s && s.getState() != null) {
-      throw new IllegalArgumentException("run " + e.getRun() + " kept no predictions (published with --publish state: its steps"
+      throw new ReplayRequestException("run " + e.getRun() + " kept no predictions (published with --publish state: its steps"
           + " carry the announced metrics' state), so replay --metrics cannot compute new metrics; replay without --metrics"
           + " recomputes the announced ones");
     }
@@ -170,7 +170,7 @@ public final class ReplayService {
       }
     });
     if (found[0] == null) {
-      throw new IllegalArgumentException("unknown run '" + run + "': no RunStarted on " + topics.runs());
+      throw new ReplayRequestException("unknown run '" + run + "': no RunStarted on " + topics.runs());
     }
     return found[0];
   }

@@ -103,7 +103,7 @@ public final class TrainingJob {
       case "cpu" -> Device.cpu();
       case "gpu" -> {
         if (engine.getGpuCount() == 0) {
-          throw new IllegalArgumentException("--device gpu: no CUDA device is visible to DJL's PyTorch engine (this build"
+          throw new IllegalStateException("--device gpu: no CUDA device is visible to DJL's PyTorch engine (this build"
               + " has the CPU native library; build with -Pcuda on a machine with a GPU, see the README)");
         }
         yield Device.gpu();
