@@ -1,5 +1,6 @@
 package io.epochstream.intake;
 
+import io.epochstream.usage.UsageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -33,7 +34,7 @@ public final class FollowedDirectory implements AutoCloseable {
   /** Creates {@code dir} when missing: publish may well start before the training job writes there. */
   public FollowedDirectory(Path dir, BlockingQueue<SourceLine> out) throws IOException {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--follow: " + dir + " is not a directory");
+      throw new UsageException("--follow: " + dir + " is not a directory");
     }
     Files.createDirectories(dir);
     this.dir = dir;

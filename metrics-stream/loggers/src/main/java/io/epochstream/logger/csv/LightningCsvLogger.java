@@ -1,5 +1,6 @@
 package io.epochstream.logger.csv;
 
+import io.epochstream.event.Stage;
 import io.epochstream.logger.LogPaths;
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.RunCurves;
@@ -42,7 +43,6 @@ import org.apache.commons.csv.CSVRecord;
  * their own beside it ({@link CurveCsv}).
  */
 public final class LightningCsvLogger implements MetricsSink {
-  private static final List<String> STAGES = List.of("train", "val", "test", "predict");
   /**
    * RFC 4180 as Python's csv module writes it (fields quoted only when they hold a comma, a quote
    * or a line break, quotes doubled), with {@code \n} between records: a metric named
@@ -107,7 +107,7 @@ public final class LightningCsvLogger implements MetricsSink {
         row.put(column(s.getStage(), name), format(value.getValues().get(0)));
       }
     });
-    add(s.getRun(), new RowKey(s.getEpoch(), 1, stageOrder(s.getStage())), row);
+    add(s.getRun(), new RowKey(s.getEpoch(), 1, Stage.order(s.getStage())), row);
     new TreeMap<>(s.getMetrics()).forEach((name, value) -> {
       RunCurves.Spec spec = curves.spec(s.getRun(), name);
       List<RunCurves.Curve> perClass = spec == null ? null : RunCurves.curves(value, spec.kind());
@@ -152,10 +152,6 @@ public final class LightningCsvLogger implements MetricsSink {
     return stage + "_" + name + (stage.equals("train") && name.equals("loss") ? "_epoch" : "");
   }
 
-  private static int stageOrder(String stage) {
-    int i = STAGES.indexOf(stage);
-    return i < 0 ? STAGES.size() : i;
-  }
 
   /** Reads back a file this logger wrote, so a restart neither loses nor repeats rows. */
   private RunFile open(String run) {
@@ -197,7 +193,7 @@ public final class LightningCsvLogger implements MetricsSink {
       return new RowKey(epoch, 0, Long.parseLong(row.get("step")));
     }
     String first = metrics.isEmpty() ? "" : metrics.get(0);
-    return new RowKey(epoch, 1, stageOrder(first.contains("_") ? first.substring(0, first.indexOf('_')) : ""));
+    return new RowKey(epoch, 1, Stage.order(first.contains("_") ? first.substring(0, first.indexOf('_')) : ""));
   }
 
   private static void rewrite(RunFile f) {
