@@ -1,7 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
-import java.util.Arrays;
+import io.epochstream.metric.input.TaskShapes;
 
 /**
  * Turns one multiclass batch into (predicted, target) class pairs, TorchMetrics'
@@ -38,33 +38,18 @@ final class MulticlassLabels {
   }
 
   private static Pairs decodeUncached(Batch batch, TaskConfig cfg) {
-    Shapes.checkSizes(batch);
-    int[] ps = batch.predsShape();
-    int[] ts = batch.targetShape();
-    if (ps.length == ts.length + 1) {
-      return fromScores(batch, cfg);
-    } else if (ps.length == ts.length) {
-      return fromClassIndices(batch, cfg);
-    }
-    throw new IllegalArgumentException("multiclass preds must be class indices shaped like the target or scores "
-        + "[N, C, ...] for target [N, ...]: " + Shapes.describe(batch));
+    return TaskShapes.multiclassScores(batch) ? fromScores(batch, cfg) : fromClassIndices(batch, cfg);
   }
 
   /** Scores [N, C, ...]: the predicted class is the argmax (or the target, when it is within top_k). */
   private static Pairs fromScores(Batch batch, TaskConfig cfg) {
-    int[] ps = batch.predsShape();
-    int[] ts = batch.targetShape();
-    int classes = cfg.classes();
     if (batch.predsIntegral()) {
       throw new IllegalArgumentException("preds with one dimension more than target must be floating point scores"
-          + " [N, C, ...], not integers: " + Shapes.describe(batch));
+          + " [N, C, ...], not integers: " + TaskShapes.describe(batch));
     }
-    if (ps[1] != classes) {
-      throw new IllegalArgumentException("preds scores have " + ps[1] + " classes (dimension 1), num_classes is " + classes);
-    }
-    if (!Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length))) {
-      throw new IllegalArgumentException("scores [N, C, ...] need target [N, ...]: " + Shapes.describe(batch));
-    }
+    int[] ps = batch.predsShape();
+    int classes = cfg.classes();
+    TaskShapes.multiclassLayout(batch, classes);
     double[] scores = batch.preds();
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
@@ -96,11 +81,8 @@ final class MulticlassLabels {
 
   /** Class indices shaped like the target. */
   private static Pairs fromClassIndices(Batch batch, TaskConfig cfg) {
-    if (!Arrays.equals(batch.predsShape(), batch.targetShape())) {
-      throw new IllegalArgumentException("class-index preds must have the target's shape: " + Shapes.describe(batch));
-    }
     if (cfg.topK() > 1) {
-      throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + Shapes.describe(batch));
+      throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + TaskShapes.describe(batch));
     }
     int classes = cfg.classes();
     double[] preds = batch.preds();

@@ -6,7 +6,7 @@ import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.Probabilities;
 import io.epochstream.metric.input.Task;
-import java.util.Arrays;
+import io.epochstream.metric.input.TaskShapes;
 
 /**
  * Binary and multilabel stat scores: preds and target share a shape ([N, ...] binary, [N, L, ...]
@@ -34,15 +34,12 @@ final class ThresholdStatCounter extends StatCounter {
 
   @Override
   Metric.Update prepare(Batch batch) {
-    Shapes.checkSizes(batch);
+    if (cfg.task() == Task.MULTILABEL) {
+      TaskShapes.multilabel(batch, labels);
+    } else {
+      TaskShapes.sameShape(batch, "binary");
+    }
     int[] ps = batch.predsShape();
-    if (!Arrays.equals(ps, batch.targetShape())) {
-      throw new IllegalArgumentException("preds and target must have the same shape: " + Shapes.describe(batch));
-    }
-    if (cfg.task() == Task.MULTILABEL && (ps.length < 2 || ps[1] != labels)) {
-      throw new IllegalArgumentException("multilabel preds must be [N, " + labels + ", ...] for num_labels=" + labels
-          + ": " + Shapes.describe(batch));
-    }
     double[] target = batch.target();
     boolean labelPreds = batch.predsIntegral();
     double[] prob = labelPreds ? batch.preds() : Probabilities.sigmoidIfLogits(batch.preds());
@@ -84,8 +81,7 @@ final class ThresholdStatCounter extends StatCounter {
               ltn[l]++;
             }
           } else {
-            throw new IllegalArgumentException("target[" + i + "] is " + t + ", expected 0 or 1"
-                + (cfg.ignoreIndex() != null ? " or ignore_index " + cfg.ignoreIndex() : ""));
+            throw new IllegalArgumentException("target[" + i + "] is " + t + ", expected 0 or 1" + cfg.ignore().hint());
           }
         }
       }

@@ -2,6 +2,7 @@ package io.epochstream.metric.ranking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.Task;
 import java.util.Locale;
 
@@ -51,7 +52,7 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
       }
     }
     double[] thresholds = thresholds(p);
-    var ignore = p.optionalInteger("ignore_index");
+    IgnoreIndex ignore = IgnoreIndex.read(p);
     int maxSamples = DEFAULT_MAX_SAMPLES;
     if (thresholds == null) {
       maxSamples = p.integer("max_samples", DEFAULT_MAX_SAMPLES);
@@ -64,7 +65,7 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
       p.raw("max_samples"); // an explicit null is harmless
     }
     return new RankingConfig(metric, task, classes, average, thresholds,
-        ignore.isPresent() ? ignore.getAsInt() : null, maxSamples);
+        ignore.boxed(), maxSamples);
   }
 
   /** null = exact; an integer n >= 2 = linspace(0, 1, n); a list of floats in [0, 1] = those thresholds. */

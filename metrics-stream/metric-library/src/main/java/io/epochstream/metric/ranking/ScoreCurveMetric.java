@@ -4,10 +4,11 @@ import io.epochstream.metric.Batch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.Reduction;
+import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.Probabilities;
 import io.epochstream.metric.input.ScoreLayout;
 import io.epochstream.metric.input.Task;
-import java.util.Arrays;
+import io.epochstream.metric.input.TaskShapes;
 
 /**
  * The shared machinery of TorchMetrics' curve metrics (AveragePrecision, AUROC): input validation
@@ -46,11 +47,7 @@ public abstract class ScoreCurveMetric extends Metric {
     }
     double[] preds = batch.preds();
     double[] target = batch.target();
-    int[] ps = batch.predsShape();
-    int[] ts = batch.targetShape();
-    checkLength("preds", ps, preds.length);
-    checkLength("target", ts, target.length);
-    ScoreLayout layout = layout(ps, ts);
+    ScoreLayout layout = layout(batch);
     if (batch.predsIntegral()) {
       throw new IllegalArgumentException(name() + ": preds must be floating point scores (probabilities or logits),"
           + " not an integer label tensor");
@@ -80,57 +77,16 @@ public abstract class ScoreCurveMetric extends Metric {
     return config.metric();
   }
 
-  private void checkLength(String field, int[] shape, int length) {
-    if (shape == null || shape.length == 0) {
-      throw new IllegalArgumentException(name() + ": " + field + " has no shape");
-    }
-    long n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    if (n != length) {
-      throw new IllegalArgumentException(name() + ": " + field + " shape " + Arrays.toString(shape) + " holds " + n
-          + " values, but " + length + " were given");
-    }
-  }
-
   /** Checks the shapes against the task; the layout of the scores, null for binary (flat, aligned). */
-  private ScoreLayout layout(int[] ps, int[] ts) {
+  private ScoreLayout layout(Batch batch) {
     return switch (task) {
       case BINARY -> {
-        if (!Arrays.equals(ps, ts)) {
-          throw new IllegalArgumentException(name() + ": preds shape " + Arrays.toString(ps) + " and target shape "
-              + Arrays.toString(ts) + " must be equal for task=binary");
-        }
+        TaskShapes.sameShape(batch, "binary");
         yield null;
       }
-      case MULTICLASS -> multiclassLayout(ps, ts);
-      case MULTILABEL -> multilabelLayout(ps, ts);
+      case MULTICLASS -> TaskShapes.multiclassLayout(batch, classes);
+      case MULTILABEL -> TaskShapes.multilabel(batch, classes);
     };
-  }
-
-  private ScoreLayout multiclassLayout(int[] ps, int[] ts) {
-    boolean ok = ps.length >= 2 && ps.length == ts.length + 1 && ps[0] == ts[0]
-        && Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length));
-    if (!ok) {
-      throw new IllegalArgumentException(name() + ": task=multiclass needs preds [N, C, ...] and target [N, ...], got preds "
-          + Arrays.toString(ps) + " and target " + Arrays.toString(ts));
-    }
-    if (ps[1] != classes) {
-      throw new IllegalArgumentException(name() + ": preds has " + ps[1] + " classes on axis 1, num_classes is " + classes);
-    }
-    return ScoreLayout.of(ps);
-  }
-
-  private ScoreLayout multilabelLayout(int[] ps, int[] ts) {
-    if (ps.length < 2 || !Arrays.equals(ps, ts)) {
-      throw new IllegalArgumentException(name() + ": task=multilabel needs preds and target of the same shape [N, L, ...], got preds "
-          + Arrays.toString(ps) + " and target " + Arrays.toString(ts));
-    }
-    if (ps[1] != classes) {
-      throw new IllegalArgumentException(name() + ": preds has " + ps[1] + " labels on axis 1, num_labels is " + classes);
-    }
-    return ScoreLayout.of(ps);
   }
 
   /** Checks every target value; returns how many are not ignored. */
@@ -147,18 +103,14 @@ public abstract class ScoreCurveMetric extends Metric {
       if (task == Task.MULTICLASS) {
         if (t != Math.rint(t) || t < 0 || t >= classes) {
           throw new IllegalArgumentException(name() + ": target holds " + t + " at index " + i
-              + ", not a class index in [0, " + classes + ")" + ignoreHint());
+              + ", not a class index in [0, " + classes + ")" + ignore.hint());
         }
       } else if (t != 0 && t != 1) {
-        throw new IllegalArgumentException(name() + ": target holds " + t + " at index " + i + ", expected 0 or 1" + ignoreHint());
+        throw new IllegalArgumentException(name() + ": target holds " + t + " at index " + i + ", expected 0 or 1" + ignore.hint());
       }
       kept++;
     }
     return kept;
-  }
-
-  private String ignoreHint() {
-    return config.ignoreIndex() == null ? "" : " (or ignore_index=" + config.ignoreIndex() + ")";
   }
 
   /**

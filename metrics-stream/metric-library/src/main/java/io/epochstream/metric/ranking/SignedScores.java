@@ -1,5 +1,6 @@
 package io.epochstream.metric.ranking;
 
+import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.ScoreLayout;
 import io.epochstream.metric.input.Task;
 import java.util.Arrays;
