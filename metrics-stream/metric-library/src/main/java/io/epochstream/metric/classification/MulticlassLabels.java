@@ -1,6 +1,8 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.BatchMemo;
+import io.epochstream.metric.input.ClassArgmax;
 import io.epochstream.metric.input.TaskShapes;
 
 /**
@@ -16,25 +18,13 @@ final class MulticlassLabels {
   /** The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size. */
   record Pairs(int[] preds, int[] targets, int size) {}
 
-  /**
-   * The last batch decoded on this thread. An epoch usually holds several multiclass metrics
-   * (accuracy, F1, confusion matrix) with the same task settings: they share one argmax pass over
-   * the batch instead of each scanning every score. Batches are immutable by contract.
-   */
-  private record Decoded(Batch batch, TaskConfig cfg, Pairs pairs) {}
-
-  private static final ThreadLocal<Decoded> LAST = new ThreadLocal<>();
+  /** Several multiclass metrics of an epoch share one argmax pass over the batch. */
+  private static final BatchMemo<TaskConfig, Pairs> LAST = new BatchMemo<>();
 
   private MulticlassLabels() {}
 
   static Pairs decode(Batch batch, TaskConfig cfg) {
-    Decoded last = LAST.get();
-    if (last != null && last.batch == batch && last.cfg.equals(cfg)) {
-      return last.pairs;
-    }
-    Pairs pairs = decodeUncached(batch, cfg);
-    LAST.set(new Decoded(batch, cfg, pairs));
-    return pairs;
+    return LAST.get(batch, cfg, MulticlassLabels::decodeUncached);
   }
 
   private static Pairs decodeUncached(Batch batch, TaskConfig cfg) {
@@ -67,7 +57,7 @@ final class MulticlassLabels {
         }
         int tc = classIndex(t, classes, "target", s);
         int base = rowBase + j;
-        int best = argmax(scores, base, extra, classes);
+        int best = ClassArgmax.of(scores, base, extra, classes);
         int pred = best;
         if (topK > 1 && best != tc && rank(scores, base, extra, classes, tc) < topK) {
           pred = tc;
@@ -108,20 +98,6 @@ final class MulticlassLabels {
           + (Double.isNaN(v) ? " (NaN)" : ""));
     }
     return c;
-  }
-
-  /** torch.argmax over one sample's class scores: first maximum, a NaN beats every number. */
-  private static int argmax(double[] scores, int base, int stride, int classes) {
-    int best = 0;
-    double max = scores[base];
-    for (int c = 1; c < classes; c++) {
-      double v = scores[base + c * stride];
-      if (v > max || (v != v && max == max)) {
-        max = v;
-        best = c;
-      }
-    }
-    return best;
   }
 
   /** How many classes rank before class {@code c}: higher score, or equal score and lower index. */
