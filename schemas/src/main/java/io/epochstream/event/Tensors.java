@@ -92,15 +92,21 @@ public final class Tensors {
       // bfloat16 is the upper half of a float32: put the 16 bits back where they came from.
       case BFLOAT16 -> { var b = buf.asShortBuffer(); for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.get(i) & 0xFFFF) << 16); }
       case INT16 -> { var b = buf.asShortBuffer(); for (int i = 0; i < n; i++) out[i] = b.get(i); }
-      case INT8 -> { for (int i = 0; i < n; i++) out[i] = buf.get(at + i); }
-      case UINT8 -> { for (int i = 0; i < n; i++) out[i] = buf.get(at + i) & 0xFF; }
+      case INT8 -> { byte[] b = bytes(buf, at, n); for (int i = 0; i < n; i++) out[i] = b[i]; }
+      case UINT8 -> { byte[] b = bytes(buf, at, n); for (int i = 0; i < n; i++) out[i] = b[i] & 0xFF; }
       case BOOL -> {
+        byte[] b = bytes(buf, at, n);
+        int stray = 0; // any bit but the lowest: no branch per element, the index found only on failure
         for (int i = 0; i < n; i++) {
-          byte v = buf.get(at + i);
-          if (v != 0 && v != 1) {
-            throw new IllegalArgumentException("bool tensor holds byte " + (v & 0xFF) + " at flat index " + i + " (a bool is 0 or 1)");
+          stray |= b[i] & 0xFE;
+          out[i] = b[i] & 1;
+        }
+        if (stray != 0) {
+          int i = 0;
+          while ((b[i] & 0xFE) == 0) {
+            i++;
           }
-          out[i] = v;
+          throw new IllegalArgumentException("bool tensor holds byte " + (b[i] & 0xFF) + " at flat index " + i + " (a bool is 0 or 1)");
         }
       }
     }
@@ -181,6 +187,13 @@ public final class Tensors {
 
   private static String sizeProblem(DType dtype, String shape, long needed, long has) {
     return "a " + torchName(dtype) + " tensor of shape " + shape + " needs " + needed + " bytes, has " + has;
+  }
+
+  /** The {@code n} bytes from {@code at}: one bulk copy, then plain array reads. */
+  private static byte[] bytes(ByteBuffer buf, int at, int n) {
+    byte[] b = new byte[n];
+    buf.get(at, b);
+    return b;
   }
 
   private static ByteBuffer allocate(int bytes) {

@@ -7,6 +7,7 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.Batch;
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
+import io.epochstream.schema.DType;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunStarted;
@@ -33,8 +34,8 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * What a segmentation step of realistic size costs the stream: 8 images of 512 × 512 per step, a
  * square lesion per image, the prediction shifted by a few pixels. For each wire form of the masks —
- * index masks as int64 or int32 for preds and target, or float32 scores [8, 2, 512, 512] beside an
- * int64 target — the step event's bytes (as encoded, and lz4-compressed as the producer sends it),
+ * index masks as int64, int32, uint8 or bool for preds and target, or float32 scores [8, 2, 512, 512]
+ * beside an int64 target — the step event's bytes (as encoded, and lz4-compressed as the producer sends it),
  * the CPU seconds per step of the stream app's Java threads and of its stream thread alone (live, on
  * the embedded broker, from the first step to the summary), of a plain consumer reading the same
  * records (bytes only), and of the metric library alone on this thread (decode the tensors, fold the
@@ -43,11 +44,12 @@ import org.apache.kafka.clients.admin.Admin;
  * thresholds. One rank, one partition.
  *
  * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.SegmentationStepBenchmark [steps=10] [reps=3] [form...]},
- * forms {@code int64 int32 scores} (default all).
+ * forms {@code int64 int32 uint8 bool scores} (default all).
  */
 public final class SegmentationStepBenchmark {
   static final int IMAGES = 8;
   static final int SIDE = 512;
+  static final List<String> FORMS = List.of("int64", "int32", "uint8", "bool", "scores");
   private static final AvroSerde<StepEvent> STEPS = AvroSerde.of(StepEvent.class);
 
   /** One wire form's figures; CPU lists hold one value per repetition, in seconds per step. */
@@ -57,7 +59,7 @@ public final class SegmentationStepBenchmark {
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    List<String> forms = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("int64", "int32", "scores");
+    List<String> forms = args.length > 2 ? List.of(args).subList(2, args.length) : FORMS;
     StringBuilder md = new StringBuilder();
     table(md, forms, steps, reps);
     System.out.println(md);
@@ -72,7 +74,7 @@ public final class SegmentationStepBenchmark {
         + "(global and per image), mean IoU, sensitivity and specificity per class; with scores also binned AP (101 thresholds). "
         + "CPU: the stream app's Java threads from the first step to the summary; the plain consumer's one thread reading the same "
         + "records; the library: decoding the tensors to arrays and folding the epoch on one thread.\n\n");
-    table(md, List.of("int64", "int32", "scores"), steps, reps);
+    table(md, FORMS, steps, reps);
   }
 
   private static void table(StringBuilder md, List<String> forms, int steps, int reps) throws Exception {
@@ -92,8 +94,10 @@ public final class SegmentationStepBenchmark {
     return switch (form) {
       case "int64" -> "index masks int64 [8, 512, 512] / int64 [8, 512, 512]";
       case "int32" -> "index masks int32 [8, 512, 512] / int32 [8, 512, 512]";
+      case "uint8" -> "index masks uint8 [8, 512, 512] / uint8 [8, 512, 512]";
+      case "bool" -> "masks bool [8, 512, 512] / bool [8, 512, 512]";
       case "scores" -> "float32 scores [8, 2, 512, 512] / int64 [8, 512, 512]";
-      default -> throw new IllegalArgumentException("form must be int64, int32 or scores, not " + form);
+      default -> throw new IllegalArgumentException("form must be int64, int32, uint8, bool or scores, not " + form);
     };
   }
 
@@ -130,6 +134,11 @@ public final class SegmentationStepBenchmark {
           p = Tensors.ofLongs(widen(preds), IMAGES, SIDE, SIDE);
           t = Tensors.ofLongs(widen(target), IMAGES, SIDE, SIDE);
         }
+        case "uint8", "bool" -> { // one byte per pixel; the classes are 0 and 1, so both dtypes hold them
+          DType dtype = form.equals("bool") ? DType.BOOL : DType.UINT8;
+          p = Tensors.ofBytes(dtype, bytes(preds), IMAGES, SIDE, SIDE);
+          t = Tensors.ofBytes(dtype, bytes(target), IMAGES, SIDE, SIDE);
+        }
         default -> {
           float[] scores = new float[IMAGES * 2 * pixels];
           for (int n = 0; n < IMAGES; n++) {
@@ -144,6 +153,14 @@ public final class SegmentationStepBenchmark {
         }
       }
       out[k] = new StepOutput((long) k, IMAGES, 0.25, p, t, Map.of(), null);
+    }
+    return out;
+  }
+
+  private static byte[] bytes(int[] v) {
+    byte[] out = new byte[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (byte) v[i];
     }
     return out;
   }
