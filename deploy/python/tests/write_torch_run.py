@@ -44,7 +44,8 @@ class TokenHead:
         logits = torch.zeros(TOKENS, VOCABULARY, dtype=torch.bfloat16)
         logits[torch.arange(TOKENS), guess] = 1.0
         loss = (torch.rand((), generator=self.g) + 2.0).requires_grad_()
-        self.sent.append({"stage": stage, "preds": logits.argmax(-1).tolist(), "target": target.tolist(), "loss": float(loss)})
+        # The oracle's label is the one the logits were made to peak at, not an argmax of them.
+        self.sent.append({"stage": stage, "preds": guess.tolist(), "target": target.tolist(), "loss": float(loss)})
         return {"loss": loss, "preds": logits, "target": target}
 
     def training_step(self, batch, batch_idx):
