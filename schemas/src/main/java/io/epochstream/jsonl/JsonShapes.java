@@ -77,26 +77,26 @@ public final class JsonShapes {
   public static final JsonShape<StepMetrics> STEP_METRICS = new JsonShape<>() {
     @Override
     public String encode(StepMetrics m) {
-      ObjectNode out = JsonLinesCodec.MAPPER.createObjectNode()
+      ObjectNode out = JsonFields.MAPPER.createObjectNode()
           .put("run", m.getRun()).put("stage", m.getStage()).put("epoch", m.getEpoch()).put("rank", m.getRank())
           .put("step", m.getStep()).put("time", m.getTime()).put("batch_size", m.getBatchSize())
           .put("epoch_steps", m.getEpochSteps()).put("epoch_samples", m.getEpochSamples());
       ObjectNode values = out.putObject("values");
-      new TreeMap<>(m.getValues()).forEach((k, v) -> values.set(k, JsonLinesCodec.number(v)));
+      new TreeMap<>(m.getValues()).forEach((k, v) -> values.set(k, JsonFields.number(v)));
       return out.toString();
     }
 
     @Override
     public StepMetrics decode(String json) {
-      JsonNode node = JsonLinesCodec.parseObject(json);
+      JsonNode node = JsonFields.parseObject(json);
       Map<String, Double> values = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : JsonLinesCodec.fields(node, "values")) {
-        values.put(e.getKey(), JsonLinesCodec.number(e.getValue(), "values." + e.getKey()));
+      for (Map.Entry<String, JsonNode> e : JsonFields.fields(node, "values")) {
+        values.put(e.getKey(), JsonFields.number(e.getValue(), "values." + e.getKey()));
       }
-      return new StepMetrics(JsonLinesCodec.text(node, "run"), JsonLinesCodec.text(node, "stage"),
-          JsonLinesCodec.intValue(node, "epoch"), JsonLinesCodec.intValue(node, "rank"), JsonLinesCodec.longValue(node, "step"),
-          JsonLinesCodec.longValue(node, "time"), JsonLinesCodec.intValue(node, "batch_size"),
-          JsonLinesCodec.longValue(node, "epoch_steps"), JsonLinesCodec.longValue(node, "epoch_samples"), values);
+      return new StepMetrics(JsonFields.text(node, "run"), JsonFields.text(node, "stage"),
+          JsonFields.intValue(node, "epoch"), JsonFields.intValue(node, "rank"), JsonFields.longValue(node, "step"),
+          JsonFields.longValue(node, "time"), JsonFields.intValue(node, "batch_size"),
+          JsonFields.longValue(node, "epoch_steps"), JsonFields.longValue(node, "epoch_samples"), values);
     }
   };
 
@@ -105,23 +105,23 @@ public final class JsonShapes {
     @Override
     public String encode(ControlEvent c) {
       EarlyStop stop = (EarlyStop) c.getPayload();
-      ObjectNode out = JsonLinesCodec.MAPPER.createObjectNode()
+      ObjectNode out = JsonFields.MAPPER.createObjectNode()
           .put("type", "early_stop").put("run", c.getRun()).put("time", c.getTime())
           .put("stage", stop.getStage()).put("monitor", stop.getMonitor()).put("epoch", stop.getEpoch());
-      out.set("best", JsonLinesCodec.number(stop.getBest()));
+      out.set("best", JsonFields.number(stop.getBest()));
       return out.put("best_epoch", stop.getBestEpoch()).put("reason", stop.getReason()).toString();
     }
 
     @Override
     public ControlEvent decode(String json) {
-      JsonNode node = JsonLinesCodec.parseObject(json);
-      if (!"early_stop".equals(JsonLinesCodec.text(node, "type"))) {
+      JsonNode node = JsonFields.parseObject(json);
+      if (!"early_stop".equals(JsonFields.text(node, "type"))) {
         throw new JsonLinesException("type", "unknown control type '" + node.get("type").asText() + "' (expected early_stop)");
       }
-      EarlyStop stop = new EarlyStop(JsonLinesCodec.text(node, "stage"), JsonLinesCodec.text(node, "monitor"),
-          JsonLinesCodec.intValue(node, "epoch"), JsonLinesCodec.number(node.path("best"), "best"),
-          JsonLinesCodec.intValue(node, "best_epoch"), JsonLinesCodec.text(node, "reason"));
-      return new ControlEvent(JsonLinesCodec.text(node, "run"), JsonLinesCodec.longValue(node, "time"), stop);
+      EarlyStop stop = new EarlyStop(JsonFields.text(node, "stage"), JsonFields.text(node, "monitor"),
+          JsonFields.intValue(node, "epoch"), JsonFields.number(node.path("best"), "best"),
+          JsonFields.intValue(node, "best_epoch"), JsonFields.text(node, "reason"));
+      return new ControlEvent(JsonFields.text(node, "run"), JsonFields.longValue(node, "time"), stop);
     }
   };
 
