@@ -45,7 +45,7 @@ def case(name, rule, call, metric, params, preds, target):
 case("binaryIntegerPredsAreLabels", "BinaryAccuracy docstring, preds is int tensor",
      "C.BinaryAccuracy()", "accuracy", {"task": "binary"},
      tensor([0, 0, 1, 1, 0, 1]), tensor([0, 1, 0, 1, 0, 1]))
-case("binaryIntegerPredsAreNeverThresholded", "issue 14: threshold 1.0 leaves label preds alone",
+case("binaryIntegerPredsAreNeverThresholded", "threshold 1.0 leaves label preds alone",
      "C.BinaryAccuracy(threshold=1.0)", "accuracy", {"task": "binary", "threshold": 1.0},
      tensor([1, 0]), tensor([1, 0]))
 case("binaryFloatPredsOfTheSameValuesAreThresholded", "the contrast: float preds 1.0 are not > threshold 1.0",

@@ -41,6 +41,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * configuration — reproducing the live summary value for value — or with a new one, and refuses
  * with a clear message when the events it needs are gone. Without a summary (an epoch that never
  * closed, or a summary compacted away) it scans the steps topic for the run.
+ *
+ * <p>One idea, recomputing an epoch from its offsets, in one class: the seek, the refusal when the
+ * records are gone and the scan fallback read the same ranges and must agree on them.
  */
 public final class ReplayService {
   // Built once: a serde computes its schema fingerprints when made, which per record was most of

@@ -32,6 +32,9 @@ import java.util.function.BooleanSupplier;
  * (a SIGTERM aborts there; ranks trained in one process take the one gradient collector in turn)
  * nor between epochs (an EarlyStop from the stream app ends training there — the stream decides,
  * not DJL's EarlyStoppingListener, which watches the trainer's own evaluators).
+ *
+ * <p>Over 250 lines as one idea: the written-out loop and the model and optimizer set-up it needs;
+ * each concern of its own is a listener.
  */
 public final class TrainingJob {
   static {

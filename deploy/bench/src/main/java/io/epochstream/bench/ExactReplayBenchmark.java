@@ -13,7 +13,7 @@ import java.util.Locale;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * Issue 13 item 4: the whole {@code replay} command (the CLI, in this JVM, against the embedded
+ * The whole {@code replay} command (the CLI, in this JVM, against the embedded
  * broker) over one retained epoch, with exact AUROC + AP against binned AUROC + AP (100
  * thresholds), at two epoch sizes to show the cost is linear in the samples. CPU time of the
  * replaying thread and of the process (the broker serving the fetches included), and wall time.
@@ -47,7 +47,7 @@ public final class ExactReplayBenchmark {
   /** The bench's table: per epoch size, binned and exact, and their ratios. */
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
     Result r = run(quick ? 40_000 : 160_000, reps);
-    md.append(String.format(Locale.ROOT, "%n### Exact replay (issue 13 item 4): the whole `replay --run R --metrics FILE --jsonl OUT` command "
+    md.append(String.format(Locale.ROOT, "%n### Exact replay: the whole `replay --run R --metrics FILE --jsonl OUT` command "
         + "over one retained epoch (1 rank, B=256, C=10; AUROC + AP, macro; %s)%n%n", reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
     md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.ExactReplayBenchmark 160000 3`. Thread CPU: the "
         + "thread that runs the command (fetching, decoding, folding, computing); process CPU adds the broker serving the fetches.\n\n");

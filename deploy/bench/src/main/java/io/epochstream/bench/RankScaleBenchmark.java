@@ -19,7 +19,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * Issue 19's row per world size: one epoch of a run of N ranks (10 classes, the trainer's default
+ * A row per world size: one epoch of a run of N ranks (10 classes, the trainer's default
  * metric set, two 8-sample steps per rank) through the real stream app on the embedded broker. The
  * clock runs from the acknowledged EpochEnd of the last rank — sent only once stage 2 holds every
  * other rank, so it times the close, not the backlog — to the committed summary. Bytes: everything
@@ -38,7 +38,7 @@ public final class RankScaleBenchmark {
   /** One world size's measurement. */
   public record Result(int ranks, long rankStateBytes, TopicBytes.Count stage2, TopicBytes.Count perArrival, double closeMillis,
       double closeCpuMillis, long peakHeapBytes, long peakHeapAfterGcBytes) {
-    /** Stage-2 bytes per epoch over ranks × one rank's state (issue 19's goal: ≤ 3). */
+    /** Stage-2 bytes per epoch over ranks × one rank's state (goal: ≤ 3). */
     public double writeAmplification() {
       return (double) stage2.bytes() / ((double) ranks * rankStateBytes);
     }
@@ -54,7 +54,7 @@ public final class RankScaleBenchmark {
 
   /** The bench's table: one row per world size, median latency and heap of {@code reps} fresh brokers. */
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
-    md.append(String.format(Locale.ROOT, "%n### World size: one epoch of N ranks through the stream app (issue 19; 10 classes, default metric set, "
+    md.append(String.format(Locale.ROOT, "%n### World size: one epoch of N ranks through the stream app (10 classes, default metric set, "
         + "2 steps of 8 samples per rank, 2 partitions; %s)%n%n", reps > 1 ? "median of " + reps + " (min–max), a fresh broker each" : "one repetition"));
     md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.RankScaleBenchmark 8 64 512 1024`. Bytes: key + value of "
         + "every record written to the changelogs of stage 2's stores (" + String.join(", ", STAGE2_STORES) + "; no record cache, so the "

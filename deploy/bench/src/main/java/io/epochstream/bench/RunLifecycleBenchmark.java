@@ -46,7 +46,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Issue 18 item 2: what a stream app keeps after many finished runs, and what a restart costs. N
+ * What a stream app keeps after many finished runs, and what a restart costs. N
  * short finished runs (RunStarted, one step, EpochEnd, RunFinished; world size 1, binary accuracy)
  * go through the stream app, a child process, on a fresh embedded broker. Once their summaries are
  * out and, with a short {@code --run-retention}, every key naming them is a tombstone: the live and
@@ -55,7 +55,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the same state directory (exactly-once: an unclean stop wipes the stores and restores them from
  * the changelogs), and the restart is timed to its "running" line.
  *
- * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.RunLifecycleBenchmark [runs=10000]}.
+ * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.RunLifecycleBenchmark [runs=10000]}.
+ *
+ * <p>One idea in one file though long: one measurement, whose phases (publish, await tombstones,
+ * count changelog keys, compact, kill, time the restore) share the child process and its broker.
  */
 public final class RunLifecycleBenchmark {
   private static final String APP = "bench-life";
@@ -101,7 +104,7 @@ public final class RunLifecycleBenchmark {
     results.add(measure(runs, SHORT));
     results.add(measure(runs, LONG));
     md.append(String.format(Locale.ROOT, "%n### Run lifecycle: what the stream app keeps after N finished runs, and a restart after kill -9 "
-        + "(issue 18; 1 partition, world size 1, one step per run, binary accuracy)%n%n"));
+        + "(1 partition, world size 1, one step per run, binary accuracy)%n%n"));
     md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.RunLifecycleBenchmark 10000`. ");
     table(md, results);
   }

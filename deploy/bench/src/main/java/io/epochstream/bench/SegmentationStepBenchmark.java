@@ -45,6 +45,9 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.SegmentationStepBenchmark [steps=10] [reps=3] [form...]},
  * forms {@code int64 int32 uint8 bool scores} (default all).
+ *
+ * <p>One measurement per wire form, in one file: the forms differ only in how the masks are packed,
+ * and the rows compare because they share the images, the metric set and the method.
  */
 public final class SegmentationStepBenchmark {
   static final int IMAGES = 8;

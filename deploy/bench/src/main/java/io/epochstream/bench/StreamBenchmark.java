@@ -35,10 +35,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The stream app's throughput against a plain consumer of the same step events, and the latency
  * from the last rank's EpochEnd to the summary, on the embedded broker in this JVM.
  *
- * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.StreamBenchmark
+ * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.StreamBenchmark
  * [steps=2000] [ranks=4] [partitions=4] [latencyEpochs=30]}. Events: B=256 samples, C=10
  * probabilities (float32) per step; metrics accuracy, macro F1, confusion matrix, binned AUROC (100
  * thresholds) and loss.
+ *
+ * <p>Long but one idea: the throughput and latency rows share one broker, one topic set and one
+ * batch of events, so that their ratios are taken on the same records.
  */
 public final class StreamBenchmark {
   static final int B = 256;

@@ -149,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Issue 13 item 3: 10 K → 10 M samples in one epoch of one rank; the state stays the same size. */
+  /** 10 K → 10 M samples in one epoch of one rank; the state stays the same size. */
   private void sweep(StringBuilder md) throws Exception {
     md.append(String.format(Locale.ROOT, "%n### Cost as an epoch grows (1 rank, 1 partition; %s; heap of the whole JVM: broker, producer and app; "
         + "rank state: the largest state a rank's partial carried; app CPU: the stream app's Java threads)%n%n", reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));

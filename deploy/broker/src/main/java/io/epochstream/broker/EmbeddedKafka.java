@@ -26,6 +26,9 @@ import org.apache.kafka.server.common.MetadataVersion;
  * records outlive the process; so do its ports (kept in {@value #PORTS_FILE} there), so clients of
  * a broker that bounces find it again at the address they know. One broker at a time runs on a
  * directory (see {@link DirectoryLock}).
+ *
+ * <p>One idea (a broker's life on its directory: format, ports, start, stop) whose length is the
+ * KRaft configuration a combined node needs.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";

@@ -47,6 +47,9 @@ import org.apache.commons.csv.CSVRecord;
  * last step (train: the global step, Lightning's x-axis). Rows already in the file are not written
  * again: a restarted logger appends safely. Curve metrics (roc, precision_recall_curve) go to files of
  * their own beside it ({@link CurveCsv}).
+ *
+ * <p>One idea, the file's layout and its one canonical row order; its length is that rule's cases
+ * (sparse columns, a header rewritten, rows kept across restarts).
  */
 public final class LightningCsvLogger implements MetricsSink {
   private static final ObjectMapper JSON = new ObjectMapper();
