@@ -85,7 +85,7 @@ final class ReplayCommand implements Callable<Integer> {
       List<EpochSummary> summaries = new ReplayService(connection.clientConfig(), kafka.topics())
           .replay(new ReplayService.Selection(run, stage, from, to), config);
       if (target != null) {
-        publish(connection, target, summaries, valueFormat.format);
+        publish(connection, target, kafka.replicationFactor, summaries, valueFormat.format);
         System.err.printf("replayed %d epoch(s) of run %s to %s%n", summaries.size(), run, target);
       } else {
         try (PrintStream out = jsonl == null ? null : new PrintStream(Files.newOutputStream(jsonl), true, StandardCharsets.UTF_8)) {
@@ -98,10 +98,10 @@ final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void publish(KafkaConnection connection, String topic, List<EpochSummary> summaries, WireFormat format) throws Exception {
+  private static void publish(KafkaConnection connection, String topic, short replicationFactor, List<EpochSummary> summaries, WireFormat format) throws Exception {
     try (Admin admin = Admin.create(connection.clientConfig())) {
       if (!admin.listTopics().names().get().contains(topic)) {
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(io.epochstream.topic.RecordLimits.topicConfig()))).all().get();
+        admin.createTopics(List.of(new NewTopic(topic, 1, replicationFactor).configs(io.epochstream.topic.RecordLimits.topicConfig()))).all().get();
       }
     }
     Map<String, Object> props = new HashMap<>(connection.clientConfig());

@@ -27,7 +27,7 @@ public final class TrainingOptions {
   @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate of the optimizer, Adam or SGD (see --optimizer; default: ${DEFAULT-VALUE}).")
   float learningRate;
 
   @Option(names = "--samples", defaultValue = "4096", description = "Samples in the blobs data set (default: ${DEFAULT-VALUE}).")

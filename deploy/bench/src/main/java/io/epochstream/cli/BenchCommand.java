@@ -40,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle,",
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, recovery, ranks, replay, capacity, lifecycle,",
           "segmentation, python (default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
