@@ -1,4 +1,4 @@
-"""A Lightning run published to epochstream: the few lines a Lightning user adds (README, "From Python / Lightning").
+"""A Lightning run published to epochstream: the few lines a Lightning user adds (docs/python.md).
 
     pip install -e deploy/python                 # the epochstream package (standard library only)
     ./epochstream publish --follow events &      # every rank's file, into Kafka

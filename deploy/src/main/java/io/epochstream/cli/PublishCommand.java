@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
-    description = {"JSON-lines events (README, \"JSON lines\") into Kafka, for trainers that are not on the JVM.",
+    description = {"JSON-lines events (docs/wire-formats.md, \"JSON lines\") into Kafka, for trainers that are not on the JVM.",
         "From a file or stdin each line is checked as eval checks it before it is sent; a bad line stops with its",
         "line number and field (exit 2). With --follow DIR (one file per rank, as the Python writer makes them) or",
         "--listen ADDRESS (one connection per rank) the ranks' lines never interleave; a bad line goes to the",

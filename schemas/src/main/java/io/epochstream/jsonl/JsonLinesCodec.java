@@ -12,7 +12,7 @@ import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.StepEvent;
 
 /**
- * The JSON-lines interchange (README, "JSON lines"): decodes {@code run}, {@code run_finished},
+ * The JSON-lines interchange (docs/wire-formats.md, "JSON lines"): decodes {@code run}, {@code run_finished},
  * {@code run_deleted}, {@code step} and {@code epoch_end} lines into the Avro events, and encodes
  * events and epoch summaries as one line each. Field names are the Avro field names. Each shape
  * has its class: {@link RunJson}, {@link StepJson}, {@link TensorJson}, {@link SummaryJson}.

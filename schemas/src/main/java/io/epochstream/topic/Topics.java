@@ -1,6 +1,6 @@
 package io.epochstream.topic;
 
-/** The topic names (README, "Operating it"), all behind one configurable prefix (default {@code epochstream.}). */
+/** The topic names (docs/operations.md, "Operating it"), all behind one configurable prefix (default {@code epochstream.}). */
 public record Topics(String prefix) {
   public static final String DEFAULT_PREFIX = "epochstream.";
 

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The example lines and the output line of the README's "JSON lines" section. */
+/** The example lines and the output line of the "JSON lines" section of docs/wire-formats.md. */
 class JsonLinesCodecTest {
   @Test
   void runLineCarriesMetricSpecsAsJsonParameters() {

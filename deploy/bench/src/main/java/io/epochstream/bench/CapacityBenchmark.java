@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * so the other processes on a shared machine do not enter the figure; RocksDB's native background
  * threads are not Java threads and are not counted.
  *
- * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.CapacityBenchmark [megabytes=100] [reps=3] [classes...]}.
+ * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.CapacityBenchmark [megabytes=100] [reps=3] [classes...]}.
  */
 public final class CapacityBenchmark {
   static final int BATCH = 256;
@@ -60,7 +60,7 @@ public final class CapacityBenchmark {
     md.append(String.format(Locale.ROOT, "%n### Capacity by class count (issue 13 item 5; B=256, default metric set: accuracy, macro F1, binned macro "
         + "AUROC; 1 rank, 1 partition, ~%d MB of step events per C; %s)%n%n", megabytes,
         reps > 1 ? "median of " + reps + " (min–max) after a warm-up" : "one repetition after a warm-up"));
-    md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.CapacityBenchmark 50 3 10 100 1000`. CPU: the stream "
+    md.append("Also alone: `" + BenchJar.command(CapacityBenchmark.class, "50 3 10 100 1000") + "`. CPU: the stream "
         + "app's Java threads (stream thread, its producer, state updater) from RUNNING to the summary; the plain consumer's one thread reading "
         + "the same records (bytes only); ranks per stream thread use the stream thread's own CPU. Both wait on fresh topics and read live while the steps are published, so both see the same fetches. Ranks per stream thread: samples per stream-CPU-second ÷ "
         + String.format(Locale.ROOT, "%.0f–%.0f", RANK_RATE[0], RANK_RATE[1]) + " samples/s per rank (ResNet-50 training on one GPU), "

@@ -18,7 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
  * thresholds), at two epoch sizes to show the cost is linear in the samples. CPU time of the
  * replaying thread and of the process (the broker serving the fetches included), and wall time.
  *
- * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.ExactReplayBenchmark [samples=160000] [reps=3]}.
+ * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.ExactReplayBenchmark [samples=160000] [reps=3]}.
  */
 public final class ExactReplayBenchmark {
   static final int BATCH = 256;
@@ -49,7 +49,7 @@ public final class ExactReplayBenchmark {
     Result r = run(quick ? 40_000 : 160_000, reps);
     md.append(String.format(Locale.ROOT, "%n### Exact replay: the whole `replay --run R --metrics FILE --jsonl OUT` command "
         + "over one retained epoch (1 rank, B=256, C=10; AUROC + AP, macro; %s)%n%n", reps > 1 ? "median of " + reps + " (min–max)" : "one repetition"));
-    md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.ExactReplayBenchmark 160000 3`. Thread CPU: the "
+    md.append("Also alone: `" + BenchJar.command(ExactReplayBenchmark.class, "160000 3") + "`. Thread CPU: the "
         + "thread that runs the command (fetching, decoding, folding, computing); process CPU adds the broker serving the fetches.\n\n");
     md.append("| samples | curves | thread CPU, s | process CPU, s | wall, s | samples per thread-CPU-second |\n|---|---|---|---|---|---|\n");
     for (long samples : new long[] {r.smallSamples(), r.largeSamples()}) {

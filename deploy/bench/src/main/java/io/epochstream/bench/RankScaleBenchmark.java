@@ -26,7 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
  * written to stage 2's stores (read back from their changelogs) for the epoch, against ranks × one
  * rank's state.
  *
- * <p>Usage: {@code java -cp deploy/target/epochstream.jar io.epochstream.bench.RankScaleBenchmark 8 64 512 1024}.
+ * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.RankScaleBenchmark 8 64 512 1024}.
  */
 public final class RankScaleBenchmark {
   static final int CLASSES = 10;
@@ -56,7 +56,7 @@ public final class RankScaleBenchmark {
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
     md.append(String.format(Locale.ROOT, "%n### World size: one epoch of N ranks through the stream app (10 classes, default metric set, "
         + "2 steps of 8 samples per rank, 2 partitions; %s)%n%n", reps > 1 ? "median of " + reps + " (min–max), a fresh broker each" : "one repetition"));
-    md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.RankScaleBenchmark 8 64 512 1024`. Bytes: key + value of "
+    md.append("Also alone: `" + BenchJar.command(RankScaleBenchmark.class, "8 64 512 1024") + "`. Bytes: key + value of "
         + "every record written to the changelogs of stage 2's stores (" + String.join(", ", STAGE2_STORES) + "; no record cache, so the "
         + "same puts reach RocksDB) for the epoch.\n\n");
     md.append("| ranks | close latency after the last EpochEnd, ms | app CPU in that time, ms | one rank's state, bytes | stage-2 changelog bytes (records) "

@@ -105,7 +105,7 @@ public final class RunLifecycleBenchmark {
     results.add(measure(runs, LONG));
     md.append(String.format(Locale.ROOT, "%n### Run lifecycle: what the stream app keeps after N finished runs, and a restart after kill -9 "
         + "(1 partition, world size 1, one step per run, binary accuracy)%n%n"));
-    md.append("Also alone: `java -cp deploy/target/epochstream.jar io.epochstream.bench.RunLifecycleBenchmark 10000`. ");
+    md.append("Also alone: `" + BenchJar.command(RunLifecycleBenchmark.class, "10000") + "`. ");
     table(md, results);
   }
 

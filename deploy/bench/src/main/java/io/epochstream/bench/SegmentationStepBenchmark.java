@@ -73,7 +73,7 @@ public final class SegmentationStepBenchmark {
     int steps = quick ? 4 : 10;
     md.append(String.format(Locale.ROOT, "%n### A segmentation step of 8 × 512 × 512 masks (1 rank, 1 partition, %d steps per epoch; %s)%n%n", steps,
         reps > 1 ? "median of " + reps + " (min–max) after a warm-up" : "one repetition after a warm-up"));
-    md.append("Also alone: `java -cp \"deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*\" io.epochstream.bench.SegmentationStepBenchmark 10 3`. Metrics: Dice "
+    md.append("Also alone: `" + BenchJar.command(SegmentationStepBenchmark.class, "10 3") + "`. Metrics: Dice "
         + "(global and per image), mean IoU, sensitivity and specificity per class; with scores also binned AP (101 thresholds). "
         + "CPU: the stream app's Java threads from the first step to the summary; the plain consumer's one thread reading the same "
         + "records; the library: decoding the tensors to arrays and folding the epoch on one thread.\n\n");
