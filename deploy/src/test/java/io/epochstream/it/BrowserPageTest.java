@@ -145,7 +145,7 @@ class BrowserPageTest {
         page.findElement(By.id("filter")).sendKeys("exp/");
         await(page, "the table to show the exp/ runs only", d -> tableRuns(d).size() == 3 && tableRuns(d).stream().allMatch(r -> r.startsWith("exp/"))
             ? true : null);
-        page.findElement(By.cssSelector("#runs-table th.pick input")).click();
+        click(page, "#runs-table th.pick input");
         List<Map<String, Object>> acc = await(page, "acc of the three runs, both stages, every epoch", d -> {
           List<Map<String, Object>> s = series(d, "scalar:acc");
           return s.size() == 6 && s.stream().allMatch(x -> ((Number) x.get("points")).intValue() == EPOCHS) ? s : null;
@@ -174,7 +174,7 @@ class BrowserPageTest {
             .contains("val " + won.get("run").asText()).contains("@ epoch " + won.get("epoch").asInt());
 
         // Sorted by the best validation accuracy: the winner first, each run's best and its epoch as the summaries say.
-        page.findElement(By.cssSelector("#runs-table th[data-sort='best:val:acc']")).click();
+        click(page, "#runs-table th[data-sort='best:val:acc']");
         List<Map<String, Object>> rows = await(page, "the table sorted by best val acc", d -> {
           List<Map<String, Object>> r = tableCells(d, "acc");
           return r.size() == 3 && (Boolean) js(d, "return document.querySelector(\"#runs-table th[data-sort='best:val:acc']\").classList.contains('sorted-down')")
@@ -230,14 +230,14 @@ class BrowserPageTest {
             ? pixels(d, "steps:loss", List.of()).url() : null);
         assertThat(smoothed).isNotEqualTo(raw).isNotEqualTo(atDefault);
         // What the chart shows, as CSV: each run's raw loss and TensorBoard's debiased EMA of it.
-        page.findElement(By.cssSelector("figure.chart[data-key='steps:loss'] button.csv")).click();
+        click(page, "figure.chart[data-key='steps:loss'] button.csv");
         List<String> csv = awaitFile(downloads.resolve("loss-per-step.csv"));
         checkSmoothedCsv(csv, runs);
-        page.findElement(By.id("log")).click();
+        click(page, "#log");
         String logScale = await(page, "the step chart on a log scale", d -> "true".equals(figure(d, "steps:loss").get("log"))
             ? pixels(d, "steps:loss", List.of()).url() : null);
         assertThat(logScale).isNotEqualTo(smoothed);
-        page.findElement(By.id("log")).click();
+        click(page, "#log");
 
         page.manage().window().setSize(new Dimension(1400, 2300));
         await(page, "every chart redrawn", d -> everyChartInked(d) ? true : null);
@@ -696,6 +696,15 @@ class BrowserPageTest {
 
   private static String text(WebDriver d, String selector) {
     return d.findElement(By.cssSelector(selector)).getText();
+  }
+
+  /** A click on what the selector finds now (the page may have just rebuilt it). */
+  private static void click(WebDriver d, String selector) {
+    new WebDriverWait(d, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(x -> {
+          x.findElement(By.cssSelector(selector)).click();
+          return true;
+        });
   }
 
   private static void setSmoothing(WebDriver d, double value) {

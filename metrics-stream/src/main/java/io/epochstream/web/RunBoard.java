@@ -86,6 +86,9 @@ public final class RunBoard implements MetricsSink {
     final StepLine loss = new StepLine();
     /** Counts what changed the run's history (a summary, its configuration): the history's version. */
     long historyVersion;
+    /** Its table cells (hyper-parameters, last and best values) as of {@link #tableVersion}: rebuilt only when the history changed. */
+    ObjectNode table;
+    long tableVersion = -1;
 
     Run(String id) {
       this.id = id;
@@ -273,6 +276,16 @@ public final class RunBoard implements MetricsSink {
 
   private ObjectNode row(Run r) {
     ObjectNode n = overview(r);
+    if (r.tableVersion != r.historyVersion) {
+      r.table = table(r);
+      r.tableVersion = r.historyVersion;
+    }
+    n.setAll(r.table);
+    return n;
+  }
+
+  private static ObjectNode table(Run r) {
+    ObjectNode n = JSON.createObjectNode();
     ObjectNode h = n.putObject("hparams");
     r.hparams.forEach(h::put);
     ObjectNode stages = n.putObject("stages");

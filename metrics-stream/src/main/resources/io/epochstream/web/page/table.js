@@ -53,6 +53,16 @@
     const shown = view.runs.filter((r) => r.run.startsWith(view.filter));
     const rows = sorted(shown, view.sort);
     const stage = view.stage;
+    // Rebuilt only when what it shows changed, else a click could land between two builds and be
+    // lost; "last event" is kept current in place.
+    const signature = JSON.stringify([stage, view.sort, view.selected, view.focus, [...view.colors], rows.slice(0, MAX_ROWS).map((r) =>
+      [r.run, r.status, r.error, r.world_size, r.ranks_finished, r.epochs_closed, r.hparams, r.stages])]);
+    if (box.dataset.signature === signature) {
+      const at = new Map(view.runs.map((r) => [r.run, r]));
+      for (const tr of box.querySelectorAll('tbody tr')) tr.querySelector('td.ago').textContent = ES.ago(at.get(tr.dataset.run).last_event_time);
+      return;
+    }
+    box.dataset.signature = signature;
     const metrics = [...new Set(shown.flatMap((r) => Object.keys((r.stages[stage]) || {})))].sort(byMetricName);
     const selected = view.runs.filter((r) => view.selected.includes(r.run));
     const keys = [...new Set(shown.flatMap((r) => Object.keys(r.hparams)))].sort();
