@@ -130,7 +130,7 @@ class JsonWireTest {
       String status = null;
       for (ConsumerRecord<String, byte[]> r : TopicReader.records(kafka.clientConfig(), changelog, Integer.MAX_VALUE, Duration.ofSeconds(2))) {
         if (run.equals(r.key()) && r.value() != null) {
-          status = io.epochstream.retention.RunActivity.of(r.value()).finished();
+          status = io.epochstream.retention.RunActivity.SERDE.decode(r.value()).finished();
         }
       }
       if (status != null) {

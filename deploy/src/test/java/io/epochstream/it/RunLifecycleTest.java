@@ -1,5 +1,6 @@
 package io.epochstream.it;
 
+import io.epochstream.run.RunEnding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.broker.SharedKafka;
@@ -122,7 +123,7 @@ class RunLifecycleTest {
         assertThat(s.getComplete()).isTrue();
       });
       assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(1))).isEmpty();
-      publisher.runFinished("completed", null);
+      publisher.runFinished(RunEnding.COMPLETED, null);
       publisher.flush();
       awaitTombstones(kafka, app, List.of("long"), Duration.ofSeconds(60));
     }

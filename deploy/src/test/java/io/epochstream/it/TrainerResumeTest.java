@@ -52,7 +52,7 @@ class TrainerResumeTest {
       Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
       Instant deadline = Instant.now().plusSeconds(120);
       while (!(Files.exists(progress) && Files.readString(progress).contains("epoch=1"))) {
-        assertThat(first.isAlive()).as("trainer still running (log: %s)", dir.resolve("first.log")).isTrue();
+        assertThat(first.isAlive()).as(() -> "trainer still running; its log:\n" + log(dir.resolve("first.log"))).isTrue();
         assertThat(Instant.now()).isBefore(deadline);
         Thread.sleep(10);
       }
@@ -78,6 +78,14 @@ class TrainerResumeTest {
           Duration.ofSeconds(10));
       assertThat(runs.stream().filter(r -> r.getPayload() instanceof RunFinished).map(r -> ((RunFinished) r.getPayload()).getStatus()))
           .containsExactly("completed");
+    }
+  }
+
+  private static String log(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
     }
   }
 }

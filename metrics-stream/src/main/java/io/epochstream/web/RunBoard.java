@@ -40,7 +40,7 @@ import java.util.TreeSet;
 public final class RunBoard implements MetricsSink {
   static final int MAX_RUNS = 1000;
   /** A run that has not finished and has sent nothing for this long shows as stalled. */
-  public static final Duration STALLED_AFTER = Duration.ofMinutes(2);
+  public static final Duration STALLED_AFTER = RunStatus.STALLED_AFTER;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Clock clock;

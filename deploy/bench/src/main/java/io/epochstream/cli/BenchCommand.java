@@ -7,6 +7,7 @@ import io.epochstream.bench.CrashRecoveryBenchmark;
 import io.epochstream.bench.HotFrames;
 import io.epochstream.bench.RankScaleBenchmark;
 import io.epochstream.bench.RunLifecycleBenchmark;
+import io.epochstream.bench.SegmentationStepBenchmark;
 import io.epochstream.bench.StreamBenchmark;
 import io.epochstream.bench.TrainerBenchmark;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
       description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, recovery, ranks, replay, capacity,",
-          "lifecycle, board",
+          "lifecycle, segmentation, board",
           "(default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
@@ -84,6 +85,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
     sections.put("lifecycle", out -> RunLifecycleBenchmark.report(out, quick));
+    sections.put("segmentation", out -> SegmentationStepBenchmark.report(out, quick, reps));
     sections.put("board", out -> BoardMemoryBenchmark.report(out, quick));
     return sections;
   }
