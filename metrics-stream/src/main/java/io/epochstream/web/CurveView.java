@@ -12,7 +12,8 @@ import java.util.Set;
  * A metric's latest curves ({@code roc}, {@code precision_recall_curve}) as the page draws them. The
  * summary value is {@code [R, N]} (binary) or {@code [C, R, N]} (one curve per class, class-major),
  * rows in TorchMetrics' order — roc: fpr, tpr, thresholds; precision_recall_curve: precision,
- * recall, thresholds — rows shorter than N padded with NaN at the end; only rows 0 and 1 are drawn.
+ * recall, thresholds, then whatever rows the producer adds — rows shorter than N padded with NaN at
+ * the end; only rows 0 and 1 are drawn, and of them only the points where both are numbers.
  *
  * <p>Which of the two rows is x depends on the metric, which the board may learn after the value
  * (the runs and summaries topics are read side by side), so both readings are kept: up to
@@ -62,19 +63,22 @@ final class CurveView {
   }
 
   private static Curve curve(int label, List<Double> values, int row0, int row1, int n) {
-    int length = n;
-    while (length > 0 && (Double.isNaN(values.get(row0 + length - 1)) || Double.isNaN(values.get(row1 + length - 1)))) {
-      length--; // the padding of a row shorter than N
+    // Only points whose x and y are both numbers: a row's NaN padding at the end, and NaN inside a
+    // curve (a binned precision where nothing was predicted at that threshold).
+    int[] kept = new int[n];
+    int length = 0;
+    for (int i = 0; i < n; i++) {
+      if (Double.isFinite(values.get(row0 + i)) && Double.isFinite(values.get(row1 + i))) {
+        kept[length++] = i;
+      }
     }
     double area10 = 0;
     double area01 = 0;
-    for (int i = 1; i < length; i++) {
-      double x0 = values.get(row0 + i - 1), x1 = values.get(row0 + i);
-      double y0 = values.get(row1 + i - 1), y1 = values.get(row1 + i);
-      if (Double.isFinite(x0) && Double.isFinite(x1) && Double.isFinite(y0) && Double.isFinite(y1)) {
-        area10 += (x1 - x0) * (y0 + y1) / 2;
-        area01 += (y1 - y0) * (x0 + x1) / 2;
-      }
+    for (int k = 1; k < length; k++) {
+      double x0 = values.get(row0 + kept[k - 1]), x1 = values.get(row0 + kept[k]);
+      double y0 = values.get(row1 + kept[k - 1]), y1 = values.get(row1 + kept[k]);
+      area10 += (x1 - x0) * (y0 + y1) / 2;
+      area01 += (y1 - y0) * (x0 + x1) / 2;
     }
     // Evenly thinned, the last point kept: a curve ends where its thresholds end.
     int stride = length <= MAX_POINTS ? 1 : (length - 1 + MAX_POINTS - 2) / (MAX_POINTS - 1);
@@ -82,7 +86,7 @@ final class CurveView {
     float[] r0 = new float[points];
     float[] r1 = new float[points];
     for (int k = 0; k < points; k++) {
-      int i = Math.min(length - 1, k * stride);
+      int i = kept[Math.min(length - 1, k * stride)];
       r0[k] = values.get(row0 + i).floatValue();
       r1[k] = values.get(row1 + i).floatValue();
     }

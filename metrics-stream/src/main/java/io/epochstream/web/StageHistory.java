@@ -63,13 +63,14 @@ final class StageHistory {
         int at = index(vectorNames, name);
         e.vectors = Arrays.copyOf(e.vectors, Math.max(e.vectors.length, at + 1));
         e.vectors[at] = v;
-      } else if (!curve && shape.size() == 2 && shape.get(0).equals(shape.get(1))) {
-        if (latest(matrices.get(name), s.getEpoch())) {
+      } else {
+        // Before the run's configuration is read, a square [R, N] may be a matrix or a binary curve
+        // (R = N): kept as both, drawn as what the configuration says.
+        if (!curve && shape.size() == 2 && shape.get(0).equals(shape.get(1)) && latest(matrices.get(name), s.getEpoch())) {
           matrices.put(name, ConfusionView.of(s.getEpoch(), shape.get(0), values));
         }
-      } else if (CurveView.fits(shape, curve ? 2 : 3)) {
-        // Kept whether or not the configuration is known yet; drawn only as a curve metric.
-        if (curves.get(name) == null || curves.get(name).epoch <= s.getEpoch()) {
+        if ((curve || spec == null) && CurveView.fits(shape, curve ? 2 : 3)
+            && (curves.get(name) == null || curves.get(name).epoch <= s.getEpoch())) {
           curves.put(name, CurveView.of(s.getEpoch(), shape, values));
         }
       }
@@ -213,7 +214,11 @@ final class StageHistory {
       }
     }
     ObjectNode m = out.putObject("matrices");
-    matrices.forEach((name, view) -> view.write(m.putObject(name)));
+    matrices.forEach((name, view) -> {
+      if (specs.get(name) == null || !isCurve(specs.get(name).getMetric())) {
+        view.write(m.putObject(name));
+      }
+    });
     ObjectNode c = out.putObject("curves");
     curves.forEach((name, view) -> {
       MetricSpec spec = specs.get(name);

@@ -209,6 +209,48 @@ class BoardHistoryTest {
   }
 
   @Test
+  void aBinnedPrecisionRecallCurveOfSevenRowsLeavesOutEveryNanPointWhereverItIs() {
+    start("r", Map.of("pr", spec("precision_recall_curve")), Map.of(), Map.of());
+    double nan = Double.NaN;
+    // [7, 6]: precision NaN at two thresholds inside the curve (nothing predicted), the final (1, 0)
+    // point after them; thresholds and the counts tp, fp, tn, fn one shorter (padding at the end).
+    double[] precision = {0.5, 0.6, nan, nan, 0.9, 1};
+    double[] recall = {1, 0.8, 0.5, 0.4, 0.2, 0};
+    double[] values = new double[7 * 6];
+    for (int i = 0; i < 6; i++) {
+      values[i] = precision[i];
+      values[6 + i] = recall[i];
+      for (int row = 2; row < 7; row++) {
+        values[row * 6 + i] = i < 5 ? row * 10 + i : nan;
+      }
+    }
+    board.onSummary(summary("r", "val", 0, Map.of("pr", new MetricValue(List.of(7, 6), list(values))), Map.of()));
+    JsonNode curve = board.history("r").get("stages").get("val").get("curves").get("pr").get("curves").get(0);
+    // Points are kept as floats.
+    assertThat(curve.get("x")).extracting(n -> (float) n.asDouble()).containsExactly(1f, 0.8f, 0.2f, 0f);
+    assertThat(curve.get("y")).extracting(n -> (float) n.asDouble()).containsExactly(0.5f, 0.6f, 0.9f, 1f);
+    double area = 0.2 * (0.5 + 0.6) / 2 + 0.6 * (0.6 + 0.9) / 2 + 0.2 * (0.9 + 1) / 2;
+    assertThat(curve.get("area").asDouble()).isCloseTo(area, within(1e-12));
+  }
+
+  @Test
+  void aSquareCurveReadBeforeItsConfigurationIsDrawnAsACurveNotAMatrix() {
+    double[] values = new double[9]; // [3, 3]: a binary roc of three points, or a 3-class confusion matrix
+    double[][] rows = {{0, 0.5, 1}, {0, 0.75, 1}, {1, 0.5, 0}};
+    for (int i = 0; i < 9; i++) {
+      values[i] = rows[i / 3][i % 3];
+    }
+    board.onSummary(summary("r", "val", 0, Map.of("roc", new MetricValue(List.of(3, 3), list(values)),
+        "confusion", new MetricValue(List.of(3, 3), list(values))), Map.of()));
+    start("r", Map.of("roc", spec("roc"), "confusion", spec("confusion_matrix")), Map.of(), Map.of());
+    JsonNode val = board.history("r").get("stages").get("val");
+    assertThat(val.get("matrices").has("roc")).isFalse();
+    assertThat(val.get("curves").get("roc").get("curves").get(0).get("y")).extracting(JsonNode::asDouble).containsExactly(0.0, 0.75, 1.0);
+    assertThat(val.get("matrices").has("confusion")).isTrue();
+    assertThat(val.get("curves").has("confusion")).isFalse();
+  }
+
+  @Test
   void aCurveReadBeforeItsRunsConfigurationIsDrawnOnceTheConfigurationIsKnownAndAnUnknownMetricNever() {
     double[] values = {0, 0.5, 1, 0, 0.8, 1, 1, 0.5, 0};
     board.onSummary(summary("r", "val", 0, Map.of("roc", new MetricValue(List.of(3, 3 + 0), list(values)),
