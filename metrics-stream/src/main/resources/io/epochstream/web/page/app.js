@@ -128,13 +128,18 @@
       }
       box.append(c.figure); // keeps the specs' order
       for (const [k, v] of Object.entries(spec.data || {})) c.figure.dataset[k] = v;
-      const caption = c.figure.querySelector('figcaption');
-      caption.replaceChildren(el('span', 'title', spec.title), ...(spec.caption || []));
-      if (spec.csv !== false) {
+      // The caption is rebuilt only when what it says changed: its CSV button and selects stay put
+      // under a click or an open list while the page polls.
+      const captionSignature = [spec.title, ...(spec.caption || []).map((e) => e.outerHTML + '=' + (e.value || ''))].join('\n');
+      c.file = spec.file;
+      if (c.captionSignature !== captionSignature) {
+        c.captionSignature = captionSignature;
+        const caption = c.figure.querySelector('figcaption');
+        caption.replaceChildren(el('span', 'title', spec.title), ...(spec.caption || []));
         const button = el('button', 'csv', 'CSV');
         button.type = 'button';
         button.title = 'download what this chart shows';
-        button.addEventListener('click', () => ES.download(spec.file + '.csv', c.view.csv()));
+        button.addEventListener('click', () => ES.download(c.file + '.csv', c.view.csv()));
         caption.append(button);
       }
       c.render = spec.render;
@@ -297,7 +302,13 @@
             render: (c) => {
               let box = c.figure.querySelector('.confusion');
               if (!box) { box = el('div', 'confusion'); c.figure.append(box); }
-              ES.confusionTables(box, m, state.confusionRank[key] || 'recall', (by) => { state.confusionRank[key] = by; refresh(); });
+              const by = state.confusionRank[key] || 'recall';
+              // Rebuilt when the digest (a new history) or the ranking changed, not at every poll.
+              if (c.digest !== m || c.rankBy !== by) {
+                ES.confusionTables(box, m, by, (next) => { state.confusionRank[key] = next; refresh(); });
+                c.digest = m;
+                c.rankBy = by;
+              }
               c.view = { csv: () => ES.confusionCsv(m) };
             } });
         }
@@ -313,7 +324,7 @@
         specs.push({ key: 'curve:' + name + ':' + stageName, kind: 'curve', title: name + ' · ' + stageName + ' · epoch ' + cv.epoch,
           file: fileName(run, stageName, name),
           caption: cv.classes > 2 * SHOWN_CLASSES ? [el('span', 'best', '· top and bottom ' + SHOWN_CLASSES + ' of ' + cv.classes + ' classes by area')] : [],
-          data: { metric: name, stage: stageName, run, points: JSON.stringify(cv.curves.map((k) => ({ class: k.class, points: k.x.length }))) },
+          data: { metric: name, stage: stageName, run, points: JSON.stringify(cv.curves.map((k, i) => ({ class: k.class, points: k.x.length, area: k.area, color: series[i].color }))) },
           render: (c, width) => {
             if (!c.view) c.view = new ES.CurveChart(c.figure);
             c.view.update(spec, width);
@@ -363,7 +374,7 @@
     section.dataset.run = run;
     $('run-title').textContent = run;
     if (summary) {
-      $('run-meta').textContent = summary.status.replace('_', ' ') + ' · ' + ES.ranksText(summary) + ' · ' + summary.epochs_closed + ' epochs closed'
+      $('run-meta').textContent = summary.status.replace('_', ' ') + ' · ' + ES.ranksText(summary) + ' · ' + summary.epochs_closed + (summary.epochs_closed === 1 ? ' epoch closed' : ' epochs closed')
         + (summary.started_time > 0 ? ' · started ' + new Date(summary.started_time).toLocaleString() : '') + (summary.error ? ' · ' + summary.error : '');
     }
     if (d && d.detail) renderLive(d.detail, live.run === run ? live.body : []);
@@ -376,7 +387,9 @@
 
   function render() {
     const { selected, focus } = shown;
-    const colors = ES.runColors(selected);
+    ES.colorRuns(state.runs);
+    // Selected runs too: one named in the address may be drawn before the list names it.
+    const colors = new Map([...state.runs.map((r) => r.run), ...selected].map((run) => [run, ES.runColor(run)]));
     renderStageChoice();
     ES.renderRunsTable($('runs-box'), { runs: state.runs, filter: state.filter, stage: state.stage, sort: state.sort,
       selected, focus, colors }, actions);

@@ -52,30 +52,19 @@
   };
   ES.forget = (path) => held.delete(path);
 
-  // Eight colours far enough apart to tell overlaid runs apart. A run keeps the colour its id hashes
-  // to, so it looks the same whatever else is selected; of two selected runs that hash alike, the
-  // one later in id order takes the next free colour.
+  // Eight colours far enough apart to tell overlaid runs apart. A run keeps the colour it was given
+  // when the page first saw it, whatever is selected later: colours go round the palette in the
+  // order the runs started, so the first eight runs differ and a reload on the same runs gives the
+  // same colours.
   ES.RUN_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-  function hash(s) {
-    let h = 2166136261;
-    for (const ch of s) {
-      h ^= ch.codePointAt(0);
-      h = Math.imul(h, 16777619);
-    }
-    return h >>> 0;
-  }
-  ES.runColors = function (runs) {
-    const out = new Map();
-    const taken = new Set();
-    for (const run of [...runs].sort()) {
-      let i = hash(run) % ES.RUN_COLORS.length;
-      for (let k = 0; k < ES.RUN_COLORS.length && taken.has(i); k++) i = (i + 1) % ES.RUN_COLORS.length;
-      taken.add(i);
-      if (taken.size === ES.RUN_COLORS.length) taken.clear();
-      out.set(run, ES.RUN_COLORS[i]);
-    }
-    return out;
+  const runColor = new Map();
+  /** Gives the runs of the board's list not seen before their colours; runs: [{ run, started_time }]. */
+  ES.colorRuns = function (runs) {
+    const fresh = runs.filter((r) => !runColor.has(r.run))
+      .sort((a, b) => a.started_time - b.started_time || (a.run < b.run ? -1 : a.run > b.run ? 1 : 0));
+    for (const r of fresh) runColor.set(r.run, ES.RUN_COLORS[runColor.size % ES.RUN_COLORS.length]);
   };
+  ES.runColor = (run) => runColor.get(run) || ES.RUN_COLORS[0];
   ES.CLASS_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
   /** A colour with an alpha: the raw line behind a smoothed one. */

@@ -55,7 +55,7 @@
     const stage = view.stage;
     // Rebuilt only when what it shows changed, else a click could land between two builds and be
     // lost; "last event" is kept current in place.
-    const signature = JSON.stringify([stage, view.sort, view.selected, view.focus, [...view.colors], rows.slice(0, MAX_ROWS).map((r) =>
+    const signature = JSON.stringify([stage, view.sort, view.selected, view.focus, view.selected.map((r) => view.colors.get(r)), rows.slice(0, MAX_ROWS).map((r) =>
       [r.run, r.status, r.error, r.world_size, r.ranks_finished, r.epochs_closed, r.hparams, r.stages])]);
     if (box.dataset.signature === signature) {
       const at = new Map(view.runs.map((r) => [r.run, r]));
@@ -136,12 +136,15 @@
       pick.append(box0);
       const id = el('td', 'run-id');
       const swatch = el('i', 'swatch');
-      if (on) swatch.style.borderColor = view.colors.get(r.run);
+      if (on) {
+        swatch.style.borderColor = view.colors.get(r.run);
+        swatch.dataset.color = view.colors.get(r.run);
+      }
       id.append(swatch, r.run);
       const status = el('td');
       status.append(el('span', 'status status-' + r.status, r.status.replace('_', ' ')));
       if (r.error) status.title = r.error;
-      tr.append(pick, id, status, el('td', 'num', ranksText(r)), el('td', 'num', String(r.epochs_closed)), el('td', 'ago', ES.ago(r.last_event_time)));
+      tr.append(pick, id, status, el('td', 'num ranks', ranksText(r)), el('td', 'num epochs', String(r.epochs_closed)), el('td', 'ago', ES.ago(r.last_event_time)));
       for (const m of metrics) {
         const v = metricOf(r, stage, m);
         const best = el('td', 'num best' + (winners.get(m) === r.run ? ' winner' : ''));
@@ -155,6 +158,7 @@
           last.dataset.value = v.last;
         }
         best.dataset.metric = m;
+        last.dataset.metric = m;
         tr.append(best, last);
       }
       for (const k of hparams) {
