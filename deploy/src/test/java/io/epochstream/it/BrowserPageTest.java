@@ -80,17 +80,41 @@ class BrowserPageTest {
 
   /**
    * The test's own look at a figure's canvas: per colour given, how many opaque pixels are within a
-   * small distance of it (antialiased lines blend only at their edges), and the whole drawing as a
-   * data URL (equal URLs: the same pixels).
+   * small distance of it (antialiased lines blend only at their edges) and how many faint ones (a
+   * line drawn with an alpha: the raw line behind a smoothed one), and the whole drawing as a data
+   * URL (equal URLs: the same pixels).
    */
   private static final String PIXELS_JS = "const f = document.querySelector('figure.chart[data-key=\"' + arguments[0] + '\"]');"
       + " const c = f && f.querySelector('canvas'); if (!c || !c.width) return null;"
       + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
       + " const want = arguments[1].map(h => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)]);"
-      + " const counts = want.map(() => 0);"
-      + " for (let i = 0; i < d.length; i += 4) { if (d[i + 3] < 160) continue;"
-      + "   want.forEach((w, k) => { if (Math.abs(d[i] - w[0]) + Math.abs(d[i + 1] - w[1]) + Math.abs(d[i + 2] - w[2]) < 60) counts[k]++; }); }"
-      + " return {counts: counts, url: c.toDataURL()};";
+      + " const counts = want.map(() => 0); const faint = want.map(() => 0);"
+      + " for (let i = 0; i < d.length; i += 4) { const a = d[i + 3]; if (a < 10) continue;"
+      + "   want.forEach((w, k) => { if (Math.abs(d[i] - w[0]) + Math.abs(d[i + 1] - w[1]) + Math.abs(d[i + 2] - w[2]) < 60) {"
+      + "     if (a >= 160) counts[k]++; else if (a <= 110) faint[k]++; } }); }"
+      + " return {counts: counts, faint: faint, url: c.toDataURL()};";
+
+  /**
+   * Rings of radius 7 CSS pixels in a colour centred on a given x of a line chart: the canvas column
+   * of x found from the plot area's box ({@code .u-over}) and the x range the chart spans, then
+   * every y where at least 70 % of 48 points on the circle, and its centre (the point the ring
+   * marks), are of the colour. Answers how many rows qualify (0: no ring there).
+   */
+  private static final String RINGS_JS = "const f = document.querySelector('figure.chart[data-key=\"' + arguments[0] + '\"]');"
+      + " const c = f && f.querySelector('canvas'); const over = f && f.querySelector('.u-over'); if (!c || !over) return 0;"
+      + " const w = [parseInt(arguments[1].slice(1, 3), 16), parseInt(arguments[1].slice(3, 5), 16), parseInt(arguments[1].slice(5, 7), 16)];"
+      + " const cr = c.getBoundingClientRect(); const or = over.getBoundingClientRect(); const k = c.width / cr.width;"
+      + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+      + " const is = (x, y) => { x = Math.round(x); y = Math.round(y); if (x < 0 || y < 0 || x >= c.width || y >= c.height) return false;"
+      + "   const i = 4 * (y * c.width + x); return d[i + 3] >= 100 && Math.abs(d[i] - w[0]) + Math.abs(d[i + 1] - w[1]) + Math.abs(d[i + 2] - w[2]) < 90; };"
+      + " const cx0 = (or.left - cr.left + (arguments[2] - arguments[3]) / (arguments[4] - arguments[3]) * or.width) * k; const r = 7 * k;"
+      + " let rows = 0;"
+      + " for (let cy = (or.top - cr.top) * k; cy <= (or.bottom - cr.top) * k; cy++) { let found = false;"
+      + "   for (let dx = -2; dx <= 2 && !found; dx++) { const cx = cx0 + dx; if (!is(cx, cy)) continue; let on = 0;"
+      + "     for (let a = 0; a < 48; a++) { if (is(cx + r * Math.cos(a * Math.PI / 24), cy + r * Math.sin(a * Math.PI / 24))) on++; }"
+      + "     found = on >= 34; }"
+      + "   if (found) rows++; }"
+      + " return rows;";
 
   @Test
   void threeRunsWithDifferentLearningRatesShareEachChartAndTheTableSaysWhichWonAndAtWhichEpoch(TestKafka kafka) throws Exception {
@@ -112,31 +136,35 @@ class BrowserPageTest {
       String base = "http://" + stream.await("running on .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(120)).group(1) + "/";
       String loggerBase = "http://" + logger.await("log following .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(120)).group(1) + "/";
 
-      for (String lr : LEARNING_RATES) {
-        String run = "exp/lr-" + lr;
-        assertThat(Main.run(concat(new String[] {"train", "--run", run, "--lr", lr, "--epochs", Integer.toString(EPOCHS),
-            "--metrics", metrics.toString(), "--no-http"}, kafkaFlags))).isZero();
-        awaitJson(base + "runs/" + encode(run) + "/epochs", n -> n.size() == 2 * EPOCHS);
-      }
-      // The oracle: each run's summaries as the topic the page's board reads holds them, read by the test.
-      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
-          (topic, bytes) -> EventSerde.summaries(WireFormat.AVRO).decode(bytes));
-      Map<String, Oracle> runs = new LinkedHashMap<>();
-      for (String lr : LEARNING_RATES) {
-        String run = "exp/lr-" + lr;
-        runs.put(run, Oracle.of(summaries.stream().filter(x -> x.getRun().equals(run)).toList()));
-        assertThat(runs.get(run).epochs).as("summaries of %s", run).isEqualTo(2 * EPOCHS);
-      }
-      double bestAcc = runs.values().stream().mapToDouble(o -> o.bestValAcc).max().orElseThrow();
-      Set<String> winners = runs.keySet().stream().filter(r -> runs.get(r).bestValAcc == bestAcc).collect(Collectors.toSet());
-      String last = "exp/lr-" + LEARNING_RATES.get(LEARNING_RATES.size() - 1);
-
       Path downloads = dir.resolve("downloads");
       Files.createDirectories(downloads);
       try (Chromium browser = Chromium.start(downloads)) {
         WebDriver page = browser.driver();
+        // The page is open before anything trains, and never reloaded until the logger's page at the end.
         page.get(base);
-        // Opened without a choice, the page shows the run started last, its acc with both stages.
+        await(page, "the page saying no run has published", d -> (Boolean) js(d, "return !document.getElementById('no-runs').hidden") ? true : null);
+        js(page, "window.openedOnce = true;");
+
+        for (String lr : LEARNING_RATES) {
+          String run = "exp/lr-" + lr;
+          assertThat(Main.run(concat(new String[] {"train", "--run", run, "--lr", lr, "--epochs", Integer.toString(EPOCHS),
+              "--metrics", metrics.toString(), "--no-http"}, kafkaFlags))).isZero();
+          awaitJson(base + "runs/" + encode(run) + "/epochs", n -> n.size() == 2 * EPOCHS);
+        }
+        // The oracle: each run's summaries as the topic the page's board reads holds them, read by the test.
+        List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+            (topic, bytes) -> EventSerde.summaries(WireFormat.AVRO).decode(bytes));
+        Map<String, Oracle> runs = new LinkedHashMap<>();
+        for (String lr : LEARNING_RATES) {
+          String run = "exp/lr-" + lr;
+          runs.put(run, Oracle.of(summaries.stream().filter(x -> x.getRun().equals(run)).toList()));
+          assertThat(runs.get(run).epochs).as("summaries of %s", run).isEqualTo(2 * EPOCHS);
+        }
+        double bestAcc = runs.values().stream().mapToDouble(o -> o.bestValAcc).max().orElseThrow();
+        Set<String> winners = runs.keySet().stream().filter(r -> runs.get(r).bestValAcc == bestAcc).collect(Collectors.toSet());
+        String last = "exp/lr-" + LEARNING_RATES.get(LEARNING_RATES.size() - 1);
+
+        // Without a choice the page turned to the run started last, its acc with both stages.
         await(page, "the run started last with its acc chart", d -> last.equals(js(d, "return document.getElementById('run').dataset.run"))
             && series(d, "scalar:acc").size() == 2 ? true : null);
         followsALiveTrainer(page, kafkaFlags);
@@ -146,20 +174,32 @@ class BrowserPageTest {
         await(page, "the table to show the exp/ runs only", d -> tableRuns(d).size() == 3 && tableRuns(d).stream().allMatch(r -> r.startsWith("exp/"))
             ? true : null);
         click(page, "#runs-table th.pick input");
-        List<Map<String, Object>> acc = await(page, "acc of the three runs, both stages, every epoch", d -> {
-          List<Map<String, Object>> s = series(d, "scalar:acc");
-          return s.size() == 6 && s.stream().allMatch(x -> ((Number) x.get("points")).intValue() == EPOCHS) ? s : null;
-        });
+        List<Map<String, Object>> acc = awaitAcc(page, runs.keySet());
         assertThat(acc).extracting(x -> x.get("run") + " " + x.get("stage")).containsExactlyInAnyOrderElementsOf(
             runs.keySet().stream().flatMap(r -> java.util.stream.Stream.of(r + " train", r + " val")).toList());
-        // Each run's line is drawn, in its own colour.
-        Map<String, String> colors = acc.stream().collect(Collectors.toMap(x -> (String) x.get("run"), x -> (String) x.get("color"), (a, b) -> a));
+        // Each run's lines are drawn in its own colour, the one its table row shows.
+        Map<String, String> colors = colorsOf(acc);
         assertThat(new java.util.HashSet<>(colors.values())).hasSize(3);
+        assertThat(tableColors(page)).isEqualTo(colors);
         List<Long> inked = pixels(page, "scalar:acc", List.copyOf(colors.values())).counts();
         assertThat(inked).as("pixels of each run's colour on the acc chart").allSatisfy(n -> assertThat(n).isGreaterThan(40L));
         everyChartIsDrawn(page);
+        // A run keeps its colour whatever else is selected: the first run started taken off the charts and put back.
+        String first = "exp/lr-" + LEARNING_RATES.get(0);
+        click(page, "#runs-table tr[data-run='" + first + "'] td.pick input");
+        List<Map<String, Object>> two = await(page, "acc without " + first, d -> {
+          List<Map<String, Object>> s = series(d, "scalar:acc");
+          return s.size() == 4 && s.stream().noneMatch(x -> first.equals(x.get("run"))) ? s : null;
+        });
+        Map<String, String> without = new HashMap<>(colors);
+        without.remove(first);
+        assertThat(colorsOf(two)).as("colours with %s deselected", first).isEqualTo(without);
+        assertThat(pixels(page, "scalar:acc", List.of(colors.get(first))).counts().get(0)).as("pixels of the deselected run's colour").isZero();
+        click(page, "#runs-table tr[data-run='" + first + "'] td.pick input");
+        assertThat(colorsOf(awaitAcc(page, runs.keySet()))).as("colours with %s selected again", first).isEqualTo(colors);
+        assertThat(tableColors(page)).isEqualTo(colors);
 
-        // Each run's best validation epoch is ringed; the caption names the winner and its epoch.
+        // Each run's best validation epoch is ringed in its colour; the caption names the winner and its epoch.
         Map<String, Object> accFigure = figure(page, "scalar:acc");
         JsonNode best = JSON.readTree((String) accFigure.get("best"));
         for (JsonNode b : best) {
@@ -167,12 +207,23 @@ class BrowserPageTest {
             assertThat(b.get("epoch").asInt()).as("best val epoch of %s", b.get("run")).isEqualTo(runs.get(b.get("run").asText()).bestValEpoch);
           }
         }
+        for (Map.Entry<String, Oracle> r : runs.entrySet()) {
+          assertThat(ringsAt(page, "scalar:acc", colors.get(r.getKey()), r.getValue().bestValEpoch, 0, EPOCHS - 1))
+              .as("a ring in %s's colour at epoch %d", r.getKey(), r.getValue().bestValEpoch).isPositive();
+        }
         JsonNode won = JSON.readTree((String) accFigure.get("winners")).get("val");
         assertThat(winners).contains(won.get("run").asText());
         assertThat(won.get("epoch").asInt()).isEqualTo(runs.get(won.get("run").asText()).bestValEpoch);
         assertThat(text(page, "figure.chart[data-key='scalar:acc'] figcaption"))
             .contains("val " + won.get("run").asText()).contains("@ epoch " + won.get("epoch").asInt());
 
+        // The table: status, ranks, epochs, and the last val acc as the summaries say.
+        for (Map<String, Object> row : tableRows(page)) {
+          Oracle o = runs.get((String) row.get("run"));
+          assertThat(row).as("row of %s", row.get("run")).containsEntry("status", "completed").containsEntry("ranks", "1 rank")
+              .containsEntry("epochs", Integer.toString(2 * EPOCHS));
+          assertThat(Double.parseDouble((String) row.get("lastAcc"))).isCloseTo(o.acc.get("val").lastEntry().getValue(), within(1e-12));
+        }
         // Sorted by the best validation accuracy: the winner first, each run's best and its epoch as the summaries say.
         click(page, "#runs-table th[data-sort='best:val:acc']");
         List<Map<String, Object>> rows = await(page, "the table sorted by best val acc", d -> {
@@ -195,40 +246,68 @@ class BrowserPageTest {
             .asList().contains("lr").doesNotContain("optimizer");
         assertThat(js(page, "return Array.from(document.querySelectorAll('#runs-table td.differs')).map(t => t.dataset.hparam + '=' + t.textContent)"))
             .asList().contains("lr=0.05", "lr=0.005", "lr=5.0E-4");
+        // A click on a row shows that run in detail.
+        String winner = (String) rows.get(0).get("run");
+        String other = runs.keySet().stream().filter(r -> !r.equals(winner)).findFirst().orElseThrow();
+        click(page, "#runs-table tr[data-run='" + other + "'] td.run-id");
+        await(page, other + " in detail", d -> other.equals(js(d, "return document.getElementById('run').dataset.run"))
+            && figureOrNull(d, "vector:recall:val") != null && other.equals(figureOrNull(d, "vector:recall:val").get("run")) ? true : null);
+        click(page, "#runs-table tr[data-run='" + winner + "'] td.run-id");
+        await(page, winner + " in detail", d -> winner.equals(js(d, "return document.getElementById('run').dataset.run")) ? true : null);
 
-        // Hovering a chart gives every line's value at one x.
+        // Hovering a chart gives every line's value at one x: each run's acc of that epoch and stage.
         new Actions(page).moveToElement(page.findElement(By.cssSelector("figure.chart[data-key='scalar:acc'] .u-over"))).perform();
-        List<String> hovered = await(page, "values of all six lines at the hovered epoch", d -> {
-          @SuppressWarnings("unchecked")
-          List<String> labels = (List<String>) js(d, "const r = document.querySelector(\"figure.chart[data-key='scalar:acc'] .readout\");"
-              + " return r.dataset.x === '' ? null : Array.from(r.querySelectorAll('.readout-row')).map(x => x.dataset.label);");
-          return labels != null && labels.size() == 6 ? labels : null;
+        List<Map<String, Object>> hovered = await(page, "values of all six lines at the hovered epoch", d -> {
+          List<Map<String, Object>> r = readout(d, "scalar:acc");
+          return r != null && r.size() == 6 ? r : null;
         });
-        assertThat(hovered).allSatisfy(l -> assertThat(runs.keySet().stream().anyMatch(l::startsWith)).as(l).isTrue());
+        for (Map<String, Object> h : hovered) {
+          String label = (String) h.get("label");
+          String run = label.substring(0, label.indexOf(" · "));
+          String stage = label.substring(label.indexOf(" · ") + 3);
+          int epoch = Integer.parseInt((String) h.get("x"));
+          assertThat(Double.parseDouble((String) h.get("value"))).as("%s at epoch %d", label, epoch)
+              .isCloseTo(runs.get(run).acc.get(stage).get(epoch), within(1e-12));
+        }
+        assertThat(hovered.stream().map(h -> h.get("x")).distinct()).as("one x for every line").hasSize(1);
         new Actions(page).moveToElement(page.findElement(By.id("filter"))).perform();
 
-        // On the global step, each run's last epoch is at the last step its training summaries name.
+        // On the global step, each run's last epoch is at the last step its training summaries name; on
+        // wall time, at the time of its last epoch's last event.
         new org.openqa.selenium.support.ui.Select(page.findElement(By.id("axis"))).selectByValue("step");
         await(page, "acc on the global step", d -> {
-          Map<String, Long> lastX = readoutX(d, "scalar:acc");
-          return runs.entrySet().stream().allMatch(e -> Long.valueOf(e.getValue().lastTrainStep).equals(lastX.get(e.getKey() + " · train"))
-              && Long.valueOf(e.getValue().lastTrainStep).equals(lastX.get(e.getKey() + " · val"))) ? true : null;
+          Map<String, Double> lastX = readoutX(d, "scalar:acc");
+          return runs.entrySet().stream().allMatch(e -> Double.valueOf(e.getValue().lastTrainStep).equals(lastX.get(e.getKey() + " · train"))
+              && Double.valueOf(e.getValue().lastTrainStep).equals(lastX.get(e.getKey() + " · val"))) ? true : null;
+        });
+        new org.openqa.selenium.support.ui.Select(page.findElement(By.id("axis"))).selectByValue("time");
+        await(page, "acc on wall time", d -> {
+          Map<String, Double> lastX = readoutX(d, "scalar:acc");
+          return runs.entrySet().stream().allMatch(e -> e.getValue().lastTime.entrySet().stream().allMatch(t ->
+              lastX.get(e.getKey() + " · " + t.getKey()) != null && Math.abs(lastX.get(e.getKey() + " · " + t.getKey()) - t.getValue() / 1000.0) < 1e-6))
+              ? true : null;
         });
         new org.openqa.selenium.support.ui.Select(page.findElement(By.id("axis"))).selectByValue("epoch");
 
-        // The per-step loss of each run, every training step of its rank 0; smoothing changes the pixels.
+        // The per-step loss of each run, every training step of its rank 0; smoothing changes the pixels,
+        // and draws the raw line faint behind the smoothed one.
         List<Map<String, Object>> steps = series(page, "steps:loss");
         assertThat(steps).hasSize(3).allSatisfy(s -> assertThat(((Number) s.get("points")).longValue())
             .isEqualTo(runs.get((String) s.get("run")).trainSteps));
-        String atDefault = pixels(page, "steps:loss", List.of()).url();
+        Pixels atDefault = pixels(page, "steps:loss", List.copyOf(colors.values()));
         setSmoothing(page, 0);
-        String raw = await(page, "the step chart unsmoothed", d -> "0".equals(figure(d, "steps:loss").get("smoothing"))
-            ? pixels(d, "steps:loss", List.of()).url() : null);
-        assertThat(raw).as("smoothing 0 draws other pixels than the default 0.6").isNotEqualTo(atDefault);
+        Pixels raw = await(page, "the step chart unsmoothed", d -> "0".equals(figure(d, "steps:loss").get("smoothing"))
+            ? pixels(d, "steps:loss", List.copyOf(colors.values())) : null);
+        assertThat(raw.url()).as("smoothing 0 draws other pixels than the default 0.6").isNotEqualTo(atDefault.url());
         setSmoothing(page, SMOOTHING);
-        String smoothed = await(page, "the step chart smoothed", d -> String.valueOf(SMOOTHING).equals(figure(d, "steps:loss").get("smoothing"))
-            ? pixels(d, "steps:loss", List.of()).url() : null);
-        assertThat(smoothed).isNotEqualTo(raw).isNotEqualTo(atDefault);
+        Pixels smoothed = await(page, "the step chart smoothed", d -> String.valueOf(SMOOTHING).equals(figure(d, "steps:loss").get("smoothing"))
+            ? pixels(d, "steps:loss", List.copyOf(colors.values())) : null);
+        assertThat(smoothed.url()).isNotEqualTo(raw.url()).isNotEqualTo(atDefault.url());
+        for (int k = 0; k < colors.size(); k++) {
+          // Unsmoothed, only the edges of opaque lines are faint; smoothed, the raw line behind is faint all along.
+          assertThat(smoothed.faint().get(k)).as("faint pixels of run %d smoothed %s vs unsmoothed %s", k, smoothed.faint(), raw.faint())
+              .isGreaterThan(raw.faint().get(k) * 3 / 2);
+        }
         // What the chart shows, as CSV: each run's raw loss and TensorBoard's debiased EMA of it.
         click(page, "figure.chart[data-key='steps:loss'] button.csv");
         List<String> csv = awaitFile(downloads.resolve("loss-per-step.csv"));
@@ -236,11 +315,11 @@ class BrowserPageTest {
         click(page, "#log");
         String logScale = await(page, "the step chart on a log scale", d -> "true".equals(figure(d, "steps:loss").get("log"))
             ? pixels(d, "steps:loss", List.of()).url() : null);
-        assertThat(logScale).isNotEqualTo(smoothed);
+        assertThat(logScale).isNotEqualTo(smoothed.url());
         click(page, "#log");
 
         page.manage().window().setSize(new Dimension(1400, 2300));
-        await(page, "every chart redrawn", d -> everyChartInked(d) ? true : null);
+        awaitEveryChartDrawn(page);
         screenshot(page, "browser-page.png");
 
         // A phone: nothing wider than the screen, the table scrolls within its box, every chart still drawn.
@@ -248,9 +327,10 @@ class BrowserPageTest {
         await(page, "the page to fit a phone's width", d -> (Boolean) js(d,
             "return document.documentElement.scrollWidth <= window.innerWidth"
                 + " && Array.from(document.querySelectorAll('figure.chart')).every(f => f.getBoundingClientRect().right <= window.innerWidth + 1);")
-            && everyChartInked(d) ? true : null);
+            && blankCharts(d).isEmpty() ? true : null);
         screenshot(page, "browser-page-phone.png");
         page.manage().window().setSize(new Dimension(1400, 1100));
+        assertThat(js(page, "return window.openedOnce === true")).as("all of it on the page opened first, never reloaded").isEqualTo(true);
 
         // The logger's page: the same charts with the same points as the stream app's page drew.
         String hash = (String) js(page, "return location.hash");
@@ -260,6 +340,22 @@ class BrowserPageTest {
         await(page, "live-run as terminated on the logger's page", d -> "terminated".equals(runStatus(d, "live-run")) ? true : null);
       }
     }
+  }
+
+  /** The acc chart once it holds both stages of every run of {@code runs}, every epoch. */
+  private static List<Map<String, Object>> awaitAcc(WebDriver page, Set<String> runs) {
+    return await(page, "acc of " + runs + ", both stages, every epoch", d -> {
+      List<Map<String, Object>> s = series(d, "scalar:acc");
+      return s.size() == 2 * runs.size() && s.stream().allMatch(x -> runs.contains(x.get("run")) && ((Number) x.get("points")).intValue() == EPOCHS)
+          ? s : null;
+    });
+  }
+
+  private static Map<String, String> colorsOf(List<Map<String, Object>> series) {
+    return series.stream().collect(Collectors.toMap(x -> (String) x.get("run"), x -> (String) x.get("color"), (a, b) -> {
+      assertThat(a).as("one colour for both stages of a run").isEqualTo(b);
+      return a;
+    }));
   }
 
   /** A trainer that runs for a while: the page turns to it (the run started last) and its open epoch moves without a reload. */
@@ -328,8 +424,10 @@ class BrowserPageTest {
       Path lines = dir.resolve("big.jsonl");
       Files.write(lines, big.jsonLines());
       assertThat(Main.run(concat(new String[] {"publish", lines.toString()}, kafkaFlags))).isZero();
-      Curves curves = new Curves();
-      curves.publish(kafka, topics);
+      // Curves as the stream app computes them from a real validation epoch, TorchMetrics' figures beside it.
+      Path curveLines = Path.of(BrowserPageTest.class.getResource("/curves/curves-validation.jsonl").toURI());
+      JsonNode curves = JSON.readTree(BrowserPageTest.class.getResource("/curves/curves-validation.expected.json"));
+      assertThat(Main.run(concat(new String[] {"publish", curveLines.toString()}, kafkaFlags))).isZero();
 
       try (Chromium browser = Chromium.start()) {
         WebDriver page = browser.driver();
@@ -342,37 +440,153 @@ class BrowserPageTest {
         assertThat(pairs).extracting(p -> p.get("target") + "->" + p.get("predicted") + "=" + p.get("value"))
             .containsExactlyElementsOf(big.expectedPairs());
         assertThat(js(page, "return document.querySelectorAll(\"figure.chart[data-key='matrix:confusion:val'] canvas\").length")).isEqualTo(0L);
-        assertThat(rows(page, "figure.chart[data-key='matrix:confusion:val'] .lowest-table tbody tr")).extracting(r -> Integer.parseInt((String) r.get("class")))
-            .containsExactlyElementsOf(big.lowestRecall(10));
-        assertThat(rows(page, "figure.chart[data-key='matrix:confusion:val'] .highest-table tbody tr")).extracting(r -> Integer.parseInt((String) r.get("class")))
-            .containsExactlyElementsOf(big.highestRecall(10));
-        // Per-class recall over the epochs: the top and bottom five classes, drawn (the top ones, all at 1, overlap:
-        // the last drawn of each group is the one to see).
+        assertThat(classesOf(page, "lowest-table")).containsExactlyElementsOf(ThousandClasses.lowest(big.recall(), 10));
+        assertThat(classesOf(page, "highest-table")).containsExactlyElementsOf(ThousandClasses.highest(big.recall(), 10));
+        // Per-class recall over the epochs: the top and bottom five classes by the last recall, drawn (the top ones,
+        // all at 1, overlap: the last drawn of each group is the one to see).
         Map<String, Object> vector = await(page, "per-class recall", d -> figureOrNull(d, "vector:recall:val"));
-        assertThat(JSON.readTree((String) vector.get("shown"))).extracting(JsonNode::asInt).containsExactlyElementsOf(big.topAndBottomRecall(5));
+        assertThat(shownClasses(vector)).containsExactlyElementsOf(ThousandClasses.topAndBottom(big.recall(), 5));
         assertThat(pixels(page, "vector:recall:val", List.of(CLASS_COLORS.get(4), CLASS_COLORS.get(9))).counts())
             .allSatisfy(n -> assertThat(n).isGreaterThan(20L));
-        page.manage().window().setSize(new Dimension(1400, 1900));
+        page.manage().window().setSize(new Dimension(1400, 2000));
+        await(page, "the table to count both epochs", d -> "2".equals(js(d,
+            "const r = document.querySelector('#runs-table tr[data-run=\"" + ThousandClasses.RUN + "\"] td.epochs'); return r && r.textContent;")) ? true : null);
         screenshot(page, "browser-page-1000-classes.png");
+        // The classes chosen by another metric: recall's lines of the top and bottom classes by precision,
+        // and the per-class tables by precision.
+        choose(page, "figure.chart[data-key='vector:recall:val'] select.rank-by", "precision");
+        List<Integer> byPrecision = ThousandClasses.topAndBottom(big.precision(), 5);
+        await(page, "recall of the top and bottom classes by precision", d -> shownClasses(figure(d, "vector:recall:val")).equals(byPrecision) ? true : null);
+        choose(page, "figure.chart[data-key='matrix:confusion:val'] select.rank-by", "precision");
+        List<Integer> lowestPrecision = ThousandClasses.lowest(big.precision(), 10);
+        await(page, "the classes lowest by precision", d -> classesOf(d, "lowest-table").equals(lowestPrecision) ? true : null);
         page.manage().window().setSize(new Dimension(390, 844));
         await(page, "the confusion view to fit a phone's width", d -> (Boolean) js(d,
             "return document.documentElement.scrollWidth <= window.innerWidth;") ? true : null);
         page.manage().window().setSize(new Dimension(1400, 1100));
 
-        // Curves in the summary format: x and y as the rows say, trailing NaN padding dropped, drawn.
-        page.get(base + "#runs=" + encode(Curves.RUN));
-        Map<String, Integer> roc = await(page, "the ROC curve", d -> curvePoints(d, "curve:roc:val"));
-        assertThat(roc).containsExactly(Map.entry("null", Curves.ROC_POINTS));
-        Map<String, Integer> pr = await(page, "the precision-recall curves", d -> curvePoints(d, "curve:pr:val"));
-        assertThat(pr).isEqualTo(curves.expectedPrShown());
-        for (String key : List.of("curve:roc:val", "curve:pr:val")) {
-          assertThat(pixels(page, key, List.of(CLASS_COLORS.get(0))).counts().get(0)).as("pixels of %s", key).isGreaterThan(40L);
+        // Curves as TorchMetrics computes them: per class every point where both rows are numbers (the
+        // binned precision is NaN inside the curve where no score reaches a threshold), the top and
+        // bottom five of twelve classes by the area under each, drawn.
+        page.get(base + "#runs=" + encode(curves.get("run").asText()));
+        JsonNode figures = curves.get("metrics");
+        Map<String, Object> acc = await(page, "the curves run's accuracy in the table", d -> tableCells(d, "acc").stream()
+            .filter(r -> curves.get("run").asText().equals(r.get("run")) && r.get("value") != null).findFirst().orElse(null));
+        assertThat(Double.parseDouble((String) acc.get("value"))).isCloseTo(figures.get("acc").asDouble(), within(1e-6));
+        checkCurves(page, "curve:roc:val", figures.get("roc"), figures.get("auroc"), 0, 1);
+        checkCurves(page, "curve:pr:val", figures.get("pr"), figures.get("pr_area"), 1, 0);
+        Map<String, Object> auroc = await(page, "per-class AUROC", d -> figureOrNull(d, "vector:auroc:val"));
+        double[] aurocs = new double[curves.get("classes").asInt()];
+        for (int c = 0; c < aurocs.length; c++) {
+          aurocs[c] = figures.get("auroc").get(c).asDouble();
         }
+        assertThat(shownClasses(auroc)).containsExactlyElementsOf(ThousandClasses.topAndBottom(aurocs, 5));
+        page.manage().window().setSize(new Dimension(1400, 1500));
+        awaitEveryChartDrawn(page);
         screenshot(page, "browser-page-curves.png");
       }
     }
   }
 
+  /**
+   * A curve chart against TorchMetrics' curves ({@code [C][2][N]}, rows 0 and 1 as TorchMetrics
+   * returns them, NaN as "NaN") and area per class: the five classes with the largest and the five
+   * with the smallest area drawn, each with every point whose x and y are numbers, its area as
+   * TorchMetrics' (or numpy's, on TorchMetrics' curve), each in a colour found on the canvas.
+   */
+  private static void checkCurves(WebDriver page, String key, JsonNode curves, JsonNode areas, int xRow, int yRow) {
+    int classes = curves.size();
+    List<Integer> byArea = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      byArea.add(c);
+    }
+    byArea.sort(Comparator.comparingDouble((Integer c) -> -areas.get(c).asDouble()).thenComparingInt(c -> c));
+    Map<String, Integer> expected = new TreeMap<>();
+    for (int c : java.util.stream.Stream.concat(byArea.subList(0, 5).stream(), byArea.subList(classes - 5, classes).stream()).toList()) {
+      int points = 0;
+      for (int i = 0; i < curves.get(c).get(xRow).size(); i++) {
+        if (curves.get(c).get(xRow).get(i).isNumber() && curves.get(c).get(yRow).get(i).isNumber()) {
+          points++;
+        }
+      }
+      expected.put(Integer.toString(c), points);
+    }
+    Map<String, Integer> drawn = await(page, key, d -> curvePoints(d, key));
+    assertThat(drawn).as("class -> points of %s", key).isEqualTo(expected);
+    List<String> colors = new ArrayList<>();
+    for (JsonNode c : readJson((String) figure(page, key).get("points"))) {
+      assertThat(c.get("area").asDouble()).as("area of class %s on %s", c.get("class"), key)
+          .isCloseTo(areas.get(c.get("class").asInt()).asDouble(), within(1e-5));
+      colors.add(c.get("color").asText());
+    }
+    // The top curves crowd the best corner; the bottom five (drawn last) lie apart and must each show.
+    assertThat(pixels(page, key, colors.subList(5, 10)).counts()).as("pixels of the bottom classes on %s", key)
+        .allSatisfy(n -> assertThat(n).isGreaterThan(20L));
+  }
+
+  private static List<Integer> shownClasses(Map<String, Object> vectorFigure) {
+    List<Integer> out = new ArrayList<>();
+    readJson((String) vectorFigure.get("shown")).forEach(n -> out.add(n.asInt()));
+    return out;
+  }
+
+  private static List<Integer> classesOf(WebDriver page, String table) {
+    return rows(page, "figure.chart[data-key='matrix:confusion:val'] ." + table + " tbody tr").stream()
+        .map(r -> Integer.parseInt((String) r.get("class"))).toList();
+  }
+
+  private static JsonNode readJson(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * A run leaves the page when its retention ends, as it leaves the stream app's stores: not before
+   * {@code --run-retention} after its last event, and while a live run stays.
+   */
+  @Test
+  void aFinishedRunLeavesThePageWhenItsRetentionEndsAsItLeavesTheStreamAppsStores(TestKafka kafka) throws Exception {
+    Chromium.assumeInstalled();
+    Duration retention = Duration.ofSeconds(8);
+    Topics topics = TestTopics.create(kafka, 2);
+    String[] kafkaFlags = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix()};
+    try (ServiceProcess stream = ServiceProcess.start(concat(new String[] {"stream", "--application-id", "web-" + UUID.randomUUID(),
+        "--state-dir", dir.resolve("state").toString(), "--http", "127.0.0.1:0", "--run-retention", retention.toString(),
+        "--epoch-timeout", retention.toString()}, kafkaFlags));
+         Chromium browser = Chromium.start()) {
+      String base = "http://" + stream.await("running on .*http://([0-9.]+:[0-9]+)", Duration.ofSeconds(120)).group(1) + "/";
+      WebDriver page = browser.driver();
+      page.get(base);
+      try (ServiceProcess trainer = ServiceProcess.start(concat(new String[] {"train", "--run", "live-run", "--epochs", "400",
+          "--batch-size", "8", "--no-http"}, kafkaFlags))) {
+        await(page, "live-run on the page", d -> "running".equals(runStatus(d, "live-run")) ? true : null);
+        String run = "short-run";
+        Path lines = dir.resolve("short.jsonl");
+        Files.writeString(lines, "{\"type\":\"run\",\"run\":\"" + run + "\",\"world_size\":1,\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"binary\"}}}\n"
+            + "{\"type\":\"step\",\"run\":\"" + run + "\",\"stage\":\"val\",\"epoch\":0,\"step\":0,\"loss\":0.5,\"preds\":[0.2,0.8],\"target\":[0,1]}\n"
+            + "{\"type\":\"epoch_end\",\"run\":\"" + run + "\",\"stage\":\"val\",\"epoch\":0}\n"
+            + "{\"type\":\"run_finished\",\"run\":\"" + run + "\",\"status\":\"completed\"}\n");
+        long published = System.currentTimeMillis(); // its events are stamped when publish sends them: after this
+        assertThat(Main.run(concat(new String[] {"publish", lines.toString()}, kafkaFlags))).isZero();
+        await(page, run + " on the page, completed", d -> "completed".equals(runStatus(d, run)) ? true : null);
+        awaitJson(base + "runs/" + encode(run) + "/epochs", n -> n.size() == 1);
+
+        await(page, run + " gone from the page", d -> runStatus(d, run) == null ? true : null);
+        long gone = System.currentTimeMillis();
+        assertThat(gone - published).as("ms from publishing %s to its leaving the page", run).isGreaterThanOrEqualTo(retention.toMillis());
+        awaitJson(base + "runs/" + encode(run) + "/epochs", n -> n.isEmpty());
+        awaitJson(base + "runs", n -> java.util.stream.StreamSupport.stream(n.spliterator(), false).noneMatch(r -> r.get("run").asText().equals(run)));
+        assertThat(runStatus(page, "live-run")).as("the live run stays").isEqualTo("running");
+        HttpResponse<String> board = http.send(HttpRequest.newBuilder(URI.create(base + "board/runs/" + encode(run))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(board.statusCode()).isEqualTo(404);
+        assertThat(trainer.terminate(Duration.ofSeconds(60))).isEqualTo(143);
+      }
+    }
+  }
   private static final List<String> CLASS_COLORS = List.of("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
       "#e377c2", "#7f7f7f", "#bcbd22", "#17becf");
 
@@ -389,6 +603,7 @@ class BrowserPageTest {
       out.add("{\"type\":\"run\",\"run\":\"" + RUN + "\",\"world_size\":1,\"hparams\":{\"lr\":\"0.1\"},\"metrics\":{"
           + "\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":1000},"
           + "\"recall\":{\"metric\":\"recall\",\"task\":\"multiclass\",\"num_classes\":1000,\"average\":\"none\"},"
+          + "\"precision\":{\"metric\":\"precision\",\"task\":\"multiclass\",\"num_classes\":1000,\"average\":\"none\"},"
           + "\"confusion\":{\"metric\":\"confusion_matrix\",\"task\":\"multiclass\",\"num_classes\":1000}}}");
       long step = 0;
       for (int epoch = 0; epoch < 2; epoch++) {
@@ -422,147 +637,85 @@ class BrowserPageTest {
 
     /** Per class of the last epoch: its recall, correct / samples of the class. */
     double[] recall() {
-      double[] samples = new double[CLASSES];
-      java.util.Arrays.fill(samples, 2);
-      for (int[] p : CONFUSED) {
-        samples[p[0]] += p[2];
-      }
-      double[] recall = new double[CLASSES];
-      for (int c = 0; c < CLASSES; c++) {
-        recall[c] = 2 / samples[c];
-      }
-      return recall;
+      return perClass(0);
     }
 
-    /** Classes by recall ascending, ties by class. */
-    private List<Integer> ascending() {
-      double[] recall = recall();
-      List<Integer> classes = new ArrayList<>();
+    /** Per class of the last epoch: its precision, correct / predictions of the class. */
+    double[] precision() {
+      return perClass(1);
+    }
+
+    /** 2 right per class, over the count of the class as target (0) or as prediction (1). */
+    private static double[] perClass(int side) {
+      double[] count = new double[CLASSES];
+      java.util.Arrays.fill(count, 2);
+      for (int[] p : CONFUSED) {
+        count[p[side]] += p[2];
+      }
+      double[] out = new double[CLASSES];
       for (int c = 0; c < CLASSES; c++) {
+        out[c] = 2 / count[c];
+      }
+      return out;
+    }
+
+    /** Classes by value ascending, ties by class. */
+    private static List<Integer> ascending(double[] values) {
+      List<Integer> classes = new ArrayList<>();
+      for (int c = 0; c < values.length; c++) {
         classes.add(c);
       }
-      classes.sort(Comparator.comparingDouble((Integer c) -> recall[c]).thenComparingInt(c -> c));
+      classes.sort(Comparator.comparingDouble((Integer c) -> values[c]).thenComparingInt(c -> c));
       return classes;
     }
 
-    List<Integer> lowestRecall(int n) {
-      return ascending().subList(0, n);
+    /** The per-class table of the lowest: the first n ascending. */
+    static List<Integer> lowest(double[] values, int n) {
+      return ascending(values).subList(0, n);
     }
 
-    List<Integer> highestRecall(int n) {
-      List<Integer> top = new ArrayList<>(ascending().subList(CLASSES - n, CLASSES));
+    /** The per-class table of the highest: the last n ascending, the highest first. */
+    static List<Integer> highest(double[] values, int n) {
+      List<Integer> asc = ascending(values);
+      List<Integer> top = new ArrayList<>(asc.subList(asc.size() - n, asc.size()));
       java.util.Collections.reverse(top);
       return top;
     }
 
     /** The n highest (ties: the lower class first) and the n lowest of the same descending order. */
-    List<Integer> topAndBottomRecall(int n) {
-      double[] recall = recall();
+    static List<Integer> topAndBottom(double[] values, int n) {
       List<Integer> classes = new ArrayList<>();
-      for (int c = 0; c < CLASSES; c++) {
+      for (int c = 0; c < values.length; c++) {
         classes.add(c);
       }
-      classes.sort(Comparator.comparingDouble((Integer c) -> -recall[c]).thenComparingInt(c -> c));
+      classes.sort(Comparator.comparingDouble((Integer c) -> -values[c]).thenComparingInt(c -> c));
       List<Integer> out = new ArrayList<>(classes.subList(0, n));
-      out.addAll(classes.subList(CLASSES - n, CLASSES));
+      out.addAll(classes.subList(values.length - n, values.length));
       return out;
     }
   }
 
   /**
-   * A run whose summary carries curves in the summary format (the stream app on this branch
-   * computes none): a binary roc [3, N] and a 12-class precision_recall_curve [C, 3, N], rows
-   * shorter than N padded with NaN. Published straight to the runs and summaries topics.
+   * What the test reads from a run's summaries: per stage every epoch's acc and the last epoch's
+   * last event time, the best validation accuracy and epoch, its training steps, the global step at its end.
    */
-  private static final class Curves {
-    static final String RUN = "curves/roc-pr";
-    static final int ROC_N = 9;
-    static final int ROC_POINTS = 7; // the last two padded
-    static final int CLASSES = 12;
-    static final int PR_N = 20;
-    private final double[] area = new double[CLASSES];
-
-    void publish(TestKafka kafka, Topics topics) throws Exception {
-      Map<String, MetricSpec> metrics = new LinkedHashMap<>();
-      metrics.put("roc", new MetricSpec("roc", Map.of("task", "\"binary\"", "thresholds", Integer.toString(ROC_N))));
-      metrics.put("pr", new MetricSpec("precision_recall_curve", Map.of("task", "\"multiclass\"", "num_classes", Integer.toString(CLASSES))));
-      long now = System.currentTimeMillis();
-      RunEvent started = new RunEvent(RUN, now, RunStarted.newBuilder().setWorldSize(1).setMetrics(metrics).build(), null);
-      List<Double> roc = new ArrayList<>();
-      for (int row = 0; row < 3; row++) {
-        for (int i = 0; i < ROC_N; i++) {
-          double f = i / (ROC_POINTS - 1.0);
-          roc.add(i >= ROC_POINTS ? Double.NaN : row == 0 ? f : row == 1 ? Math.sqrt(f) : 1 - f);
-        }
-      }
-      List<Double> pr = new ArrayList<>();
-      for (int c = 0; c < CLASSES; c++) {
-        int length = PR_N - c; // exact curves of different classes have different lengths
-        double slope = (c * 7 % CLASSES + 1) / (double) CLASSES;
-        double sum = 0;
-        double[] precision = new double[length];
-        double[] recall = new double[length];
-        for (int i = 0; i < length; i++) {
-          recall[i] = 1 - i / (length - 1.0);
-          precision[i] = 1 - 0.6 * slope * recall[i];
-          if (i > 0) {
-            sum += (recall[i - 1] - recall[i]) * (precision[i] + precision[i - 1]) / 2;
-          }
-        }
-        area[c] = sum;
-        for (int i = 0; i < PR_N; i++) {
-          pr.add(i < length ? precision[i] : Double.NaN);
-        }
-        for (int i = 0; i < PR_N; i++) {
-          pr.add(i < length ? recall[i] : Double.NaN);
-        }
-        for (int i = 0; i < PR_N; i++) {
-          pr.add(i < length - 1 ? i / (double) PR_N : Double.NaN);
-        }
-      }
-      Map<String, MetricValue> values = new LinkedHashMap<>();
-      values.put("roc", new MetricValue(List.of(3, ROC_N), roc));
-      values.put("pr", new MetricValue(List.of(CLASSES, 3, PR_N), pr));
-      EpochSummary summary = EpochSummary.newBuilder().setRun(RUN).setStage("val").setEpoch(0).setComplete(true).setRanks(1)
-          .setSteps(4).setSamples(64).setMetrics(values).setFirstEventTime(now).setLastEventTime(now).setClosedTime(now).setLastStep(3).build();
-      Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-      props.put(ProducerConfig.ACKS_CONFIG, "all");
-      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-        producer.send(new ProducerRecord<>(topics.runs(), RUN, AvroSerde.of(RunEvent.class).encode(started))).get();
-        producer.send(new ProducerRecord<>(topics.epochSummaries(), Keys.epoch(RUN, "val", 0), AvroSerde.of(EpochSummary.class).encode(summary))).get();
-      }
-    }
-
-    /** Class → points of the curves drawn: the five largest and five smallest areas of the twelve, each without its padding. */
-    Map<String, Integer> expectedPrShown() {
-      List<Integer> classes = new ArrayList<>();
-      for (int c = 0; c < CLASSES; c++) {
-        classes.add(c);
-      }
-      classes.sort(Comparator.comparingDouble((Integer c) -> -area[c]).thenComparingInt(c -> c));
-      Map<String, Integer> out = new TreeMap<>();
-      for (int c : classes.subList(0, 5)) {
-        out.put(Integer.toString(c), PR_N - c);
-      }
-      for (int c : classes.subList(CLASSES - 5, CLASSES)) {
-        out.put(Integer.toString(c), PR_N - c);
-      }
-      return out;
-    }
-  }
-
-  /** What the test reads from a run's summaries: its best validation accuracy and epoch, its training steps, the global step at its end. */
-  private record Oracle(int epochs, double bestValAcc, int bestValEpoch, long trainSteps, long lastTrainStep) {
+  private record Oracle(int epochs, double bestValAcc, int bestValEpoch, long trainSteps, long lastTrainStep,
+      Map<String, TreeMap<Integer, Double>> acc, Map<String, Long> lastTime) {
     static Oracle of(List<EpochSummary> summaries) {
       double best = -1;
       int bestEpoch = -1;
       long steps = 0;
       long lastStep = -1;
       int lastEpoch = -1;
+      Map<String, TreeMap<Integer, Double>> acc = new HashMap<>();
+      Map<String, Long> lastTime = new HashMap<>();
       List<EpochSummary> ordered = summaries.stream().sorted(Comparator.comparingInt(EpochSummary::getEpoch)).toList();
       for (EpochSummary e : ordered) {
-        if (e.getStage().equals("val") && e.getMetrics().get("acc").getValues().get(0) > best) {
-          best = e.getMetrics().get("acc").getValues().get(0);
+        double value = e.getMetrics().get("acc").getValues().get(0);
+        acc.computeIfAbsent(e.getStage(), s -> new TreeMap<>()).put(e.getEpoch(), value);
+        lastTime.put(e.getStage(), e.getLastEventTime()); // the latest epoch's, in epoch order
+        if (e.getStage().equals("val") && value > best) {
+          best = value;
           bestEpoch = e.getEpoch(); // the first on a tie
         }
         if (e.getStage().equals("train")) {
@@ -573,32 +726,46 @@ class BrowserPageTest {
           }
         }
       }
-      return new Oracle(summaries.size(), best, bestEpoch, steps, lastStep);
+      return new Oracle(summaries.size(), best, bestEpoch, steps, lastStep, acc, lastTime);
     }
   }
 
   // ------------------------------------------------------------------ reading the page
 
+  private static final List<String> DRAWN_KINDS = List.of("scalar", "steps", "vector", "matrix", "curve");
+
   private static void everyChartIsDrawn(WebDriver d) {
+    assertThat(blankCharts(d)).as("charts with 40 or fewer pixels of their colours").isEmpty();
+  }
+
+  /** Waits until every chart is drawn; on a timeout, says which are not. */
+  private static void awaitEveryChartDrawn(WebDriver d) {
+    new WebDriverWait(d, Duration.ofSeconds(120), Duration.ofMillis(250))
+        .withMessage(() -> "every chart drawn; blank (key: pixels of its colours): " + blankCharts(d))
+        .until(x -> blankCharts(x).isEmpty());
+  }
+
+  /** The charts (confusion tables aside) with 40 or fewer pixels of their own colours: key to count. */
+  private static Map<String, Long> blankCharts(WebDriver d) {
+    Map<String, Long> out = new TreeMap<>();
     for (Map<String, Object> f : charts(d)) {
-      if (List.of("scalar", "steps", "vector", "matrix", "curve").contains(f.get("kind"))) {
-        assertThat(inked(d, f)).as("pixels drawn on %s", f.get("key")).isGreaterThan(40L);
+      if (DRAWN_KINDS.contains(f.get("kind"))) {
+        long n = inked(d, f);
+        if (n <= 40) {
+          out.put((String) f.get("key"), n);
+        }
       }
     }
+    return out;
   }
 
-  private static boolean everyChartInked(WebDriver d) {
-    return charts(d).stream().filter(f -> List.of("scalar", "steps", "vector", "matrix", "curve").contains(f.get("kind")))
-        .allMatch(f -> inked(d, f) > 40);
-  }
-
-  /** Pixels of the chart's own colours: its lines' (from its series), the heat map's blue. */
+  /** Pixels of the chart's own colours: its lines' or curves' (from what the figure says it drew), the heat map's blue. */
   private static long inked(WebDriver d, Map<String, Object> figure) {
     List<String> colors = new ArrayList<>();
     if (figure.get("kind").equals("matrix")) {
       colors.add("#2b7de9");
     } else if (figure.get("kind").equals("curve")) {
-      colors.add(CLASS_COLORS.get(0));
+      readJson((String) figure.get("points")).forEach(c -> colors.add(c.get("color").asText()));
     } else {
       for (Map<String, Object> s : series(d, (String) figure.get("key"))) {
         colors.add((String) s.get("color"));
@@ -608,12 +775,17 @@ class BrowserPageTest {
     return p == null ? 0 : p.counts().stream().mapToLong(Long::longValue).sum();
   }
 
-  private record Pixels(List<Long> counts, String url) {}
+  private record Pixels(List<Long> counts, List<Long> faint, String url) {}
 
   @SuppressWarnings("unchecked")
   private static Pixels pixels(WebDriver d, String key, List<String> colors) {
     Map<String, Object> p = (Map<String, Object>) ((JavascriptExecutor) d).executeScript(PIXELS_JS, key, colors);
-    return p == null ? null : new Pixels(((List<Number>) p.get("counts")).stream().map(Number::longValue).toList(), (String) p.get("url"));
+    return p == null ? null : new Pixels(((List<Number>) p.get("counts")).stream().map(Number::longValue).toList(),
+        ((List<Number>) p.get("faint")).stream().map(Number::longValue).toList(), (String) p.get("url"));
+  }
+
+  private static long ringsAt(WebDriver d, String key, String color, double x, double xMin, double xMax) {
+    return ((Number) ((JavascriptExecutor) d).executeScript(RINGS_JS, key, color, x, xMin, xMax)).longValue();
   }
 
   @SuppressWarnings("unchecked")
@@ -663,12 +835,37 @@ class BrowserPageTest {
 
   /** Each line's x as the readout names it (its last point when nothing is hovered). */
   @SuppressWarnings("unchecked")
-  private static Map<String, Long> readoutX(WebDriver d, String key) {
+  private static Map<String, Double> readoutX(WebDriver d, String key) {
     List<Map<String, Object>> rows = (List<Map<String, Object>>) js(d, "return Array.from(document.querySelectorAll(\"figure.chart[data-key='" + key
         + "'] .readout-row\")).map(r => ({label: r.dataset.label, x: r.dataset.x}));");
-    Map<String, Long> out = new HashMap<>();
-    rows.forEach(r -> out.put((String) r.get("label"), Math.round(Double.parseDouble((String) r.get("x")))));
+    Map<String, Double> out = new HashMap<>();
+    rows.forEach(r -> out.put((String) r.get("label"), Double.parseDouble((String) r.get("x"))));
     return out;
+  }
+
+  /** The readout's rows (label, value, x) while the chart is hovered; null when it is not. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> readout(WebDriver d, String key) {
+    return (List<Map<String, Object>>) js(d, "const r = document.querySelector(\"figure.chart[data-key='" + key + "'] .readout\");"
+        + " return r.dataset.x === '' ? null : Array.from(r.querySelectorAll('.readout-row')).map(x => Object.assign({}, x.dataset));");
+  }
+
+  /** The colour each selected run's table row shows. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> tableColors(WebDriver d) {
+    List<Map<String, Object>> rows = (List<Map<String, Object>>) js(d, "return Array.from(document.querySelectorAll('#runs-table tbody tr.selected'))"
+        + ".map(r => ({run: r.dataset.run, color: r.querySelector('td.run-id .swatch').dataset.color}));");
+    Map<String, String> out = new HashMap<>();
+    rows.forEach(r -> out.put((String) r.get("run"), (String) r.get("color")));
+    return out;
+  }
+
+  /** Each table row: run, status, ranks and epochs as shown, and the last value of acc. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> tableRows(WebDriver d) {
+    return (List<Map<String, Object>>) js(d, "return Array.from(document.querySelectorAll('#runs-table tbody tr')).map(r => ({run: r.dataset.run,"
+        + " status: r.dataset.status, ranks: r.querySelector('td.ranks').textContent, epochs: r.querySelector('td.epochs').textContent,"
+        + " lastAcc: r.querySelector('td.last[data-metric=\"acc\"]').dataset.value}));");
   }
 
   @SuppressWarnings("unchecked")
@@ -703,6 +900,15 @@ class BrowserPageTest {
     new WebDriverWait(d, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(x -> {
           x.findElement(By.cssSelector(selector)).click();
+          return true;
+        });
+  }
+
+  /** Chooses an option of what the selector finds now. */
+  private static void choose(WebDriver d, String selector, String value) {
+    new WebDriverWait(d, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(x -> {
+          new org.openqa.selenium.support.ui.Select(x.findElement(By.cssSelector(selector))).selectByValue(value);
           return true;
         });
   }
