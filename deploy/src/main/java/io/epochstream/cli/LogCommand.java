@@ -68,6 +68,11 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
           "GET /health, /ready (Kafka reachable), /metrics (default: ${DEFAULT-VALUE})."})
   String http;
 
+  @Option(names = "--run-retention", paramLabel = "DURATION", defaultValue = "P1D",
+      description = {"With --follow and the page: a run leaves the page this long after its last event, as it leaves the",
+          "stream app's state; give the stream app's --run-retention (ISO-8601, default: ${DEFAULT-VALUE})."})
+  java.time.Duration runRetention;
+
   @Option(names = "--no-http", description = "Run without the HTTP port.")
   boolean noHttp;
 
@@ -93,7 +98,7 @@ final class LogCommand implements Callable<Integer>, ServiceCommand {
       try (HttpEndpoint endpoint = serve ? HttpEndpoint.bind(http, registry) : null;
            KafkaConnection connection = kafka.connect();
            KafkaProbe probe = serve ? new KafkaProbe(connection.clientConfig()) : null) {
-        RunBoard runBoard = new RunBoard();
+        RunBoard runBoard = new RunBoard(runRetention);
         if (endpoint != null) {
           BoardApi.serveStandalone(endpoint.server(), runBoard); // the web page, from the topics alone
         }

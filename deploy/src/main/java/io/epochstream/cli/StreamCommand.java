@@ -47,7 +47,8 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
   @Option(names = "--run-retention", paramLabel = "DURATION", defaultValue = "P1D",
       description = {"Drop a run's state (configuration, progress, open epochs, summary history, best-so-far), with",
           "tombstones on the changelogs, this long after its last event: its RunFinished, or its last step when its",
-          "trainer died. Later events of the run go to dead letters (ISO-8601, default: ${DEFAULT-VALUE})."})
+          "trainer died; the web page forgets it then too. Later events of the run go to dead letters (ISO-8601,",
+          "default: ${DEFAULT-VALUE})."})
   Duration runRetention;
 
   @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "1",
@@ -84,7 +85,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
            KafkaProbe probe = new KafkaProbe(connection.clientConfig())) {
         prepareTopics(connection);
         HostInfo self = endpoint == null ? null : advertised(endpoint);
-        RunBoard runBoard = new RunBoard();
+        RunBoard runBoard = new RunBoard(runRetention); // the page forgets a run when the stores do
         if (endpoint != null) {
           BoardApi.serve(endpoint.server(), runBoard); // the web page (QueryServer answers / with it)
         }

@@ -30,7 +30,16 @@ final class Chromium implements AutoCloseable {
   }
 
   static Chromium start() {
+    return start(null);
+  }
+
+  /** With {@code downloads}: files the page saves (a chart's CSV) land there, unasked. */
+  static Chromium start(Path downloads) {
     ChromeOptions options = new ChromeOptions();
+    if (downloads != null) {
+      options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+          "download.prompt_for_download", false));
+    }
     options.setBinary(BROWSER.toFile());
     // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1100");

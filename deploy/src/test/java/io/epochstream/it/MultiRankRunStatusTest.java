@@ -32,7 +32,7 @@ class MultiRankRunStatusTest {
     Topics topics = TestTopics.create(kafka, 2);
     String[] connect = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix()};
     long start = System.currentTimeMillis();
-    RunBoard board = new RunBoard();
+    RunBoard board = new RunBoard(java.time.Duration.ofDays(1));
     try (BoardFeed feed = new BoardFeed(kafka.clientConfig(), topics, board)) {
       publish(connect, "first.jsonl", "{\"type\":\"run\",\"run\":\"" + RUN + "\",\"time\":" + start + ",\"world_size\":2,"
           + "\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"binary\"}}}", finished(0, start + 1000));

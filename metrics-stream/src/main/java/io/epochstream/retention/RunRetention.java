@@ -47,7 +47,7 @@ public final class RunRetention {
     this.retentionMs = retention.toMillis();
     this.activity = activity;
     this.expired = new ExpiredRuns(expiredStore);
-    this.lag = new ProcessingLag(retentionMs / 2, 2 * sweepEvery().toMillis(), startWall);
+    this.lag = backlogGuard(retention, startWall);
     this.waitsForUpstream = waitsForUpstream;
     this.lastSweep = startWall;
     // Expiry is exact to within this: a tenth of the retention, at most a second.
@@ -56,8 +56,18 @@ public final class RunRetention {
 
   /** How often the processor should call {@link #due}. */
   public Duration sweepEvery() {
-    Duration quarter = Duration.ofMillis(Math.max(1, retentionMs / 4));
+    return sweepEvery(Duration.ofMillis(retentionMs));
+  }
+
+  /** How often a holder of runs under {@code retention} looks for the expired ones (the stores, the web page's board). */
+  public static Duration sweepEvery(Duration retention) {
+    Duration quarter = Duration.ofMillis(Math.max(1, retention.toMillis() / 4));
     return quarter.compareTo(MAX_SWEEP) < 0 ? quarter : MAX_SWEEP;
+  }
+
+  /** What keeps a holder of runs from expiring any while it reads a backlog (see {@link ProcessingLag}). */
+  public static ProcessingLag backlogGuard(Duration retention, long startWall) {
+    return new ProcessingLag(retention.toMillis() / 2, 2 * sweepEvery(retention).toMillis(), startWall);
   }
 
   public long retentionMs() {

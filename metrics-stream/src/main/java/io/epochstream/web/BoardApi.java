@@ -1,26 +1,25 @@
 package io.epochstream.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.query.JsonReply;
-import io.epochstream.schema.EpochSummary;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The page's JSON from a {@link RunBoard}: {@code GET /board/runs} (every run, most recent first,
- * with status and last event time) and {@code GET /board/runs/{run}} (step loss, open epochs'
- * progress, best values). Where no stream app serves the live query (a following logger), it also
- * answers the page's {@code /runs/{run}/epochs} from the summaries topic and {@code /runs/{run}/live}
- * with no open-epoch metrics.
+ * The page's JSON from a {@link RunBoard}: {@code GET /board/runs} (every run, most recent first:
+ * status, hyper-parameters, last and best values), {@code GET /board/runs/{run}} (step loss, open
+ * epochs' progress) and {@code GET /board/runs/{run}/history} (its closed epochs as the page draws
+ * them). The list and a history carry an ETag: a page that sends it back in {@code If-None-Match}
+ * gets a bodiless 304 while nothing changed, so polling a thousand runs or a 1000-class history
+ * each second costs a comparison. Where no stream app serves the live query (a following logger),
+ * it also answers the page's {@code /runs/{run}/live} with no open-epoch metrics.
  */
 public final class BoardApi {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final RunBoard board;
 
   private BoardApi(RunBoard board) {
@@ -37,7 +36,7 @@ public final class BoardApi {
     server.createContext("/board/", api::board);
   }
 
-  /** The page on a port without the live query: also {@code /} and {@code /runs/...} from the board. */
+  /** The page on a port without the live query: also {@code /} and {@code /runs/{run}/live} (empty). */
   public static void serveStandalone(HttpServer server, RunBoard board) {
     BoardApi api = new BoardApi(board);
     PageAssets page = new PageAssets();
@@ -46,7 +45,7 @@ public final class BoardApi {
       if (PageAssets.serves(exchange.getRequestURI().getPath())) {
         page.handle(exchange);
       } else {
-        api.runsFromTopics(exchange);
+        noLiveQuery(exchange);
       }
     });
   }
@@ -55,26 +54,39 @@ public final class BoardApi {
     try (exchange) {
       String[] path = path(exchange);
       if (path.length == 2 && path[1].equals("runs")) {
-        JsonReply.send(exchange, 200, board.runs());
+        versioned(exchange, "runs-" + board.runsVersion(), board::runs);
       } else if (path.length == 3 && path[1].equals("runs") && board.detail(path[2]) != null) {
         JsonReply.send(exchange, 200, board.detail(path[2]));
+      } else if (path.length == 4 && path[1].equals("runs") && path[3].equals("history") && board.historyVersion(path[2]) >= 0) {
+        versioned(exchange, "history-" + board.historyVersion(path[2]), () -> board.history(path[2]));
       } else {
-        JsonReply.send(exchange, 404, Map.of("error", "unknown path or run; try /board/runs, /board/runs/{run}"));
+        JsonReply.send(exchange, 404, Map.of("error", "unknown path or run; try /board/runs, /board/runs/{run}, /board/runs/{run}/history"));
       }
     }
   }
 
-  private void runsFromTopics(HttpExchange exchange) throws IOException {
+  /** 304 when the caller holds this version already, else the answer with its version as ETag. */
+  private static void versioned(HttpExchange exchange, String version, Supplier<JsonNode> answer) throws IOException {
+    String tag = "\"" + version + "\"";
+    exchange.getResponseHeaders().set("ETag", tag);
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    if (tag.equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+      exchange.sendResponseHeaders(304, -1);
+      return;
+    }
+    JsonNode body = answer.get();
+    if (body == null) {
+      JsonReply.send(exchange, 404, Map.of("error", "unknown run"));
+    } else {
+      JsonReply.send(exchange, 200, body);
+    }
+  }
+
+  private static void noLiveQuery(HttpExchange exchange) throws IOException {
     try (exchange) {
       String[] path = path(exchange);
-      if (path.length == 3 && path[0].equals("runs") && path[2].equals("epochs")) {
-        ArrayNode out = JSON.createArrayNode();
-        for (EpochSummary s : board.summaries(path[1])) {
-          out.add(JSON.readTree(JsonLinesCodec.encode(s)));
-        }
-        JsonReply.send(exchange, 200, out);
-      } else if (path.length == 3 && path[0].equals("runs") && path[2].equals("live")) {
-        JsonReply.send(exchange, 200, JSON.createArrayNode());
+      if (path.length == 3 && path[0].equals("runs") && path[2].equals("live")) {
+        JsonReply.send(exchange, 200, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode());
       } else {
         JsonReply.send(exchange, 404, Map.of("error", "unknown path; the page is at /"));
       }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The page's static files from the class path: {@code /} is the page, {@code /ui/*} its script and
+ * The page's static files from the class path: {@code /} is the page, {@code /ui/*} its scripts and
  * style and the vendored uPlot (the {@code org.webjars.npm:uplot} jar; no CDN, no Node). Only
  * known files are served, so a path can never reach other resources.
  */
@@ -20,6 +20,10 @@ public final class PageAssets implements HttpHandler {
   private static final String UPLOT = "/META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
   private static final Map<String, String> FILES = Map.of(
       "/", OWN + "index.html",
+      "/ui/page.js", OWN + "page.js",
+      "/ui/charts.js", OWN + "charts.js",
+      "/ui/heads.js", OWN + "heads.js",
+      "/ui/table.js", OWN + "table.js",
       "/ui/app.js", OWN + "app.js",
       "/ui/app.css", OWN + "app.css",
       "/ui/uPlot.iife.min.js", UPLOT + "uPlot.iife.min.js",

@@ -4,53 +4,71 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.logger.MetricsSink;
+import io.epochstream.retention.ExpiredRuns;
+import io.epochstream.retention.ProcessingLag;
+import io.epochstream.retention.RunActivity;
+import io.epochstream.retention.RunRetention;
 import io.epochstream.run.RunStatus;
-import io.epochstream.schema.BestValue;
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;
+import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the topics say about each run, kept in memory for the web page: its status, ranks, epochs
- * closed and last event time (from {@code runs}, {@code epoch-summaries} and {@code step-metrics}),
- * the per-step training loss on the global step, and each rank's progress through the open epochs.
- * Fed by one reader of every partition, so every instance of a service holds the whole picture.
+ * and last event time, its hyper-parameters and metric configuration (from its {@code RunStarted}),
+ * every closed epoch's values per stage ({@link StageHistory}), the per-step training loss on the
+ * global step ({@link StepLine}) and each rank's progress through the open epochs. Fed by one
+ * reader of every partition, so every instance of a service holds the whole picture.
+ *
+ * <p>A run leaves the board by the stream app's rule ({@link RunActivity}): {@code --run-retention}
+ * after its last event, and not while the board still reads a backlog ({@link ProcessingLag});
+ * later events of a dropped or deleted run open nothing, for as long as the stream app refuses them
+ * ({@link ExpiredRuns#MEMORY}). The board reads the topics from their beginning at every start, so
+ * its clock is the events' own times, not when it read them. Past {@link #MAX_RUNS} the run heard
+ * from longest ago goes too (a finished one first).
  */
 public final class RunBoard implements MetricsSink {
-  /**
-   * The runs the board keeps: past this many, the one heard from longest ago goes (a finished one
-   * first), so a service that reads a year of runs holds a page's worth, not all of them.
-   */
   static final int MAX_RUNS = 1000;
-  /** Past this many points a run's step-loss line keeps every other one: a page draws a few thousand. */
-  static final int MAX_STEP_POINTS = 4000;
+  /** A run that has not finished and has sent nothing for this long shows as stalled. */
+  public static final Duration STALLED_AFTER = RunStatus.STALLED_AFTER;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Clock clock;
   private final Duration stalledAfter;
+  private final Duration retention;
+  private final ProcessingLag backlog;
+  private long lastSweep;
   private final Map<String, Run> runs = new HashMap<>();
+  /** Runs dropped (retention, deletion) and when. */
+  private final Map<String, Long> dropped = new HashMap<>();
+  /** Counts what changed the list of runs: the list's version. */
+  private long changes;
 
-  /** A run that has not finished and has sent nothing for this long shows as stalled. */
-  public static final Duration STALLED_AFTER = RunStatus.STALLED_AFTER;
-
-  /** On the wall clock, stalled after {@link #STALLED_AFTER}. */
-  public RunBoard() {
-    this(Clock.systemUTC(), STALLED_AFTER);
+  /** On the wall clock, stalled after {@link #STALLED_AFTER}; a run leaves {@code retention} after its last event. */
+  public RunBoard(Duration retention) {
+    this(Clock.systemUTC(), STALLED_AFTER, retention);
   }
 
   /** {@code stalledAfter}: how long a run that has not finished may stay silent before it is "stalled". */
-  public RunBoard(Clock clock, Duration stalledAfter) {
+  public RunBoard(Clock clock, Duration stalledAfter, Duration retention) {
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("run retention must be positive, not " + retention);
+    }
     this.clock = clock;
     this.stalledAfter = stalledAfter;
+    this.retention = retention;
+    this.lastSweep = clock.millis();
+    this.backlog = RunRetention.backlogGuard(retention, lastSweep);
   }
 
   private static final class Run {
@@ -58,18 +76,26 @@ public final class RunBoard implements MetricsSink {
     long startedTime = -1;
     int worldSize;
     final RunStatus status = new RunStatus(); // its events and when it was last heard of
-    final Map<String, EpochSummary> summaries = new TreeMap<>(); // key(stage, epoch)
+    RunActivity activity;
+    Map<String, String> hparams = Map.of();
+    Map<String, MetricSpec> metrics = Map.of();
+    Map<String, String> bestModes = Map.of();
+    final Map<String, StageHistory> stages = new TreeMap<>();
     final Map<String, Long> lastSteps = new HashMap<>(); // stage -> steps of its last closed epoch
-    final Map<String, Map<String, BestValue>> best = new TreeMap<>(); // stage -> tracked metric -> best so far
     final Map<String, Progress> open = new TreeMap<>(); // key(stage, epoch) + ":" + rank
-    StepLine loss = new StepLine();
+    final StepLine loss = new StepLine();
+    /** Counts what changed the run's history (a summary, its configuration): the history's version. */
+    long historyVersion;
+    /** Its table cells (hyper-parameters, last and best values) as of {@link #tableVersion}: rebuilt only when the history changed. */
+    ObjectNode table;
+    long tableVersion = -1;
 
     Run(String id) {
       this.id = id;
     }
 
-    void touch(long time) {
-      status.heard(time);
+    int epochsClosed() {
+      return stages.values().stream().mapToInt(StageHistory::size).sum();
     }
   }
 
@@ -86,38 +112,18 @@ public final class RunBoard implements MetricsSink {
     double lossWeight;
   }
 
-  /** Rank 0's training loss per global step, thinned to at most {@link #MAX_STEP_POINTS}. */
-  private static final class StepLine {
-    final List<Long> steps = new ArrayList<>();
-    final List<Double> values = new ArrayList<>();
-    int stride = 1;
-    long seen;
-
-    void add(long step, double value) {
-      if (seen++ % stride != 0) {
-        return;
-      }
-      steps.add(step);
-      values.add(value);
-      if (steps.size() >= MAX_STEP_POINTS) {
-        for (int i = 0, j = 0; i < steps.size(); i += 2, j++) {
-          steps.set(j, steps.get(i));
-          values.set(j, values.get(i));
-        }
-        int kept = (steps.size() + 1) / 2;
-        steps.subList(kept, steps.size()).clear();
-        values.subList(kept, values.size()).clear();
-        stride *= 2;
-      }
-    }
-  }
-
   /** Sorts by stage, then epoch as a number. */
   private static String key(String stage, int epoch) {
     return stage + ":" + String.format(java.util.Locale.ROOT, "%010d", epoch);
   }
 
-  private Run run(String id) {
+  /** The run an event at {@code time} belongs to, or null when the run was dropped. */
+  private Run heard(String id, long time) {
+    long now = clock.millis();
+    backlog.processed(time, now);
+    if (dropped.containsKey(id)) {
+      return null; // its retention ended or it was deleted: a late event opens nothing
+    }
     Run r = runs.get(id);
     if (r == null) {
       if (runs.size() >= MAX_RUNS) {
@@ -126,14 +132,43 @@ public final class RunBoard implements MetricsSink {
             .ifPresent(oldest -> runs.remove(oldest.id));
       }
       r = new Run(id);
+      r.activity = RunActivity.first(time);
       runs.put(id, r);
+    } else {
+      r.activity = r.activity.heard(time);
     }
+    r.status.heard(time);
+    changes++;
+    sweep(now);
     return r;
+  }
+
+  /** Drops the runs whose retention ended, once the board has caught up with the topics. */
+  private void sweep(long now) {
+    if (now - lastSweep < RunRetention.sweepEvery(retention).toMillis()) {
+      return;
+    }
+    lastSweep = now;
+    dropped.values().removeIf(at -> now - at > ExpiredRuns.MEMORY.toMillis());
+    if (!backlog.caughtUp(now)) {
+      return;
+    }
+    if (runs.values().removeIf(r -> {
+      boolean expired = r.activity.expired(now, retention.toMillis());
+      if (expired) {
+        dropped.put(r.id, now);
+      }
+      return expired;
+    })) {
+      changes++;
+    }
   }
 
   @Override
   public synchronized void onRunDeleted(String run) {
     runs.remove(run);
+    dropped.put(run, clock.millis());
+    changes++;
   }
 
   @Override
@@ -143,37 +178,50 @@ public final class RunBoard implements MetricsSink {
 
   @Override
   public synchronized void onRunEvent(RunEvent event) {
-    Run r = run(event.getRun());
+    Run r = heard(event.getRun(), event.getTime());
+    if (r == null) {
+      return;
+    }
     r.status.add(event);
+    if (event.getPayload() instanceof RunFinished finished) {
+      r.activity = r.activity.finishedAs(finished.getStatus(), event.getTime());
+    }
     if (event.getPayload() instanceof RunStarted started) {
       if (r.startedTime < 0 || event.getTime() < r.startedTime) {
         r.startedTime = event.getTime();
       }
       r.worldSize = started.getWorldSize();
+      r.hparams = new TreeMap<>(started.getHparams());
+      r.metrics = new TreeMap<>(started.getMetrics());
+      r.bestModes = new TreeMap<>(started.getBest());
+      r.historyVersion++;
     }
   }
 
   @Override
   public synchronized void onSummary(EpochSummary s) {
-    Run r = run(s.getRun());
-    r.touch(s.getClosedTime());
-    r.summaries.put(key(s.getStage(), s.getEpoch()), s);
-    r.lastSteps.put(s.getStage(), s.getSteps());
-    if (!s.getBest().isEmpty()) {
-      r.best.put(s.getStage(), new TreeMap<>(s.getBest()));
+    Run r = heard(s.getRun(), s.getClosedTime());
+    if (r == null) {
+      return;
     }
+    r.stages.computeIfAbsent(s.getStage(), k -> new StageHistory()).add(s, r.metrics);
+    r.lastSteps.put(s.getStage(), s.getSteps());
     r.open.keySet().removeIf(k -> k.startsWith(key(s.getStage(), s.getEpoch()) + ":"));
+    r.historyVersion++;
   }
 
   @Override
   public synchronized void onStep(StepMetrics step) {
-    Run r = run(step.getRun());
-    r.touch(step.getTime());
+    Run r = heard(step.getRun(), step.getTime());
+    if (r == null) {
+      return;
+    }
     Double loss = step.getValues().get("loss");
     if (MetricsSink.loggedOnStep(step) && loss != null) {
-      r.loss.add(step.getStep(), loss);
+      r.loss.add(step.getStep(), loss, step.getTime());
     }
-    if (r.summaries.containsKey(key(step.getStage(), step.getEpoch()))) {
+    StageHistory closed = r.stages.get(step.getStage());
+    if (closed != null && closed.has(step.getEpoch())) {
       return; // read after its epoch's summary (topics are read side by side): not open any more
     }
     Progress p = r.open.computeIfAbsent(key(step.getStage(), step.getEpoch()) + ":" + step.getRank(), k -> new Progress());
@@ -190,12 +238,24 @@ public final class RunBoard implements MetricsSink {
     }
   }
 
-  /** Every run, the most recently active first. */
+  /** The list's version: what changed it, and how many runs are stalled now (the clock alone turns a run stalled). */
+  public synchronized String runsVersion() {
+    sweep(clock.millis());
+    long now = clock.millis();
+    long stalled = runs.values().stream().filter(r -> r.status.status(now, stalledAfter).equals(RunStatus.STALLED)).count();
+    return changes + "-" + stalled;
+  }
+
+  /**
+   * Every run, the most recently active first, with its hyper-parameters and, per stage and scalar
+   * metric, its last and best values (the runs table).
+   */
   public synchronized ArrayNode runs() {
+    sweep(clock.millis());
     ArrayNode out = JSON.createArrayNode();
     runs.values().stream()
         .sorted(Comparator.comparingLong((Run r) -> Math.max(r.startedTime, r.status.lastHeard())).reversed().thenComparing(r -> r.id))
-        .forEach(r -> out.add(overview(r)));
+        .forEach(r -> out.add(row(r)));
     return out;
   }
 
@@ -208,16 +268,48 @@ public final class RunBoard implements MetricsSink {
     }
     n.put("world_size", r.worldSize);
     n.put("ranks_finished", r.status.finishedRanks());
-    n.put("epochs_closed", r.summaries.size());
+    n.put("epochs_closed", r.epochsClosed());
     n.put("started_time", r.startedTime);
     n.put("last_event_time", r.status.lastHeard());
     return n;
   }
 
+  private ObjectNode row(Run r) {
+    ObjectNode n = overview(r);
+    if (r.tableVersion != r.historyVersion) {
+      r.table = table(r);
+      r.tableVersion = r.historyVersion;
+    }
+    n.setAll(r.table);
+    return n;
+  }
+
+  private static ObjectNode table(Run r) {
+    ObjectNode n = JSON.createObjectNode();
+    ObjectNode h = n.putObject("hparams");
+    r.hparams.forEach(h::put);
+    ObjectNode stages = n.putObject("stages");
+    r.stages.forEach((stage, history) -> {
+      ObjectNode s = stages.putObject(stage);
+      for (String name : new TreeSet<>(history.scalarNames())) {
+        boolean lower = MetricDirection.lowerIsBetter(name, r.metrics.get(name), r.bestModes.get(name));
+        double[] last = history.last(name);
+        double[] best = history.best(name, lower);
+        if (last == null || best == null) {
+          continue;
+        }
+        ObjectNode m = s.putObject(name);
+        m.put("last", last[1]).put("last_epoch", (int) last[0]).put("best", best[1]).put("best_epoch", (int) best[0]);
+        m.put("lower_is_better", lower);
+      }
+    });
+    return n;
+  }
+
   /**
-   * A run's page data beyond the live query: its overview, the step-loss line, the open epochs'
-   * progress (ranks added up per stage and epoch, with the last closed epoch's length for an ETA)
-   * and the best values of tracked metrics. Null for an unknown run.
+   * A run's live part: its overview, the step-loss line, the open epochs' progress (ranks added up
+   * per stage and epoch, with the last closed epoch's length for an ETA) and its history's version.
+   * Null for an unknown run.
    */
   public synchronized ObjectNode detail(String id) {
     Run r = runs.get(id);
@@ -225,18 +317,8 @@ public final class RunBoard implements MetricsSink {
       return null;
     }
     ObjectNode n = overview(r);
-    ObjectNode loss = n.putObject("step_loss");
-    ArrayNode steps = loss.putArray("step");
-    ArrayNode values = loss.putArray("loss");
-    for (int i = 0; i < r.loss.steps.size(); i++) {
-      steps.add(r.loss.steps.get(i));
-      double v = r.loss.values.get(i);
-      if (Double.isFinite(v)) {
-        values.add(v);
-      } else {
-        values.addNull();
-      }
-    }
+    n.put("history_version", r.historyVersion);
+    r.loss.write(n.putObject("step_loss"), "loss");
     Map<String, Progress> merged = new TreeMap<>();
     for (Progress p : r.open.values()) {
       Progress m = merged.computeIfAbsent(key(p.stage, p.epoch), k -> new Progress());
@@ -263,17 +345,36 @@ public final class RunBoard implements MetricsSink {
         o.put("expected_steps", previous);
       }
     }
-    ObjectNode best = n.putObject("best");
-    r.best.forEach((stage, metrics) -> {
-      ObjectNode s = best.putObject(stage);
-      metrics.forEach((name, b) -> s.putObject(name).put("value", b.getValue()).put("epoch", b.getEpoch()));
-    });
     return n;
   }
 
-  /** A run's summaries as the topic holds them, by stage then epoch (the logger's {@code /runs/{run}/epochs}). */
-  public synchronized List<EpochSummary> summaries(String id) {
+  /** The version of a run's history ({@link #history}), or -1 for an unknown run. */
+  public synchronized long historyVersion(String id) {
     Run r = runs.get(id);
-    return r == null ? List.of() : new ArrayList<>(r.summaries.values());
+    return r == null ? -1 : r.historyVersion;
+  }
+
+  /**
+   * A run's closed epochs as the page draws them: its metric configuration and per stage
+   * ({@link StageHistory#write}) every epoch's scalars and vectors, the latest matrices and curves,
+   * and each scalar's best epoch. Null for an unknown run.
+   */
+  public synchronized ObjectNode history(String id) {
+    Run r = runs.get(id);
+    if (r == null) {
+      return null;
+    }
+    ObjectNode n = JSON.createObjectNode();
+    n.put("run", r.id).put("version", r.historyVersion);
+    ObjectNode metrics = n.putObject("metrics");
+    r.metrics.forEach((name, spec) -> {
+      ObjectNode m = metrics.putObject(name).put("metric", spec.getMetric());
+      ObjectNode params = m.putObject("params");
+      spec.getParams().forEach(params::put);
+    });
+    ObjectNode stages = n.putObject("stages");
+    r.stages.forEach((stage, history) ->
+        history.write(stages.putObject(stage), stage.equals("train") ? null : r.stages.get("train"), r.metrics, r.bestModes));
+    return n;
   }
 }

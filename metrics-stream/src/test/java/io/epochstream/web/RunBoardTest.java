@@ -9,36 +9,13 @@ import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepMetrics;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RunBoardTest {
-  /** Wall time the test moves by hand. */
-  private static final class HandClock extends Clock {
-    long millis = 1_000_000;
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-  }
-
   private final HandClock clock = new HandClock();
-  private final RunBoard board = new RunBoard(clock, Duration.ofMinutes(2));
+  private final RunBoard board = new RunBoard(clock, Duration.ofMinutes(2), Duration.ofDays(1));
 
   @Test
   void aRunThatStopsSendingWithoutFinishingShowsAsStalledAndRunningAgainWhenItSpeaks() {
@@ -139,14 +116,14 @@ class RunBoardTest {
   @Test
   void theStepLossIsRankZerosTrainingLossThinnedEvenlyOverTheWholeRun() {
     board.onRunEvent(started("r", 2, 0));
-    int steps = 3 * RunBoard.MAX_STEP_POINTS + 17;
+    int steps = 3 * StepLine.MAX_POINTS + 17;
     for (int s = 0; s < steps; s++) {
       board.onStep(step("r", "train", 0, 0, s, 8, s, s));
       board.onStep(step("r", "train", 0, 1, s, 8, -1, s)); // rank 1: not on the line
       board.onStep(step("r", "val", 0, 0, s, 8, -1, s)); // validation: not on the line
     }
     JsonNode line = board.detail("r").get("step_loss");
-    assertThat(line.get("step").size()).isBetween(RunBoard.MAX_STEP_POINTS / 2, RunBoard.MAX_STEP_POINTS);
+    assertThat(line.get("step").size()).isBetween(StepLine.MAX_POINTS / 2, StepLine.MAX_POINTS);
     assertThat(line.get("step").get(0).asLong()).isZero();
     assertThat(line.get("step").get(line.get("step").size() - 1).asLong()).isGreaterThan(steps - 10);
     long gap = line.get("step").get(1).asLong() - line.get("step").get(0).asLong();
@@ -165,7 +142,9 @@ class RunBoardTest {
     board.onStep(step("r", "train", 0, 0, 1, 8, 0.7, 20));
     JsonNode detail = board.detail("r");
     assertThat(detail.get("step_loss").get("step")).extracting(JsonNode::asLong).containsExactly(0L, 1L);
-    assertThat(detail.get("step_loss").get("loss")).extracting(JsonNode::asDouble).containsExactly(0.9, 0.7);
+    // kept as floats (16 bytes a point)
+    assertThat(detail.get("step_loss").get("loss")).extracting(JsonNode::asDouble).containsExactly((double) 0.9f, (double) 0.7f);
+    assertThat(detail.get("step_loss").get("time")).extracting(JsonNode::asLong).containsExactly(10L, 20L);
     assertThat(detail.get("open")).isEmpty();
   }
 

@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.bench.BoardMemoryBenchmark;
 import io.epochstream.bench.CapacityBenchmark;
 import io.epochstream.bench.ExactReplayBenchmark;
 import io.epochstream.bench.CrashRecoveryBenchmark;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"The benchmark harness on the embedded broker: raw Kafka produce/consume vs the stream app vs replay,",
         "epoch-close latency, a JFR profile of the stream thread, cost by epoch size, stream threads and partitions,",
-        "trainer overhead, world sizes up to 1024 ranks, exact replay, and a capacity table by class count. Prints Markdown and",
+        "trainer overhead, world sizes up to 1024 ranks, exact replay, a capacity table by class count and the web page's memory. Prints Markdown and",
         "writes it into BENCHMARKS.md between its generated-section markers, with the machine and the command."})
 final class BenchCommand implements Callable<Integer> {
   static final String BEGIN = "<!-- bench:begin (written by ./epochstream bench) -->";
@@ -40,8 +41,8 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, recovery, ranks, replay, capacity, lifecycle,",
-          "segmentation, python (default: all). Use with --out: the generated block is replaced by what ran."})
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, recovery, ranks, replay, capacity,",
+          "lifecycle, segmentation, python, board (default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
   int reps;
@@ -86,6 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("lifecycle", out -> RunLifecycleBenchmark.report(out, quick));
     sections.put("segmentation", out -> SegmentationStepBenchmark.report(out, quick, reps));
     sections.put("python", out -> PythonDoorBenchmark.report(out, quick, reps));
+    sections.put("board", out -> BoardMemoryBenchmark.report(out, quick));
     return sections;
   }
 

@@ -1,86 +1,343 @@
-// The epochstream page: polls the service's JSON once a second and redraws what changed.
-// Runs and the step loss come from /board (a reader of the topics), closed epochs from
-// /runs/{run}/epochs and the open epochs' metrics from /runs/{run}/live (gathered from every
-// stream-app instance). Text from the data is only ever set as textContent.
-(function () {
+// The epochstream page: polls the service's JSON once a second and redraws what changed. The runs
+// list comes from /board/runs, each selected run's step loss and open epochs from
+// /board/runs/{run}, its closed epochs from /board/runs/{run}/history (both list and history
+// answer 304 while unchanged), and the focused run's open-epoch metrics from /runs/{run}/live
+// (gathered from every stream-app instance). Selected runs share each metric's chart.
+(function (ES) {
   'use strict';
+  const { $, el, fmt, num } = ES;
   const POLL_MS = 1000;
-  const STAGE_ORDER = ['train', 'val', 'test'];
-  const STAGE_COLORS = { train: '#2b7de9', val: '#e8710a', test: '#2e9d55' };
-  const CLASS_COLORS = ['#2b7de9', '#e8710a', '#2e9d55', '#d64541', '#8a5cf6', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  const charts = new Map(); // key -> { figure, plot (uPlot) or draw (heat map), signature }
-  let shownRun = null;
+  const MAX_COMPARED = 10;
+  const SHOWN_CLASSES = 5; // top and bottom classes drawn of a head with more than 2 × this many
+  const AXES = { epoch: 'epoch', step: 'global step', time: 'wall time' };
 
-  const $ = (id) => document.getElementById(id);
+  const state = {
+    runs: [],
+    filter: '',
+    stage: null,
+    sort: { key: 'col:recent', dir: 1 },
+    axis: 'epoch',
+    smoothing: 0.6,
+    log: false,
+    classRank: {}, // vector chart -> the metric its classes are ranked by
+    confusionRank: {}, // confusion chart -> recall | precision | f1 | support
+  };
+  const runData = new Map(); // run -> { detail, history }
+  const charts = new Map(); // key -> { figure, box, kind, view }
+  let live = { run: null, body: [], bytes: 0, skipped: 0 };
 
-  function el(tag, className, text) {
-    const e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined) e.textContent = text;
-    return e;
+  // ------------------------------------------------------------------ selection (in the address)
+
+  function fromHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const runs = params.has('runs') ? params.get('runs').split(',').filter(Boolean) : params.has('run') ? [params.get('run')] : null;
+    return { runs, focus: params.get('focus') };
   }
 
-  async function getJson(path) {
-    const r = await fetch(path, { cache: 'no-store' });
-    if (!r.ok) throw new Error(path + ' answered ' + r.status);
-    return r.json();
+  function setHash(runs, focus) {
+    location.hash = 'runs=' + runs.map(encodeURIComponent).join(',') + (focus ? '&focus=' + encodeURIComponent(focus) : '');
   }
 
-  const num = (v) => (typeof v === 'number' && isFinite(v) ? v : null);
-  const fmt = (v) => (v === null || v === undefined ? '–' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
-  const stageRank = (s) => (STAGE_ORDER.indexOf(s) < 0 ? STAGE_ORDER.length : STAGE_ORDER.indexOf(s));
-  const byStage = (a, b) => stageRank(a) - stageRank(b) || a.localeCompare(b);
-  const stageColor = (s, i) => STAGE_COLORS[s] || CLASS_COLORS[(i + 3) % CLASS_COLORS.length];
-
-  function ago(ms) {
-    if (ms < 0) return 'never';
-    const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-    if (s < 60) return s + ' s ago';
-    if (s < 3600) return Math.round(s / 60) + ' min ago';
-    if (s < 86400) return Math.round(s / 3600) + ' h ago';
-    return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  /** The selected runs (the address's, else the most recent run) and the one shown in detail. */
+  function selection() {
+    const known = new Set(state.runs.map((r) => r.run));
+    const h = fromHash();
+    const selected = h.runs ? h.runs.filter((r) => known.has(r)) : state.runs.length ? [state.runs[0].run] : [];
+    const focus = h.focus && selected.includes(h.focus) ? h.focus : selected[0] || null;
+    return { selected, focus };
   }
 
-  /** "4 ranks", or "3 of 4 ranks finished" while a run waits for the others. */
-  function ranksText(r) {
-    const n = r.world_size + (r.world_size === 1 ? ' rank' : ' ranks');
-    return r.ranks_finished > 0 && (r.status === 'running' || r.status === 'stalled') ? r.ranks_finished + ' of ' + n + ' finished' : n;
+  const actions = {
+    toggle(run) {
+      const { selected, focus } = selection();
+      const next = selected.includes(run) ? selected.filter((r) => r !== run) : [...selected, run];
+      setHash(next, next.includes(focus) ? focus : next[0]);
+      refresh();
+    },
+    pick(run) {
+      const { selected } = selection();
+      setHash(selected.includes(run) ? selected : [...selected, run], run);
+      refresh();
+    },
+    selectShown(runs) {
+      setHash(runs, runs[0]);
+      refresh();
+    },
+    sort(key, firstDir) {
+      state.sort = state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: firstDir };
+      refresh();
+    },
+  };
+
+  // ------------------------------------------------------------------ controls
+
+  function bindControls() {
+    $('filter').addEventListener('input', (e) => { state.filter = e.target.value; refresh(); });
+    $('table-stage').addEventListener('change', (e) => { state.stage = e.target.value; refresh(); });
+    $('axis').addEventListener('change', (e) => { state.axis = e.target.value; refresh(); });
+    $('log').addEventListener('change', (e) => { state.log = e.target.checked; refresh(); });
+    const smoothing = $('smoothing');
+    smoothing.value = state.smoothing;
+    $('smoothing-value').textContent = state.smoothing.toFixed(2);
+    smoothing.addEventListener('input', () => {
+      state.smoothing = Number(smoothing.value);
+      $('smoothing-value').textContent = state.smoothing.toFixed(2);
+      refresh();
+    });
   }
 
-  function wantedRun() {
-    const m = location.hash.match(/^#run=(.*)$/);
-    return m ? decodeURIComponent(m[1]) : null;
+  function renderStageChoice() {
+    const stages = ES.tableStages(state.runs);
+    if (!stages.includes(state.stage)) state.stage = stages.includes('val') ? 'val' : stages[0] || null;
+    const select = $('table-stage');
+    const have = [...select.options].map((o) => o.value).join(',');
+    if (have !== stages.join(',')) {
+      select.replaceChildren(...stages.map((s) => { const o = el('option', null, s); o.value = s; return o; }));
+    }
+    select.value = state.stage || '';
   }
 
-  // ------------------------------------------------------------------ runs list
+  // ------------------------------------------------------------------ the chart boxes
 
-  function renderRuns(runs, selected) {
-    const list = $('run-list');
-    list.replaceChildren();
-    $('no-runs').hidden = runs.length > 0;
-    for (const r of runs) {
-      const li = el('li', r.run === selected ? 'selected' : '');
-      li.dataset.run = r.run;
-      li.dataset.status = r.status;
-      const a = el('a');
-      a.href = '#run=' + encodeURIComponent(r.run);
-      a.append(el('span', 'run-id', r.run), ' ', el('span', 'status status-' + r.status, r.status.replace('_', ' ')));
-      a.append(el('span', 'run-facts', ranksText(r) + ' · '
-        + r.epochs_closed + ' epochs closed · last event ' + ago(r.last_event_time)));
-      if (r.error) a.title = r.error;
-      li.append(a);
-      list.append(li);
+  /** Creates, updates, orders and removes the figures of one box; spec.render(c, width) draws. */
+  function sync(box, specs) {
+    const wanted = new Set(specs.map((s) => s.key));
+    for (const [key, c] of charts) {
+      if (c.box === box && !wanted.has(key)) {
+        if (c.view && c.view.destroy) c.view.destroy();
+        c.figure.remove();
+        charts.delete(key);
+      }
+    }
+    for (const spec of specs) {
+      let c = charts.get(spec.key);
+      if (c && c.kind !== spec.kind) {
+        if (c.view && c.view.destroy) c.view.destroy();
+        c.figure.remove();
+        charts.delete(spec.key);
+        c = null;
+      }
+      if (!c) {
+        const figure = el('figure', 'chart');
+        figure.dataset.key = spec.key;
+        figure.dataset.kind = spec.kind;
+        figure.append(el('figcaption'));
+        box.append(figure);
+        c = { figure, box, kind: spec.kind, view: null };
+        charts.set(spec.key, c);
+      }
+      box.append(c.figure); // keeps the specs' order
+      for (const [k, v] of Object.entries(spec.data || {})) c.figure.dataset[k] = v;
+      // The caption is rebuilt only when what it says changed: its CSV button and selects stay put
+      // under a click or an open list while the page polls.
+      const captionSignature = [spec.title, ...(spec.caption || []).map((e) => e.outerHTML + '=' + (e.value || ''))].join('\n');
+      c.file = spec.file;
+      if (c.captionSignature !== captionSignature) {
+        c.captionSignature = captionSignature;
+        const caption = c.figure.querySelector('figcaption');
+        caption.replaceChildren(el('span', 'title', spec.title), ...(spec.caption || []));
+        const button = el('button', 'csv', 'CSV');
+        button.type = 'button';
+        button.title = 'download what this chart shows';
+        button.addEventListener('click', () => ES.download(c.file + '.csv', c.view.csv()));
+        caption.append(button);
+      }
+      c.render = spec.render;
+      spec.render(c, Math.max(200, c.figure.clientWidth - 24));
     }
   }
 
-  // ------------------------------------------------------------------ open epoch
+  window.addEventListener('resize', () => {
+    for (const c of charts.values()) {
+      const width = Math.max(200, c.figure.clientWidth - 24);
+      if (c.view && c.view.resize) c.view.resize(width); else if (c.redraw) c.redraw(width);
+    }
+  });
 
-  function renderLive(detail, live) {
+  function lineRender(spec) {
+    return (c, width) => {
+      if (!c.view) c.view = new ES.LineChart(c.figure);
+      c.view.update(spec, width);
+      c.figure.dataset.points = JSON.stringify(c.view.prepared.lines.map((l) => ({ label: l.spec.label, run: l.spec.run, stage: l.spec.stage,
+        points: l.ys.filter((v) => v !== null).length, color: l.spec.color })));
+    };
+  }
+
+  const fileName = (...parts) => parts.join('-').replace(/[^A-Za-z0-9._-]+/g, '_');
+
+  // ------------------------------------------------------------------ comparing runs
+
+  /** The x of each closed epoch of a stage on the chosen axis. */
+  function xsOf(stage) {
+    if (state.axis === 'step') return stage.global_step;
+    if (state.axis === 'time') return stage.time.map((t) => t / 1000);
+    return stage.epoch;
+  }
+
+  function compareSpecs(selected, colors) {
+    const specs = [];
+    const many = selected.length > 1;
+    // The per-step loss of each run, smoothed.
+    const steps = selected.filter((run) => runData.get(run) && runData.get(run).detail && runData.get(run).detail.step_loss.step.length);
+    if (steps.length) {
+      const series = steps.map((run) => {
+        const line = runData.get(run).detail.step_loss;
+        return { label: many ? run : 'loss', run, stage: 'train', color: colors.get(run),
+          x: state.axis === 'time' ? line.time.map((t) => t / 1000) : line.step, y: line.loss };
+      });
+      const spec = { title: 'train loss per step (rank 0)', xLabel: state.axis === 'time' ? 'wall time' : 'global step',
+        time: state.axis === 'time', log: state.log, smoothing: state.smoothing, series };
+      specs.push({ key: 'steps:loss', kind: 'steps', title: spec.title, file: fileName('loss-per-step'),
+        caption: state.smoothing > 0 ? [el('span', 'best', '· smoothed ' + state.smoothing.toFixed(2) + ', raw faint')] : [],
+        data: { metric: 'loss', smoothing: String(state.smoothing), log: String(state.log),
+          lastStep: String(Math.max(...steps.map((run) => { const s = runData.get(run).detail.step_loss.step; return s[s.length - 1]; }))) },
+        render: lineRender(spec) });
+    }
+    // Per scalar metric, every selected run's stages on one chart, each run's best epoch ringed.
+    const names = new Set();
+    for (const run of selected) {
+      const h = runData.get(run) && runData.get(run).history;
+      if (h) for (const st of Object.values(h.stages)) for (const n of Object.keys(st.scalars)) names.add(n);
+    }
+    for (const name of [...names].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)))) {
+      const series = [];
+      const marks = [];
+      const best = [];
+      const winners = {};
+      for (const run of selected) {
+        const h = runData.get(run) && runData.get(run).history;
+        if (!h) continue;
+        for (const stageName of Object.keys(h.stages).sort(ES.byStage)) {
+          const st = h.stages[stageName];
+          if (!(name in st.scalars)) continue;
+          const xs = xsOf(st);
+          series.push({ label: many ? run + ' · ' + stageName : stageName, run, stage: stageName, color: colors.get(run),
+            dash: ES.stageDash(stageName), x: xs, y: st.scalars[name] });
+          const b = st.best[name];
+          if (b) {
+            const i = st.epoch.indexOf(b.epoch);
+            if (i >= 0 && num(b.value) !== null) marks.push({ series: series.length - 1, x: xs[i], y: b.value });
+            best.push({ run, stage: stageName, epoch: b.epoch, value: b.value });
+            const w = winners[stageName];
+            if (num(b.value) !== null && (!w || (b.lower_is_better ? b.value < w.value : b.value > w.value))) {
+              winners[stageName] = { run, epoch: b.epoch, value: b.value };
+            }
+          }
+        }
+      }
+      if (!series.length) continue;
+      const text = Object.keys(winners).sort(ES.byStage).map((s) => s + ' ' + (many ? winners[s].run + ' ' : '')
+        + fmt(winners[s].value) + ' @ epoch ' + winners[s].epoch);
+      const spec = { title: name, xLabel: AXES[state.axis], time: state.axis === 'time', integerX: state.axis === 'epoch',
+        log: state.log, smoothing: 0, points: true, series, marks };
+      specs.push({ key: 'scalar:' + name, kind: 'scalar', title: name, file: fileName(name),
+        caption: text.length ? [el('span', 'best', '· best ' + text.join(', '))] : [],
+        data: { metric: name, best: JSON.stringify(best), winners: JSON.stringify(winners) }, render: lineRender(spec) });
+    }
+    return specs;
+  }
+
+  // ------------------------------------------------------------------ one run in detail
+
+  function classLabel(c) {
+    return 'class ' + c;
+  }
+
+  function detailSpecs(run) {
+    const h = runData.get(run) && runData.get(run).history;
+    if (!h) return [];
+    const specs = [];
+    const stages = Object.keys(h.stages).sort(ES.byStage);
+    for (const stageName of stages) {
+      const st = h.stages[stageName];
+      // Per-class vectors: every class of a small head, else the top and bottom ones by a chosen metric.
+      for (const name of Object.keys(st.vectors).sort()) {
+        const rows = st.vectors[name];
+        const classes = Math.max(0, ...rows.filter((r) => r).map((r) => r.length));
+        const key = 'vector:' + name + ':' + stageName;
+        let shown = [...Array(classes).keys()];
+        const caption = [];
+        if (classes > 2 * SHOWN_CLASSES) {
+          const peers = Object.keys(st.vectors).filter((n) => st.vectors[n].some((r) => r && r.length === classes)).sort();
+          const by = peers.includes(state.classRank[key]) ? state.classRank[key] : name;
+          const lastRow = [...st.vectors[by]].reverse().find((r) => r) || [];
+          const ex = ES.extremeClasses(lastRow, SHOWN_CLASSES);
+          shown = [...ex.top, ...ex.bottom];
+          const select = el('select', 'rank-by');
+          for (const p of peers) {
+            const o = el('option', null, p);
+            o.value = p;
+            o.selected = p === by;
+            select.append(o);
+          }
+          select.addEventListener('change', () => { state.classRank[key] = select.value; refresh(); });
+          caption.push(el('span', 'best', '· top ' + ex.top.length + ' and bottom ' + ex.bottom.length + ' of ' + classes + ' classes by last '), select);
+        }
+        const xs = xsOf(st);
+        const series = shown.map((c, i) => ({ label: classLabel(c), run, stage: stageName, color: ES.CLASS_COLORS[i % ES.CLASS_COLORS.length],
+          dash: i >= SHOWN_CLASSES && classes > 2 * SHOWN_CLASSES ? [6, 3] : undefined, x: xs, y: rows.map((r) => (r ? num(r[c]) : null)) }));
+        const spec = { title: name, xLabel: AXES[state.axis], time: state.axis === 'time', integerX: state.axis === 'epoch',
+          log: state.log, smoothing: 0, points: true, series };
+        specs.push({ key, kind: 'vector', title: name + ' · ' + stageName + ' · per class', file: fileName(run, stageName, name), caption,
+          data: { metric: name, stage: stageName, run, classes: String(classes), shown: JSON.stringify(shown) }, render: lineRender(spec) });
+      }
+      // Confusion matrices: a heat map up to 30 classes, above that the pairs and per-class tables.
+      for (const name of Object.keys(st.matrices).sort()) {
+        const m = st.matrices[name];
+        const key = 'matrix:' + name + ':' + stageName;
+        const title = name + ' · ' + stageName + ' · epoch ' + m.epoch;
+        if (m.cells) {
+          specs.push({ key, kind: 'matrix', title, file: fileName(run, stageName, name),
+            data: { metric: name, stage: stageName, run, points: m.classes + 'x' + m.classes },
+            render: (c, width) => {
+              let canvas = c.figure.querySelector('canvas');
+              if (!canvas) { canvas = el('canvas', 'heatmap'); c.figure.append(canvas); }
+              c.redraw = (w) => ES.drawHeatmap(canvas, m.cells, w);
+              c.redraw(width);
+              c.view = { csv: () => m.cells.map((row) => row.map((v) => (v === null ? '' : v)).join(',')).join('\n') + '\n' };
+            } });
+        } else {
+          specs.push({ key, kind: 'confusion', title: title + ' · ' + m.classes + ' classes', file: fileName(run, stageName, name),
+            data: { metric: name, stage: stageName, run, classes: String(m.classes) },
+            render: (c) => {
+              let box = c.figure.querySelector('.confusion');
+              if (!box) { box = el('div', 'confusion'); c.figure.append(box); }
+              const by = state.confusionRank[key] || 'recall';
+              // Rebuilt when the digest (a new history) or the ranking changed, not at every poll.
+              if (c.digest !== m || c.rankBy !== by) {
+                ES.confusionTables(box, m, by, (next) => { state.confusionRank[key] = next; refresh(); });
+                c.digest = m;
+                c.rankBy = by;
+              }
+              c.view = { csv: () => ES.confusionCsv(m) };
+            } });
+        }
+      }
+      // ROC and precision-recall curves of the latest epoch.
+      for (const name of Object.keys(st.curves).sort()) {
+        const cv = st.curves[name];
+        const roc = cv.kind === 'roc';
+        const series = cv.curves.map((k, i) => ({
+          label: (k.class === null ? name : classLabel(k.class)) + (k.area === null ? '' : ' (area ' + fmt(k.area) + ')') + (k.rank ? ' · ' + k.rank : ''),
+          color: ES.CLASS_COLORS[i % ES.CLASS_COLORS.length], x: k.x, y: k.y }));
+        const spec = { xLabel: roc ? 'false positive rate' : 'recall', yLabel: roc ? 'true positive rate' : 'precision', series };
+        specs.push({ key: 'curve:' + name + ':' + stageName, kind: 'curve', title: name + ' · ' + stageName + ' · epoch ' + cv.epoch,
+          file: fileName(run, stageName, name),
+          caption: cv.classes > 2 * SHOWN_CLASSES ? [el('span', 'best', '· top and bottom ' + SHOWN_CLASSES + ' of ' + cv.classes + ' classes by area')] : [],
+          data: { metric: name, stage: stageName, run, points: JSON.stringify(cv.curves.map((k, i) => ({ class: k.class, points: k.x.length, area: k.area, color: series[i].color }))) },
+          render: (c, width) => {
+            if (!c.view) c.view = new ES.CurveChart(c.figure);
+            c.view.update(spec, width);
+          } });
+      }
+    }
+    return specs;
+  }
+
+  function renderLive(detail, open) {
     const rows = $('live-rows');
     rows.replaceChildren();
-    if (detail.open.length === 0) {
-      rows.append(el('div', 'live-row', 'no epoch open'));
-    }
+    if (detail.open.length === 0) rows.append(el('div', 'live-row', 'no epoch open'));
     for (const o of detail.open) {
       const seconds = (o.last_time - o.first_time) / 1000;
       const rate = seconds > 0 ? o.samples / seconds : null;
@@ -94,11 +351,9 @@
         parts.push('closing'); // as long as the last one: its summary is on the way
       }
       // The open epoch's metrics so far, every rank's state merged by the stream app.
-      const open = live.find((l) => l.stage === o.stage && l.epoch === o.epoch);
-      if (open) {
-        for (const [name, v] of Object.entries(open.metrics)) {
-          if (name !== 'loss' && num(v) !== null) parts.push(name + ' ' + fmt(v));
-        }
+      const metrics = open.find((l) => l.stage === o.stage && l.epoch === o.epoch);
+      if (metrics) {
+        for (const [name, v] of Object.entries(metrics.metrics)) if (name !== 'loss' && num(v) !== null) parts.push(name + ' ' + fmt(v));
       }
       const row = el('div', 'live-row');
       row.dataset.stage = o.stage;
@@ -110,262 +365,87 @@
     }
   }
 
-  // ------------------------------------------------------------------ charts
-
-  // What to draw: one spec per chart, from the closed epochs and the step loss.
-  function chartSpecs(epochs, detail) {
-    const stages = [...new Set(epochs.map((e) => e.stage))].sort(byStage);
-    const names = [];
-    for (const e of epochs) for (const n of Object.keys(e.metrics)) if (!names.includes(n)) names.push(n);
-    names.sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)));
-    const xs = [...new Set(epochs.map((e) => e.epoch))].sort((a, b) => a - b);
-    const at = new Map(epochs.map((e) => [e.stage + ':' + e.epoch, e]));
-    const specs = [];
-    if (detail.step_loss.step.length > 0) {
-      specs.push({ key: 'step:loss', kind: 'steps', metric: 'loss', title: 'train loss per step (rank 0)',
-        xLabel: 'global step', x: detail.step_loss.step, series: [{ label: 'loss', color: STAGE_COLORS.train, y: detail.step_loss.loss }] });
+  function renderFocus(run) {
+    const section = $('run');
+    section.hidden = !run;
+    if (!run) return;
+    const summary = state.runs.find((r) => r.run === run);
+    const d = runData.get(run);
+    section.dataset.run = run;
+    $('run-title').textContent = run;
+    if (summary) {
+      $('run-meta').textContent = summary.status.replace('_', ' ') + ' · ' + ES.ranksText(summary) + ' · ' + summary.epochs_closed + (summary.epochs_closed === 1 ? ' epoch closed' : ' epochs closed')
+        + (summary.started_time > 0 ? ' · started ' + new Date(summary.started_time).toLocaleString() : '') + (summary.error ? ' · ' + summary.error : '');
     }
-    for (const name of names) {
-      const sample = epochs.find((e) => name in e.metrics).metrics[name];
-      if (Array.isArray(sample) && Array.isArray(sample[0])) {
-        for (const stage of stages) {
-          const last = epochs.filter((e) => e.stage === stage && name in e.metrics).pop();
-          if (last) specs.push({ key: 'matrix:' + name + ':' + stage, kind: 'matrix', metric: name, stage, epoch: last.epoch,
-            title: name + ' · ' + stage + ' · epoch ' + last.epoch, matrix: last.metrics[name] });
-        }
-      } else if (Array.isArray(sample)) {
-        for (const stage of stages) {
-          const rows = xs.map((x) => at.get(stage + ':' + x)).map((e) => (e && Array.isArray(e.metrics[name]) ? e.metrics[name] : null));
-          if (rows.every((r) => r === null)) continue;
-          const classes = Math.max(...rows.filter((r) => r).map((r) => r.length));
-          const series = [];
-          for (let c = 0; c < classes; c++) {
-            series.push({ label: 'class ' + c, color: CLASS_COLORS[c % CLASS_COLORS.length], y: rows.map((r) => (r ? num(r[c]) : null)) });
-          }
-          specs.push({ key: 'vector:' + name + ':' + stage, kind: 'vector', metric: name, stage, title: name + ' · ' + stage + ' · per class',
-            xLabel: 'epoch', x: xs, series });
-        }
-      } else {
-        const series = stages.filter((s) => xs.some((x) => { const e = at.get(s + ':' + x); return e && name in e.metrics; }))
-          .map((stage, i) => ({ label: stage, color: stageColor(stage, i),
-            y: xs.map((x) => { const e = at.get(stage + ':' + x); return e && name in e.metrics ? num(e.metrics[name]) : null; }) }));
-        specs.push({ key: 'scalar:' + name, kind: 'scalar', metric: name, title: name, xLabel: 'epoch', x: xs, series,
-          best: bestEpochs(name, xs, series, detail.best) });
-      }
-    }
-    return specs;
+    if (d && d.detail) renderLive(d.detail, live.run === run ? live.body : []);
+    sync($('run-charts'), detailSpecs(run));
   }
-
-  // The best epoch per stage: the run's tracked best where it declares one ("best" on its run line),
-  // else the lowest value for loss- and error-like names and the highest for the others.
-  function bestEpochs(name, xs, series, tracked) {
-    const out = {};
-    for (const s of series) {
-      const t = tracked[s.label] && tracked[s.label][name];
-      let idx = -1;
-      if (t) {
-        idx = xs.indexOf(t.epoch);
-      } else {
-        const lower = /loss|error|mse|mae/i.test(name);
-        s.y.forEach((v, i) => {
-          if (v !== null && (idx < 0 || (lower ? v < s.y[idx] : v > s.y[idx]))) idx = i;
-        });
-      }
-      if (idx >= 0 && s.y[idx] !== null) out[s.label] = { epoch: xs[idx], value: s.y[idx], color: s.color };
-    }
-    return out;
-  }
-
-  function pointCounts(spec) {
-    return spec.series.map((s) => s.label.replace(' ', '_') + ':' + s.y.filter((v) => v !== null).length).join(' ');
-  }
-
-  function plotData(spec) {
-    return [spec.x, ...spec.series.map((s) => s.y)];
-  }
-
-  // A ring around each stage's best epoch, drawn over the lines; bestOf() gives the current marks.
-  function bestRings(bestOf) {
-    return (u) => {
-      const best = bestOf();
-      if (!best) return;
-      const g = u.ctx;
-      const r = 7 * devicePixelRatio;
-      g.save();
-      u.series.forEach((s, i) => {
-        const b = best[s.label];
-        if (i === 0 || !b) return;
-        g.beginPath();
-        g.arc(u.valToPos(b.epoch, 'x', true), u.valToPos(b.value, 'y', true), r, 0, 2 * Math.PI);
-        g.lineWidth = 2 * devicePixelRatio;
-        g.strokeStyle = b.color;
-        g.stroke();
-      });
-      g.restore();
-    };
-  }
-
-  function plotOptions(spec, width, bestOf) {
-    const series = [{ label: spec.xLabel }];
-    for (const s of spec.series) {
-      series.push({ label: s.label, stroke: s.color, width: 2, spanGaps: true, value: (u, v) => fmt(v),
-        points: { show: spec.kind !== 'steps' && spec.x.length <= 60, size: 5, fill: s.color } });
-    }
-    return {
-      width, height: Math.round(Math.min(260, Math.max(180, width * 0.55))),
-      scales: { x: { time: false } },
-      axes: [{ label: spec.xLabel, incrs: spec.kind === 'steps' ? undefined : [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, {}],
-      legend: { live: false },
-      hooks: { draw: [bestRings(bestOf)] },
-      series,
-    };
-  }
-
-  function drawHeatmap(canvas, matrix, width) {
-    const n = matrix.length;
-    const side = Math.min(width, 420);
-    const margin = 28;
-    const cell = (side - margin) / n;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = side * dpr;
-    canvas.height = side * dpr;
-    canvas.style.width = side + 'px';
-    canvas.style.height = side + 'px';
-    const g = canvas.getContext('2d');
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, side, side);
-    let max = 0;
-    for (const row of matrix) for (const v of row) if (num(v) !== null) max = Math.max(max, v);
-    g.font = Math.max(9, Math.min(14, cell / 3)) + 'px system-ui, sans-serif';
-    g.textAlign = 'center';
-    g.textBaseline = 'middle';
-    for (let t = 0; t < n; t++) {
-      for (let p = 0; p < n; p++) {
-        const v = num(matrix[t][p]);
-        const share = v === null || max === 0 ? 0 : v / max;
-        g.fillStyle = 'rgba(43, 125, 233,' + (0.06 + 0.94 * share).toFixed(3) + ')';
-        g.fillRect(margin + p * cell, margin + t * cell, cell - 1, cell - 1);
-        if (cell >= 22 && v !== null) {
-          g.fillStyle = share > 0.55 ? '#fff' : '#1d2330';
-          g.fillText(Number.isInteger(v) ? String(v) : v.toFixed(2), margin + (p + 0.5) * cell, margin + (t + 0.5) * cell);
-        }
-      }
-    }
-    g.fillStyle = '#5b6475';
-    g.fillText('predicted →', margin + (side - margin) / 2, 10);
-    g.save();
-    g.translate(10, margin + (side - margin) / 2);
-    g.rotate(-Math.PI / 2);
-    g.fillText('target →', 0, 0);
-    g.restore();
-  }
-
-  function signature(spec) {
-    if (spec.kind === 'matrix') return 'matrix';
-    return spec.kind + '|' + spec.series.map((s) => s.label).join(',');
-  }
-
-  function renderCharts(specs) {
-    const box = $('charts');
-    const wanted = new Set(specs.map((s) => s.key));
-    for (const [key, c] of charts) {
-      if (!wanted.has(key)) {
-        if (c.plot) c.plot.destroy();
-        c.figure.remove();
-        charts.delete(key);
-      }
-    }
-    for (const spec of specs) {
-      let c = charts.get(spec.key);
-      if (c && c.signature !== signature(spec)) {
-        if (c.plot) c.plot.destroy();
-        c.figure.remove();
-        charts.delete(spec.key);
-        c = null;
-      }
-      if (!c) {
-        const figure = el('figure', 'chart');
-        figure.dataset.key = spec.key;
-        figure.dataset.metric = spec.metric;
-        figure.dataset.kind = spec.kind;
-        if (spec.stage) figure.dataset.stage = spec.stage;
-        figure.append(el('figcaption'));
-        box.append(figure);
-        c = { figure, signature: signature(spec) };
-        charts.set(spec.key, c);
-      }
-      box.append(c.figure); // keeps the specs' order
-      const caption = c.figure.querySelector('figcaption');
-      caption.replaceChildren(spec.title);
-      const width = Math.max(200, c.figure.clientWidth - 24);
-      if (spec.kind === 'matrix') {
-        let canvas = c.figure.querySelector('canvas');
-        if (!canvas) {
-          canvas = el('canvas', 'heatmap');
-          c.figure.append(canvas);
-        }
-        c.redraw = (w) => drawHeatmap(canvas, spec.matrix, w);
-        c.redraw(width);
-        c.figure.dataset.points = spec.matrix.length + 'x' + spec.matrix.length;
-        continue;
-      }
-      if (spec.best) {
-        const best = Object.entries(spec.best).map(([stage, b]) => stage + ' ' + fmt(b.value) + ' @ epoch ' + b.epoch);
-        if (best.length) caption.append(' ', el('span', 'best', '· best ' + best.join(', ')));
-        c.figure.dataset.best = Object.entries(spec.best).map(([stage, b]) => stage + ':' + b.epoch).join(' ');
-      }
-      c.figure.dataset.points = pointCounts(spec);
-      if (spec.kind === 'steps') c.figure.dataset.lastStep = spec.x[spec.x.length - 1];
-      c.best = spec.best;
-      if (!c.plot) {
-        const chart = c;
-        c.plot = new uPlot(plotOptions(spec, width, () => chart.best), plotData(spec), c.figure);
-        c.redraw = (w) => chart.plot.setSize({ width: w, height: plotOptions(spec, w, () => chart.best).height });
-      } else {
-        c.plot.setData(plotData(spec));
-      }
-    }
-  }
-
-  window.addEventListener('resize', () => {
-    for (const c of charts.values()) if (c.redraw) c.redraw(Math.max(200, c.figure.clientWidth - 24));
-  });
 
   // ------------------------------------------------------------------ the loop
 
-  function showRun(summary, detail, epochs, live) {
-    if (shownRun !== summary.run) {
-      for (const c of charts.values()) if (c.plot) c.plot.destroy();
-      charts.clear();
-      $('charts').replaceChildren();
-      shownRun = summary.run;
+  let shown = { selected: [], focus: null };
+
+  function render() {
+    const { selected, focus } = shown;
+    ES.colorRuns(state.runs);
+    // Selected runs too: one named in the address may be drawn before the list names it.
+    const colors = new Map([...state.runs.map((r) => r.run), ...selected].map((run) => [run, ES.runColor(run)]));
+    renderStageChoice();
+    ES.renderRunsTable($('runs-box'), { runs: state.runs, filter: state.filter, stage: state.stage, sort: state.sort,
+      selected, focus, colors }, actions);
+    $('compare').hidden = selected.length === 0;
+    $('compare-title').textContent = selected.length > 1 ? selected.length + ' runs' : selected[0] || '';
+    const specs = compareSpecs(selected.slice(0, MAX_COMPARED), colors);
+    sync($('compare-charts'), specs);
+    $('compare-empty').hidden = specs.length > 0;
+    renderFocus(focus);
+  }
+
+  /** Redraws now from what is held (a control changed); the next poll brings what is new. */
+  function refresh() {
+    shown = selection();
+    render();
+  }
+
+  async function fetchRun(run) {
+    const path = 'board/runs/' + encodeURIComponent(run);
+    try {
+      const [detail, history] = await Promise.all([ES.getJson(path), ES.getVersioned(path + '/history')]);
+      runData.set(run, { detail, history: history.body });
+    } catch (e) {
+      if (!/ 404$/.test(e.message)) throw e;
+      runData.delete(run); // gone from the board since the list was read (deleted, retention)
     }
-    $('run').dataset.run = summary.run;
-    $('run-title').textContent = summary.run;
-    $('run-meta').textContent = summary.status.replace('_', ' ') + ' · ' + ranksText(summary)
-      + ' · ' + epochs.length + ' epochs closed'
-      + (summary.started_time > 0 ? ' · started ' + new Date(summary.started_time).toLocaleString() : '')
-      + (summary.error ? ' · ' + summary.error : '');
-    renderLive(detail, live);
-    renderCharts(chartSpecs(epochs, detail));
+  }
+
+  // The open-epoch metrics of a run with large ones (a 1000-class confusion matrix) are megabytes:
+  // after an answer over 1 MB the page asks only every tenth poll.
+  async function fetchLive(run) {
+    if (live.run === run && live.bytes > 1e6 && live.skipped++ < 9) return;
+    try {
+      const r = await fetch('runs/' + encodeURIComponent(run) + '/live', { cache: 'no-store' });
+      const text = r.ok ? await r.text() : '[]';
+      live = { run, body: JSON.parse(text), bytes: text.length, skipped: 0 };
+    } catch (e) {
+      live = { run, body: [], bytes: 0, skipped: 0 }; // between rebalances: next time
+    }
   }
 
   async function tick() {
     const connection = $('connection');
     try {
-      const runs = await getJson('board/runs');
-      const wanted = wantedRun();
-      const selected = runs.find((r) => r.run === wanted) || runs[0];
-      renderRuns(runs, selected && selected.run);
-      if (selected) {
-        const run = encodeURIComponent(selected.run);
-        const [epochs, detail, live] = await Promise.all([
-          getJson('runs/' + run + '/epochs'),
-          getJson('board/runs/' + run),
-          getJson('runs/' + run + '/live').catch(() => []), // between rebalances: next time
-        ]);
-        showRun(selected, detail, epochs, live);
+      state.runs = (await ES.getVersioned('board/runs')).body;
+      shown = selection();
+      const wanted = shown.selected.slice(0, MAX_COMPARED);
+      for (const run of [...runData.keys()]) {
+        if (!wanted.includes(run)) {
+          runData.delete(run);
+          ES.forget('board/runs/' + encodeURIComponent(run) + '/history');
+        }
       }
+      await Promise.all([...wanted.map(fetchRun), shown.focus ? fetchLive(shown.focus) : Promise.resolve()]);
+      shown = selection();
+      render();
       connection.textContent = 'updated ' + new Date().toLocaleTimeString();
       connection.classList.remove('down');
     } catch (e) {
@@ -376,6 +456,7 @@
     }
   }
 
-  window.addEventListener('hashchange', () => { shownRun = null; });
+  window.addEventListener('hashchange', () => refresh());
+  bindControls();
   tick();
-})();
+})(window.epochstream = window.epochstream || {});
