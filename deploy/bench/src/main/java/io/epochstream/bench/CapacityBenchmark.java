@@ -57,7 +57,7 @@ public final class CapacityBenchmark {
   /** The bench's table: preds and state mode measured per C, on the same batches. */
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
     int megabytes = quick ? 10 : 50;
-    md.append(String.format(Locale.ROOT, "%n### Capacity by class count (issue 13 item 5; B=256, default metric set: accuracy, macro F1, binned macro "
+    md.append(String.format(Locale.ROOT, "%n### Capacity by class count (B=256, default metric set: accuracy, macro F1, binned macro "
         + "AUROC; 1 rank, 1 partition, ~%d MB of step events per C; %s)%n%n", megabytes,
         reps > 1 ? "median of " + reps + " (min–max) after a warm-up" : "one repetition after a warm-up"));
     md.append("Also alone: `" + BenchJar.command(CapacityBenchmark.class, "50 3 10 100 1000") + "`. CPU: the stream "
