@@ -36,6 +36,9 @@ import java.util.TreeSet;
  * ({@link ExpiredRuns#MEMORY}). The board reads the topics from their beginning at every start, so
  * its clock is the events' own times, not when it read them. Past {@link #MAX_RUNS} the run heard
  * from longest ago goes too (a finished one first).
+ *
+ * <p>One idea past 250 lines: the runs' state and the views the page reads of it, together because
+ * every update and every view hold the same lock over the same runs (a view is never half-updated).
  */
 public final class RunBoard implements MetricsSink {
   static final int MAX_RUNS = 1000;
