@@ -13,7 +13,7 @@ class ProductCarriesNoBenchmarkTest {
   @Test
   void neitherTheHarnessNorJmhIsOnTheProductsClassPath() {
     assertThatThrownBy(() -> Class.forName("io.epochstream.bench.StreamBenchmark")).isInstanceOf(ClassNotFoundException.class);
-    assertThatThrownBy(() -> Class.forName("io.epochstream.cli.BenchCommand")).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.epochstream.bench.BenchCommand")).isInstanceOf(ClassNotFoundException.class);
     assertThatThrownBy(() -> Class.forName("org.openjdk.jmh.runner.Runner")).isInstanceOf(ClassNotFoundException.class);
   }
 

@@ -1,16 +1,5 @@
-package io.epochstream.cli;
+package io.epochstream.bench;
 
-import io.epochstream.bench.BoardMemoryBenchmark;
-import io.epochstream.bench.CapacityBenchmark;
-import io.epochstream.bench.ExactReplayBenchmark;
-import io.epochstream.bench.CrashRecoveryBenchmark;
-import io.epochstream.bench.HotFrames;
-import io.epochstream.bench.PythonDoorBenchmark;
-import io.epochstream.bench.RankScaleBenchmark;
-import io.epochstream.bench.RunLifecycleBenchmark;
-import io.epochstream.bench.SegmentationStepBenchmark;
-import io.epochstream.bench.StreamBenchmark;
-import io.epochstream.bench.TrainerBenchmark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
