@@ -31,14 +31,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Python package (deploy/python): its own unittest suite, and a two-rank run written by its
+ * The Python package (trainer/python): its own unittest suite, and a two-rank run written by its
  * Lightning callback (driven by the package's stand-in for Lightning's Trainer, Lightning not being
  * installed here), taken in by {@code publish --follow} or {@code publish --listen}, folded by the
  * stream app into the summaries {@code eval} prints for the same lines.
  */
 @ExtendWith(SharedKafka.class)
 class PythonPublisherTest {
-  private static final Path PACKAGE = Path.of("python").toAbsolutePath();
+  private static final Path PACKAGE = Path.of("../trainer/python").toAbsolutePath();
 
   @TempDir Path dir;
 

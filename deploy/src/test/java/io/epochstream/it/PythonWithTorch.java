@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code .ci/run} installs both and sets it, so in CI none of these tests skips).
  */
 public final class PythonWithTorch {
-  static final Path PACKAGE = Path.of("python").toAbsolutePath();
+  static final Path PACKAGE = Path.of("../trainer/python").toAbsolutePath();
   private final String executable;
 
   private PythonWithTorch(String executable) {
@@ -53,7 +53,7 @@ public final class PythonWithTorch {
 
   record Result(int code, String output) {}
 
-  /** Runs a command in deploy/python with {@code env} added; fails the test on a timeout. */
+  /** Runs a command in trainer/python with {@code env} added; fails the test on a timeout. */
   Result run(List<String> args, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(executable));
     command.addAll(args);

@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The Python door: what the Lightning callback costs a training step against TorchMetrics' update
- * ({@code deploy/python/bench/python_door.py}, run with the first python3 that has torch; TorchMetrics
+ * ({@code trainer/python/bench/python_door.py}, run with the first python3 that has torch; TorchMetrics
  * where the interpreter imports it, e.g. through {@code PYTHONPATH}), and the stream app's CPU per
  * million samples for the lines that callback writes, packed tensors against lists (the same steps
  * written both ways by the real writer, produced as JSON values, folded with accuracy, macro F1 and
@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * io.epochstream.bench.PythonDoorBenchmark [reps=3]}.
  */
 public final class PythonDoorBenchmark {
-  private static final Path SCRIPT = Path.of("deploy/python/bench/python_door.py");
+  private static final Path SCRIPT = Path.of("trainer/python/bench/python_door.py");
 
   private PythonDoorBenchmark() {}
 
@@ -51,7 +51,7 @@ public final class PythonDoorBenchmark {
 
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
     String python = python();
-    md.append("\n### The Python door (`deploy/python/bench/python_door.py`)\n\n");
+    md.append("\n### The Python door (`trainer/python/bench/python_door.py`)\n\n");
     if (python == null) {
       md.append("Not measured: no python3 with torch here (Debian: python3-torch).\n");
       return;

@@ -1,8 +1,8 @@
 """A Lightning run published to epochstream: the few lines a Lightning user adds (docs/python.md).
 
-    pip install -e deploy/python                 # the epochstream package (standard library only)
+    pip install -e trainer/python                 # the epochstream package (standard library only)
     ./epochstream publish --follow events &      # every rank's file, into Kafka
-    python deploy/examples/lightning_train.py    # then: ./epochstream epochs --run blobs-mlp
+    python trainer/python/examples/lightning_train.py    # then: ./epochstream epochs --run blobs-mlp
 """
 import torch
 from torch import nn

@@ -1,6 +1,6 @@
 """What the Python door costs a Lightning user, against what TorchMetrics costs in-process.
 
-    PYTHONPATH=/path/to/torchmetrics/src /usr/bin/python3 deploy/python/bench/python_door.py [--reps 5] [--quick]
+    PYTHONPATH=/path/to/torchmetrics/src /usr/bin/python3 trainer/python/bench/python_door.py [--reps 5] [--quick]
 
 Per training step, B = 256, one torch thread, CPU time (``time.thread_time`` of the training thread,
 ``time.process_time`` of the whole process, the writer's thread included, up to the writer's close):
@@ -247,7 +247,7 @@ def main():
     md = ["Python %s, torch %s, TorchMetrics %s, one torch thread; %d repetitions, median (min–max); CPU time per step, "
           "the loop's own time without the callback subtracted. Command: `%s`.\n" % (
               sys.version.split()[0], torch.__version__, getattr(tm, "__version__", "not importable: %s" % tm), args.reps,
-              " ".join(["python3", "deploy/python/bench/python_door.py"] + sys.argv[1:]))]
+              " ".join(["python3", "trainer/python/bench/python_door.py"] + sys.argv[1:]))]
     classification(args, torch, tm, Callback, Trainer, md)
     tokens(args, torch, tm, Callback, Trainer, md)
     print("\n".join(md))

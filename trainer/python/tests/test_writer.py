@@ -205,7 +205,7 @@ class BackgroundWriterTest(unittest.TestCase):
 class ExampleTest(unittest.TestCase):
     def test_the_lightning_example_compiles(self):
         import py_compile
-        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "lightning_train.py")
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "lightning_train.py")
         py_compile.compile(example, doraise=True, cfile=os.path.join(tempfile.mkdtemp(), "example.pyc"))
 
 
