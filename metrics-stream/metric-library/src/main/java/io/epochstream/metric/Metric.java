@@ -3,6 +3,7 @@ package io.epochstream.metric;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -77,7 +78,7 @@ public abstract class Metric {
   public final long serializedBytes() {
     long n = 0;
     for (MetricState s : states) {
-      n += 4L + 8L * s.size();
+      n += s.writtenBytes();
     }
     return n;
   }
@@ -115,10 +116,24 @@ public abstract class Metric {
     }
   }
 
-  final void writeHead(DataOutput out) throws IOException {
+  final void write(ByteBuffer out) {
+    for (MetricState s : states) {
+      s.write(out);
+    }
+  }
+
+  final void writeHead(ByteBuffer out) {
     for (MetricState s : states) {
       s.writeHead(out);
     }
+  }
+
+  final long headBytes() {
+    long n = 0;
+    for (MetricState s : states) {
+      n += s.headBytes();
+    }
+    return n;
   }
 
   final boolean hasUnpersisted() {
