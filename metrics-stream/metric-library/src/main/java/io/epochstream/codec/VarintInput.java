@@ -54,6 +54,27 @@ public final class VarintInput {
     throw new Malformed("a varint longer than 10 bytes at byte " + pos);
   }
 
+  /**
+   * Skips {@code n} varints (each a run of bytes with the high bit set, then one without), a byte
+   * loop rather than a decode: checking a delta walks every value once before merging it.
+   */
+  public void skipVarints(int n) throws Malformed {
+    int continuation = 0;
+    while (n > 0) {
+      if (pos >= end) {
+        throw truncated();
+      }
+      if (bytes[pos++] < 0) {
+        if (++continuation == 10) {
+          throw new Malformed("a varint longer than 10 bytes at byte " + pos);
+        }
+      } else {
+        continuation = 0;
+        n--;
+      }
+    }
+  }
+
   /** An unsigned varint that must lie in [0, max]; {@code what} names it in the error. */
   public int readCount(long max, String what) throws Malformed {
     long v = readUnsigned();

@@ -227,9 +227,7 @@ public final class StateDelta {
         throw new VarintInput.Malformed(what + ": a run of " + length + " slots from slot " + start + " does not fit its " + slots + " slots");
       }
       if (encoding == INTEGERS) {
-        for (int k = 0; k < length; k++) {
-          in.readUnsigned();
-        }
+        in.skipVarints(length);
       } else {
         in.skipDoubles(length);
       }
