@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * </pre>
  * A run's gap is the number of slots skipped since the previous run ended (since slot 0 for the
  * first); skipped slots hold the reduction's identity (0 for sum, −∞ for max, +∞ for min), so they
- * merge as nothing and a merge touches only the runs' slots. Fixed-size states use encoding 0 or 1
+ * merge as nothing and a merge touches only the runs' slots (a metric whose states merge jointly,
+ * as Pearson's count, means and co-moments do, gets them rebuilt whole). Fixed-size states use encoding 0 or 1
  * with N their size; a growing (concatenated) state uses 2 with N the values it appends. Version 1
  * (zlib of every slot, {@link StateDeltaV1}) is still read.
  */
@@ -49,7 +50,13 @@ public final class StateDelta {
 
     int state();
 
+    /** Merges by the state's own reduction, touching only the slots the delta carries. */
     void mergeInto(MetricState s);
+
+    /** Every slot (skipped ones as the identity): what a metric's JOINT merge takes. */
+    double[] dense(MetricState s);
+
+    int slots();
   }
 
   private final List<Patch> patches;
@@ -143,7 +150,7 @@ public final class StateDelta {
   /** Whether merging {@code v} by {@code r} leaves any value as it is: the reduction's identity. */
   private static boolean mergesAsNothing(double v, Reduction r) {
     return switch (r) {
-      case SUM -> v == 0;
+      case SUM, JOINT -> Double.doubleToRawLongBits(v) == 0; // +0.0; a -0.0 travels, so merging stays bit-exact
       case MAX -> v == Double.NEGATIVE_INFINITY;
       case MIN -> v == Double.POSITIVE_INFINITY;
       case CAT -> false;
@@ -261,10 +268,30 @@ public final class StateDelta {
     }
   }
 
-  /** Merges the delta into {@code state}, which must be the set it was decoded against. */
+  /**
+   * Merges the delta into {@code state}, which must be the set it was decoded against: state by
+   * state, each touching only the slots the delta carries, except a metric with JOINT states, whose
+   * states merge together by its own rule and are given whole.
+   */
   public void mergeInto(EpochState state) {
-    for (Patch p : patches) {
-      p.mergeInto(state.metrics().get(p.metric()).states().get(p.state()));
+    for (int i = 0; i < patches.size(); ) {
+      Metric m = state.metrics().get(patches.get(i).metric());
+      List<MetricState> states = m.states();
+      if (states.stream().anyMatch(s -> s.reduction() == Reduction.JOINT)) {
+        List<double[]> values = new ArrayList<>(states.size());
+        List<Integer> sizes = new ArrayList<>(states.size());
+        for (int k = 0; k < states.size(); k++) {
+          Patch p = patches.get(i + k);
+          values.add(p.dense(states.get(k)));
+          sizes.add(p.slots());
+        }
+        m.mergeValues(values, sizes);
+      } else {
+        for (int k = 0; k < states.size(); k++) {
+          patches.get(i + k).mergeInto(states.get(k));
+        }
+      }
+      i += states.size();
     }
   }
 
@@ -273,28 +300,57 @@ public final class StateDelta {
     @Override
     public void mergeInto(MetricState s) {
       if (encoding == APPENDED) {
-        double[] values = new double[slots];
-        ByteBuffer.wrap(data, offset, slots * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(values);
-        s.mergeValues(values, slots);
+        s.mergeValues(dense(s), slots);
         return;
       }
+      double[] v = s.values();
+      Reduction r = s.reduction();
+      if (encoding != INTEGERS || r != Reduction.SUM) {
+        walk((pos, x) -> v[pos] = r.combine(v[pos], x));
+        return;
+      }
+      // Counts into a sum: the common case (stat scores, histograms), as a plain loop.
       try {
         VarintInput in = new VarintInput(data, offset, data.length);
-        double[] v = s.values();
-        Reduction r = s.reduction();
+        int runs = (int) in.readUnsigned();
+        int pos = 0;
+        for (int k = 0; k < runs; k++) {
+          pos += (int) in.readUnsigned();
+          for (int end = pos + (int) in.readUnsigned(); pos < end; pos++) {
+            v[pos] += (double) in.readSigned();
+          }
+        }
+      } catch (VarintInput.Malformed e) {
+        throw new IllegalStateException("a checked state delta no longer reads: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public double[] dense(MetricState s) {
+      double[] values = new double[slots];
+      if (encoding == APPENDED) {
+        ByteBuffer.wrap(data, offset, slots * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(values);
+      } else {
+        java.util.Arrays.fill(values, s.reduction().identity());
+        walk((pos, x) -> values[pos] = x);
+      }
+      return values;
+    }
+
+    private interface Slot {
+      void take(int pos, double value);
+    }
+
+    private void walk(Slot slot) {
+      try {
+        VarintInput in = new VarintInput(data, offset, data.length);
         int runs = (int) in.readUnsigned();
         int pos = 0;
         for (int k = 0; k < runs; k++) {
           pos += (int) in.readUnsigned();
           int end = pos + (int) in.readUnsigned();
-          if (encoding == INTEGERS && r == Reduction.SUM) {
-            for (; pos < end; pos++) {
-              v[pos] += (double) in.readSigned();
-            }
-          } else {
-            for (; pos < end; pos++) {
-              v[pos] = r.combine(v[pos], encoding == INTEGERS ? (double) in.readSigned() : in.readDouble());
-            }
+          for (; pos < end; pos++) {
+            slot.take(pos, encoding == INTEGERS ? (double) in.readSigned() : in.readDouble());
           }
         }
       } catch (VarintInput.Malformed e) {
@@ -308,6 +364,11 @@ public final class StateDelta {
     @Override
     public void mergeInto(MetricState s) {
       s.mergeValues(values, slots);
+    }
+
+    @Override
+    public double[] dense(MetricState s) {
+      return values;
     }
   }
 }

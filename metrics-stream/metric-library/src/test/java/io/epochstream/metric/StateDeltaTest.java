@@ -274,6 +274,35 @@ class StateDeltaTest {
   }
 
   @Test
+  void metricsWhoseStatesMergeJointlyTakeDeltasWholeAndMergeToWhatThePredictionsGive() {
+    MetricConfig config = new MetricConfig(Map.of(
+        "pearson", new MetricConfig.Spec("pearson_corrcoef", Map.of()),
+        "r2", new MetricConfig.Spec("r2_score", Map.of()),
+        "mse", new MetricConfig.Spec("mean_squared_error", Map.of())), Map.of());
+    Random r = new Random(10);
+    EpochState direct = config.newEpoch();
+    EpochState received = config.newEpoch();
+    for (int step = 0; step < 5; step++) {
+      int n = 3 + r.nextInt(20);
+      double[] preds = new double[n];
+      double[] target = new double[n];
+      for (int i = 0; i < n; i++) {
+        target[i] = r.nextGaussian();
+        preds[i] = target[i] * 0.7 + r.nextGaussian() * 0.3 - (i == 0 ? 0.0 : 0.1);
+      }
+      Batch batch = new Batch(n, null, preds, new int[] {n}, target, new int[] {n}, Map.of(), false, false);
+      direct.update(batch, step);
+      EpochState trainer = config.newEpoch();
+      trainer.update(batch, step);
+      StateDelta.decode(StateDelta.encode(trainer), received).mergeInto(received);
+    }
+    // Pearson's count, means and co-moments merge by the parallel formula, as ranks do: equal to rounding.
+    assertThat(received.metrics().get("pearson").states()).anySatisfy(st -> assertThat(st.reduction()).isEqualTo(Reduction.JOINT));
+    direct.compute().forEach((name, e) -> assertThat(received.compute().get(name).values()).as(name)
+        .usingComparatorWithPrecision(1e-12).containsExactly(e.values()));
+  }
+
+  @Test
   void aVersionOneDeltaOfARetainedStepTopicStillMerges() throws Exception {
     Random r = new Random(9);
     MetricConfig config = config(C);

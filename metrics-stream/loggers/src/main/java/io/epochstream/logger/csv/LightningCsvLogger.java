@@ -1,5 +1,11 @@
 package io.epochstream.logger.csv;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.epochstream.event.Stage;
 import io.epochstream.logger.LogPaths;
 import io.epochstream.logger.MetricsSink;
@@ -43,6 +49,9 @@ import org.apache.commons.csv.CSVRecord;
  * their own beside it ({@link CurveCsv}).
  */
 public final class LightningCsvLogger implements MetricsSink {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = YAMLMapper.builder().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
   /**
    * RFC 4180 as Python's csv module writes it (fields quoted only when they hold a comma, a quote
    * or a line break, quotes doubled), with {@code \n} between records: a metric named
@@ -137,12 +146,14 @@ public final class LightningCsvLogger implements MetricsSink {
   public void onRunStarted(String run, RunStarted config) {
     curves.onRunStarted(run, config);
     Path dir = LogPaths.runDirectory(root, run);
-    StringBuilder yaml = new StringBuilder();
-    new TreeMap<>(config.getHparams()).forEach((k, v) -> yaml.append(yamlScalar(k)).append(": ").append(yamlScalar(v)).append('\n'));
-    yaml.append("world_size: ").append(config.getWorldSize()).append('\n');
+    // A hyper-parameter is its value's JSON text (numbers, lists) or a plain string: each is written as
+    // what it is, as Lightning's yaml.dump of the hparams would.
+    ObjectNode hparams = YAML.createObjectNode();
+    new TreeMap<>(config.getHparams()).forEach((k, v) -> hparams.set(k, hparam(v)));
+    hparams.put("world_size", config.getWorldSize());
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("hparams.yaml"), yaml.toString(), StandardCharsets.UTF_8);
+      YAML.writeValue(dir.resolve("hparams.yaml").toFile(), hparams);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write hparams.yaml for run " + run, e);
     }
@@ -239,7 +250,12 @@ public final class LightningCsvLogger implements MetricsSink {
     return Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d);
   }
 
-  private static String yamlScalar(String v) {
-    return v.matches("[A-Za-z0-9_.\\-+]+") ? v : "'" + v.replace("'", "''") + "'";
+  private static JsonNode hparam(String value) {
+    try {
+      JsonNode json = JSON.readTree(value);
+      return json == null || json.isMissingNode() ? TextNode.valueOf(value) : json;
+    } catch (IOException notJson) {
+      return TextNode.valueOf(value);
+    }
   }
 }

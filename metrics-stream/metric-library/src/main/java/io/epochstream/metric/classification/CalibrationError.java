@@ -7,6 +7,7 @@ import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
+import io.epochstream.metric.input.ClassArgmax;
 import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.input.ScoreLayout;
@@ -44,8 +45,7 @@ public final class CalibrationError implements MetricFamily {
       throw p.error("n_bins", "must be an integer larger than 0, not " + bins);
     }
     String norm = p.string("norm", "l1", "l1", "l2", "max");
-    var ignore = p.optionalInteger("ignore_index");
-    return new Binned(task, classes, bins, norm, IgnoreIndex.of(ignore.isPresent() ? ignore.getAsInt() : null));
+    return new Binned(task, classes, bins, norm, IgnoreIndex.read(p));
   }
 
   private static final class Binned extends Metric {
@@ -98,7 +98,7 @@ public final class CalibrationError implements MetricFamily {
         for (int s = 0; s < layout.samples(); s++) {
           if (b.kept(s)) {
             int base = layout.index(s, 0);
-            int best = MulticlassLabels.argmax(probs, base, layout.extra(), classes);
+            int best = ClassArgmax.of(probs, base, layout.extra(), classes);
             double p = probs[base + best * layout.extra()];
             int bin = boundaries.bucket(p) - 1;
             n[bin]++;

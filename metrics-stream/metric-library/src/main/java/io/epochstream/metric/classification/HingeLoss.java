@@ -40,8 +40,7 @@ public final class HingeLoss implements MetricFamily {
     // Like TorchMetrics' wrapper, a binary task accepts multiclass_mode and ignores it.
     boolean oneVsAll = p.string("multiclass_mode", "crammer-singer", "crammer-singer", "one-vs-all").equals("one-vs-all")
         && task == Task.MULTICLASS;
-    var ignore = p.optionalInteger("ignore_index");
-    return new Loss(task, classes, squared, oneVsAll, IgnoreIndex.of(ignore.isPresent() ? ignore.getAsInt() : null));
+    return new Loss(task, classes, squared, oneVsAll, IgnoreIndex.read(p));
   }
 
   private static final class Loss extends Metric {

@@ -28,7 +28,7 @@ public final class JaccardIndex implements MetricFamily {
     TaskConfig cfg = TaskConfig.read(p, false);
     Average average = Average.read(p, cfg.task(), "macro");
     double zeroDivision = p.real("zero_division", 0);
-    Integer ignore = cfg.ignoreIndex();
+    Integer ignore = cfg.ignore().boxed();
     return new ConfusionMatrix(cfg, counts -> reduce(counts, cfg.task(), average, ignore, zeroDivision));
   }
 

@@ -3,7 +3,7 @@ package io.epochstream.metric.classification;
 import io.epochstream.metric.Batch;
 import io.epochstream.metric.input.Probabilities;
 import io.epochstream.metric.input.Task;
-import java.util.Arrays;
+import io.epochstream.metric.input.TaskShapes;
 
 /**
  * Turns one binary or multilabel batch into a predicted label per element: preds and target share a
@@ -33,22 +33,18 @@ final class ThresholdLabels {
   private ThresholdLabels() {}
 
   static Labels decode(Batch batch, TaskConfig cfg, LogitCheck check) {
-    Shapes.checkSizes(batch);
     int labels = cfg.task() == Task.MULTILABEL ? cfg.classes() : 1;
+    if (cfg.task() == Task.MULTILABEL) {
+      TaskShapes.multilabel(batch, labels);
+    } else {
+      TaskShapes.sameShape(batch, "binary");
+    }
     int[] ps = batch.predsShape();
-    if (!Arrays.equals(ps, batch.targetShape())) {
-      throw new IllegalArgumentException("preds and target must have the same shape: " + Shapes.describe(batch));
-    }
-    if (cfg.task() == Task.MULTILABEL && (ps.length < 2 || ps[1] != labels)) {
-      throw new IllegalArgumentException("multilabel preds must be [N, " + labels + ", ...] for num_labels=" + labels
-          + ": " + Shapes.describe(batch));
-    }
     double[] target = batch.target();
     for (int i = 0; i < target.length; i++) {
       double t = target[i];
       if (t != 0 && t != 1 && !cfg.ignores(t)) {
-        throw new IllegalArgumentException("target[" + i + "] is " + t + ", expected 0 or 1"
-            + (cfg.ignoreIndex() != null ? " or ignore_index " + cfg.ignoreIndex() : ""));
+        throw new IllegalArgumentException("target[" + i + "] is " + t + ", expected 0 or 1" + cfg.ignore().hint());
       }
     }
     boolean labelPreds = batch.predsIntegral();
@@ -73,14 +69,9 @@ final class ThresholdLabels {
   }
 
   private static double[] probabilities(double[] preds, double[] target, TaskConfig cfg, LogitCheck check) {
-    if (check == LogitCheck.ALL || cfg.task() == Task.MULTILABEL || cfg.ignoreIndex() == null) {
+    if (check == LogitCheck.ALL || cfg.task() == Task.MULTILABEL) {
       return Probabilities.sigmoidIfLogits(preds);
     }
-    for (int i = 0; i < preds.length; i++) {
-      if (!cfg.ignores(target[i]) && Probabilities.outside(preds[i])) {
-        return Probabilities.sigmoid(preds);
-      }
-    }
-    return preds;
+    return Probabilities.sigmoidIfKeptLogits(preds, target, cfg.ignore());
   }
 }

@@ -1,14 +1,13 @@
 package io.epochstream.metric.input;
 
 import io.epochstream.metric.Batch;
-import java.util.Arrays;
 
 /**
  * One batch of scores validated and normalised the way TorchMetrics' score-based classification
- * metrics take them (curves, calibration, hinge): float preds only; binary preds shaped like the
- * target, multiclass scores [N, C, ...] for target [N, ...], multilabel [N, L, ...] for both, extra
- * dimensions flattened into the batch; targets checked against the task (ignore_index allowed);
- * logits squashed per update — binary and multiclass judge only the samples left after
+ * metrics take them (curves, calibration, hinge): float preds only; shapes by {@link TaskShapes}
+ * (binary preds shaped like the target, multiclass scores [N, C, ...] for target [N, ...],
+ * multilabel [N, L, ...] for both, extra dimensions flattened into the batch); targets checked
+ * against the task (ignore_index allowed); logits squashed per update — binary and multiclass judge only the samples left after
  * ignore_index (sigmoid / softmax over classes if any is outside [0, 1]), multilabel the whole
  * tensor (element-wise sigmoid); a NaN score of a kept entry refused, given or made by the softmax.
  * Every failure is an {@link IllegalArgumentException} prefixed by the metric's name, thrown before
@@ -36,11 +35,7 @@ public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] pr
     ScoreBatch read(Batch batch) {
       double[] preds = batch.preds();
       double[] target = batch.target();
-      int[] ps = batch.predsShape();
-      int[] ts = batch.targetShape();
-      checkLength("preds", ps, preds.length);
-      checkLength("target", ts, target.length);
-      ScoreLayout layout = layout(ps, ts);
+      ScoreLayout layout = layout(batch);
       if (batch.predsIntegral()) {
         throw new IllegalArgumentException(name + ": preds must be floating point scores (probabilities or logits),"
             + " not an integer label tensor");
@@ -56,57 +51,23 @@ public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] pr
       return new ScoreBatch(task, classes, ignore, probs, target, layout, rows);
     }
 
-    private void checkLength(String field, int[] shape, int length) {
-      if (shape == null || shape.length == 0) {
-        throw new IllegalArgumentException(name + ": " + field + " has no shape");
-      }
-      long n = 1;
-      for (int d : shape) {
-        n *= d;
-      }
-      if (n != length) {
-        throw new IllegalArgumentException(name + ": " + field + " shape " + Arrays.toString(shape) + " holds " + n
-            + " values, but " + length + " were given");
-      }
-    }
-
-    /** Checks the shapes against the task; the layout of the scores, null for binary (flat, aligned). */
-    private ScoreLayout layout(int[] ps, int[] ts) {
-      return switch (task) {
-        case BINARY -> {
-          if (!Arrays.equals(ps, ts)) {
-            throw new IllegalArgumentException(name + ": preds shape " + Arrays.toString(ps) + " and target shape "
-                + Arrays.toString(ts) + " must be equal for task=binary");
+    /**
+     * The task's shape rule ({@link TaskShapes}, shared with the label metrics), its refusal named
+     * by the metric; the layout of the scores, null for binary (flat, aligned).
+     */
+    private ScoreLayout layout(Batch batch) {
+      try {
+        return switch (task) {
+          case BINARY -> {
+            TaskShapes.sameShape(batch, "binary");
+            yield null;
           }
-          yield null;
-        }
-        case MULTICLASS -> multiclassLayout(ps, ts);
-        case MULTILABEL -> multilabelLayout(ps, ts);
-      };
-    }
-
-    private ScoreLayout multiclassLayout(int[] ps, int[] ts) {
-      boolean ok = ps.length >= 2 && ps.length == ts.length + 1 && ps[0] == ts[0]
-          && Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length));
-      if (!ok) {
-        throw new IllegalArgumentException(name + ": task=multiclass needs preds [N, C, ...] and target [N, ...], got preds "
-            + Arrays.toString(ps) + " and target " + Arrays.toString(ts));
+          case MULTICLASS -> TaskShapes.multiclassLayout(batch, classes);
+          case MULTILABEL -> TaskShapes.multilabel(batch, classes);
+        };
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
       }
-      if (ps[1] != classes) {
-        throw new IllegalArgumentException(name + ": preds has " + ps[1] + " classes on axis 1, num_classes is " + classes);
-      }
-      return ScoreLayout.of(ps);
-    }
-
-    private ScoreLayout multilabelLayout(int[] ps, int[] ts) {
-      if (ps.length < 2 || !Arrays.equals(ps, ts)) {
-        throw new IllegalArgumentException(name + ": task=multilabel needs preds and target of the same shape [N, L, ...], got preds "
-            + Arrays.toString(ps) + " and target " + Arrays.toString(ts));
-      }
-      if (ps[1] != classes) {
-        throw new IllegalArgumentException(name + ": preds has " + ps[1] + " labels on axis 1, num_labels is " + classes);
-      }
-      return ScoreLayout.of(ps);
     }
 
     /** Checks every target value; returns how many are not ignored. */
@@ -123,29 +84,20 @@ public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] pr
         if (task == Task.MULTICLASS) {
           if (t != Math.rint(t) || t < 0 || t >= classes) {
             throw new IllegalArgumentException(name + ": target holds " + t + " at index " + i
-                + ", not a class index in [0, " + classes + ")" + ignoreHint());
+                + ", not a class index in [0, " + classes + ")" + ignore.hint());
           }
         } else if (t != 0 && t != 1) {
-          throw new IllegalArgumentException(name + ": target holds " + t + " at index " + i + ", expected 0 or 1" + ignoreHint());
+          throw new IllegalArgumentException(name + ": target holds " + t + " at index " + i + ", expected 0 or 1" + ignore.hint());
         }
         kept++;
       }
       return kept;
     }
 
-    private String ignoreHint() {
-      return ignore.present() ? " (or ignore_index=" + (long) ignore.value() + ")" : "";
-    }
-
     private double[] normalise(double[] preds, double[] target, ScoreLayout layout) {
       switch (task) {
         case BINARY -> {
-          for (int i = 0; i < preds.length; i++) {
-            if (!ignore.matches(target[i]) && (preds[i] < 0 || preds[i] > 1)) {
-              return Probabilities.sigmoidIfLogits(preds);
-            }
-          }
-          return preds;
+          return Probabilities.sigmoidIfKeptLogits(preds, target, ignore);
         }
         case MULTICLASS -> {
           for (int s = 0; s < layout.samples(); s++) {

@@ -2,6 +2,7 @@ package io.epochstream.metric.ranking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.Task;
 import java.util.Locale;
 
@@ -15,7 +16,7 @@ import java.util.Locale;
  * @param thresholds null for the exact curve; otherwise the binned thresholds in the given order
  */
 public record RankingConfig(String metric, Task task, int classes, Average average, double[] thresholds,
-    Integer ignoreIndex, int maxSamples) {
+    IgnoreIndex ignore, int maxSamples) {
 
   public static final int DEFAULT_MAX_SAMPLES = 1_000_000;
 
@@ -82,7 +83,7 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
   private static RankingConfig finish(MetricParams p, String metric, Task task, int classes, Average average,
       int defaultMaxSamples) {
     double[] thresholds = thresholds(p);
-    var ignore = p.optionalInteger("ignore_index");
+    IgnoreIndex ignore = IgnoreIndex.read(p);
     int maxSamples = defaultMaxSamples;
     if (thresholds == null) {
       maxSamples = p.integer("max_samples", defaultMaxSamples);
@@ -94,8 +95,7 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
     } else {
       p.raw("max_samples"); // an explicit null is harmless
     }
-    return new RankingConfig(metric, task, classes, average, thresholds,
-        ignore.isPresent() ? ignore.getAsInt() : null, maxSamples);
+    return new RankingConfig(metric, task, classes, average, thresholds, ignore, maxSamples);
   }
 
   /** null = exact; an integer n >= 2 = linspace(0, 1, n); a list of floats in [0, 1] = those thresholds. */

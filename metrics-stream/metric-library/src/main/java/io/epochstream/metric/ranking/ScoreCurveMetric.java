@@ -3,7 +3,6 @@ package io.epochstream.metric.ranking;
 import io.epochstream.metric.Batch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.Reduction;
-import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.input.Task;
 
@@ -16,12 +15,10 @@ import io.epochstream.metric.input.Task;
  */
 public abstract class ScoreCurveMetric extends Metric {
   private final RankingConfig config;
-  private final IgnoreIndex ignore;
   private final CurveState curves;
 
   protected ScoreCurveMetric(RankingConfig config) {
     this.config = config;
-    this.ignore = IgnoreIndex.of(config.ignoreIndex());
     this.curves = config.exact()
         ? new ExactCurves(addCatState(ExactCurves.STATE), config)
         : new BinnedCurves(addState(BinnedCurves.STATE, BinnedCurves.stateLength(config.thresholds(), config.classes()),
@@ -37,7 +34,7 @@ public abstract class ScoreCurveMetric extends Metric {
     if (!batch.hasPredictions()) {
       return Update.NONE;
     }
-    ScoreBatch scores = ScoreBatch.read(config.metric(), config.task(), config.classes(), ignore, batch);
+    ScoreBatch scores = ScoreBatch.read(config.metric(), config.task(), config.classes(), config.ignore(), batch);
     curves.refuseOverflow(scores.rows());
     return curves.add(SignedScores.encode(scores));
   }
