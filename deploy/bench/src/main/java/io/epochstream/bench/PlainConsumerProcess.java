@@ -1,5 +1,6 @@
 package io.epochstream.bench;
 
+import io.epochstream.broker.EmbeddedKafka;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,6 +61,36 @@ public final class PlainConsumerProcess {
         }
         out.println("done " + seen + " " + bytes + " " + cpu0 + " " + processCpuNanos());
       }
+    }
+  }
+
+  /**
+   * The same reading in the calling thread of this JVM: CPU seconds of this thread reading {@code
+   * records} records of the topic from its beginning, touching each value (for benches that keep the
+   * app in their own JVM and compare thread CPU).
+   */
+  static double threadCpuSeconds(EmbeddedKafka kafka, String topic, int records) {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      double cpu0 = ThreadCpu.currentThreadSeconds();
+      long bytes = 0;
+      int seen = 0;
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (seen < records && System.nanoTime() < deadline) {
+        for (var r : consumer.poll(Duration.ofMillis(10))) {
+          bytes += r.value().length;
+          seen++;
+        }
+      }
+      if (seen < records || bytes == 0) {
+        throw new IllegalStateException("the plain consumer read " + seen + " of " + records + " records");
+      }
+      return ThreadCpu.currentThreadSeconds() - cpu0;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.epochstream.metric;
 
 import io.epochstream.codec.VersionedFormat;
+import io.epochstream.metric.input.DecodedBatch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -41,11 +42,12 @@ public final class EpochState {
    */
   public void update(Batch batch, long eventTime, long maxBytes) {
     Metric.Update[] updates = new Metric.Update[metrics.size()];
+    DecodedBatch decoded = new DecodedBatch(batch); // one for the whole set: what one metric derives, the others reuse
     long appended = 0;
     int i = 0;
     for (Map.Entry<String, Metric> e : metrics.entrySet()) {
       try {
-        updates[i] = e.getValue().prepare(batch);
+        updates[i] = e.getValue().prepare(decoded);
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
       }
