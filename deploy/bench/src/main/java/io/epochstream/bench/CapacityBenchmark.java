@@ -52,7 +52,7 @@ public final class CapacityBenchmark {
 
   /** One (C, mode): bytes published per training step and each repetition's CPU seconds per million samples. */
   public record Result(int classes, Mode mode, double stepBytes, long samples, List<Double> appCpuPerMillion,
-      List<Double> plainCpuPerMillion) {
+      List<Double> jitCpuPerMillion, List<Double> plainCpuPerMillion) {
     List<Double> ratios() {
       List<Double> out = new ArrayList<>();
       for (int i = 0; i < appCpuPerMillion.size(); i++) {
@@ -67,8 +67,8 @@ public final class CapacityBenchmark {
     int[] classes = args.length > 1 ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
         : new int[] {10, 100, 1000};
     for (Result r : run(classes, reps, false)) {
-      System.out.printf(Locale.ROOT, "C=%d (%s): %.0f bytes per step, %d samples; CPU-s per M samples: stream app %s, plain consumer %s%n",
-          r.classes(), r.mode().label(), r.stepBytes(), r.samples(), r.appCpuPerMillion(), r.plainCpuPerMillion());
+      System.out.printf(Locale.ROOT, "C=%d (%s): %.0f bytes per step, %d samples; CPU-s per M samples: stream app %s (JIT %s), plain consumer %s%n",
+          r.classes(), r.mode().label(), r.stepBytes(), r.samples(), r.appCpuPerMillion(), r.jitCpuPerMillion(), r.plainCpuPerMillion());
     }
   }
 
@@ -81,14 +81,14 @@ public final class CapacityBenchmark {
     md.append("Also alone: `java -cp deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar io.epochstream.bench.CapacityBenchmark 3 10 100 1000`. "
         + "CPU: process CPU time (user + system, every thread) of the stream app's JVM and of a plain consumer's JVM (reads the same records, "
         + "touches the bytes), from the first step published until the app's summary is visible and the consumer's last record read; both "
-        + "JVMs run for the whole bench, so the JIT is warm. Every mode publishes the same batches (random float32 scores in [0, 1), "
+        + "JVMs run for the whole bench, measured after warm-up passes (the JIT still compiles: its threads are a column of their own). Every mode publishes the same batches (random float32 scores in [0, 1), "
         + "uniform labels), state deltas made by the trainer's `StateDeltaSink`; the summaries of all modes are checked equal. "
         + "Bytes: the encoded step events published per training step (a state step without a delta carries loss and batch size only). "
         + "Ranks: samples per app-CPU-second ÷ " + String.format(Locale.ROOT, "%.0f–%.0f", RANK_RATE[0], RANK_RATE[1])
         + " samples/s per rank (ResNet-50 training on one GPU), for one core given to the app.\n\n");
-    md.append("| C | mode | samples per repetition | bytes per training step | stream app CPU-s per M samples | plain consumer CPU-s per M "
-        + "samples | app ÷ plain (goal ≤ 2 at C = 10) | ÷ preds (goal ≤ 0.2) | ranks per app core |\n"
-        + "|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| C | mode | samples per repetition | bytes per training step | stream app CPU-s per M samples | of which JIT compiler threads "
+        + "| plain consumer CPU-s per M samples | app ÷ plain (goal ≤ 2 at C = 10) | ÷ preds (goal ≤ 0.2) | ranks per app core |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     Map<Integer, Double> predsMedian = new HashMap<>();
     for (Result r : results) {
       double app = Stats.median(r.appCpuPerMillion());
@@ -96,8 +96,9 @@ public final class CapacityBenchmark {
         predsMedian.put(r.classes(), app);
       }
       double perSecond = 1e6 / app;
-      md.append(String.format(Locale.ROOT, "| %d | %s | %,d | %,.0f | %s | %s | %s | %s | %.0f–%.0f |%n", r.classes(), r.mode().label(), r.samples(),
-          r.stepBytes(), Stats.summary(r.appCpuPerMillion(), "%.2f"), Stats.summary(r.plainCpuPerMillion(), "%.2f"),
+      md.append(String.format(Locale.ROOT, "| %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %.0f–%.0f |%n", r.classes(), r.mode().label(), r.samples(),
+          r.stepBytes(), Stats.summary(r.appCpuPerMillion(), "%.2f"), Stats.summary(r.jitCpuPerMillion(), "%.2f"),
+          Stats.summary(r.plainCpuPerMillion(), "%.2f"),
           Stats.summary(r.ratios(), "%.1f"), r.mode().state() ? String.format(Locale.ROOT, "%.2f", app / predsMedian.get(r.classes())) : "1",
           perSecond / RANK_RATE[1], perSecond / RANK_RATE[0]));
     }
@@ -126,6 +127,7 @@ public final class CapacityBenchmark {
         Measure measure = new Measure(kafka, topics, app, plain, summaries, admin);
         Map<String, List<Double>> appCpu = new LinkedHashMap<>();
         Map<String, List<Double>> plainCpu = new LinkedHashMap<>();
+        Map<String, List<Double>> jitCpu = new LinkedHashMap<>();
         Map<String, Double> bytes = new HashMap<>();
         // Repetitions interleave the modes and class counts, so a busy neighbour on the machine falls on
         // all of them alike; the first pass (and a second with quick off) only warms up both JVMs' JIT,
@@ -146,6 +148,7 @@ public final class CapacityBenchmark {
               }
               if (r >= warmUps) {
                 appCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.appCpu() / run.samples() * 1e6);
+                jitCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.jitCpu() / run.samples() * 1e6);
                 plainCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.plainCpu() / run.samples() * 1e6);
               }
               bytes.put(key, (double) run.bytes() / steps);
@@ -157,7 +160,7 @@ public final class CapacityBenchmark {
         for (int c : classes) {
           for (Mode mode : Mode.ALL) {
             String key = c + " " + mode.label();
-            results.add(new Result(c, mode, bytes.get(key), (long) steps(c, quick) * BATCH, appCpu.get(key), plainCpu.get(key)));
+            results.add(new Result(c, mode, bytes.get(key), (long) steps(c, quick) * BATCH, appCpu.get(key), jitCpu.get(key), plainCpu.get(key)));
           }
         }
       }
@@ -166,7 +169,7 @@ public final class CapacityBenchmark {
   }
 
   /** One run's figures: CPU seconds of the app and of the plain consumer, bytes published, the summary's values. */
-  private record Run(double appCpu, double plainCpu, long bytes, long samples, Map<String, List<Double>> values) {}
+  private record Run(double appCpu, double jitCpu, double plainCpu, long bytes, long samples, Map<String, List<Double>> values) {}
 
   private record Measure(EmbeddedKafka kafka, Topics topics, StreamAppProcess app, PlainConsumerProcess.Child plain,
       CommittedRecords summaries, Admin admin) {
@@ -193,14 +196,16 @@ public final class CapacityBenchmark {
       }
       EpochSummary summary = awaitSummary(runId);
       double appCpu = app.cpuSeconds() - app0;
+      Map<String, Double> spent = new java.util.TreeMap<>();
+      app.threadCpuSeconds().forEach((k, v) -> {
+        double d = v - threads0.getOrDefault(k, 0.0);
+        if (d >= 0.01) {
+          spent.put(k, Math.round(d * 100) / 100.0);
+        }
+      });
+      // The JIT compiler threads ("C1/C2 CompilerThread", digits folded): still compiling after the warm-up passes.
+      double jitCpu = spent.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
       if (Boolean.getBoolean("capacity.threads")) {
-        Map<String, Double> spent = new java.util.TreeMap<>();
-        app.threadCpuSeconds().forEach((k, v) -> {
-          double d = v - threads0.getOrDefault(k, 0.0);
-          if (d >= 0.01) {
-            spent.put(k, Math.round(d * 100) / 100.0);
-          }
-        });
         System.err.println(runId + ": app threads' CPU seconds " + spent);
       }
       PlainConsumerProcess.Child.Read read = plain.awaitRead();
@@ -215,7 +220,7 @@ public final class CapacityBenchmark {
           values.put(name, ((MetricValue) v).getValues());
         }
       });
-      return new Run(appCpu, read.cpuSeconds(), bytes, samples, values);
+      return new Run(appCpu, jitCpu, read.cpuSeconds(), bytes, samples, values);
     }
 
     private EpochSummary awaitSummary(String runId) {

@@ -59,20 +59,52 @@ public final class VarintInput {
    * loop rather than a decode: checking a delta walks every value once before merging it.
    */
   public void skipVarints(int n) throws Malformed {
+    byte[] b = bytes;
+    int p = pos;
+    int e = end;
     int continuation = 0;
     while (n > 0) {
-      if (pos >= end) {
+      if (p >= e) {
+        pos = p;
         throw truncated();
       }
-      if (bytes[pos++] < 0) {
+      if (b[p++] < 0) {
         if (++continuation == 10) {
-          throw new Malformed("a varint longer than 10 bytes at byte " + pos);
+          pos = p;
+          throw new Malformed("a varint longer than 10 bytes at byte " + p);
         }
       } else {
         continuation = 0;
         n--;
       }
     }
+    pos = p;
+  }
+
+  /**
+   * Adds the next {@code n} zigzag varints to {@code into[at]}, {@code into[at + 1]}, …: the merge of
+   * a run of counts, on values {@link #skipVarints} already checked. A plain loop over the bytes,
+   * since a delta's merge is this loop.
+   */
+  public void addSigned(int n, double[] into, int at) throws Malformed {
+    byte[] b = bytes;
+    int p = pos;
+    for (int k = 0; k < n; k++) {
+      long u = 0;
+      int shift = 0;
+      byte x;
+      do {
+        if (p >= end || shift > 63) {
+          pos = p;
+          throw new Malformed("a malformed varint at byte " + p);
+        }
+        x = b[p++];
+        u |= (long) (x & 0x7F) << shift;
+        shift += 7;
+      } while (x < 0);
+      into[at + k] += (double) ((u >>> 1) ^ -(u & 1));
+    }
+    pos = p;
   }
 
   /** An unsigned varint that must lie in [0, max]; {@code what} names it in the error. */

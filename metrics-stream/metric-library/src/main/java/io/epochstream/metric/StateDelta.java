@@ -113,27 +113,32 @@ public final class StateDelta {
     }
     Reduction r = s.reduction();
     boolean integers = true;
-    int runs = 0;
     for (int i = 0; i < n; i++) {
       if (!mergesAsNothing(v[i], r)) {
-        if (i == 0 || mergesAsNothing(v[i - 1], r)) {
-          runs++;
-        }
         integers &= isExactInteger(v[i]);
       }
+    }
+    // A zero count inside a run costs one byte, a new run at least two: integer runs of a sum span
+    // gaps of up to two zeros (a histogram's positive and negative slots alternate).
+    int bridge = integers && (r == Reduction.SUM || r == Reduction.JOINT) ? 2 : 0;
+    int runs = 0;
+    for (int i = 0; i < n; ) {
+      int start = firstCarried(v, r, i, n);
+      if (start == n) {
+        break;
+      }
+      runs++;
+      i = runEnd(v, r, start, n, bridge);
     }
     out.writeByte(integers ? INTEGERS : DOUBLES);
     out.writeUnsigned(runs);
     int end = 0;
     for (int i = 0; i < n; ) {
-      if (mergesAsNothing(v[i], r)) {
-        i++;
-        continue;
+      int start = firstCarried(v, r, i, n);
+      if (start == n) {
+        break;
       }
-      int start = i;
-      while (i < n && !mergesAsNothing(v[i], r)) {
-        i++;
-      }
+      i = runEnd(v, r, start, n, bridge);
       out.writeUnsigned(start - end);
       out.writeUnsigned(i - start);
       for (int k = start; k < i; k++) {
@@ -145,6 +150,28 @@ public final class StateDelta {
       }
       end = i;
     }
+  }
+
+  /** The first slot at or after {@code i} that a delta must carry, or {@code n}. */
+  private static int firstCarried(double[] v, Reduction r, int i, int n) {
+    while (i < n && mergesAsNothing(v[i], r)) {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Where a run from {@code start} (a carried slot) ends: after its last carried slot, spanning gaps
+   * of at most {@code bridge} slots that merge as nothing.
+   */
+  private static int runEnd(double[] v, Reduction r, int start, int n, int bridge) {
+    int last = start;
+    for (int i = start; i < n && i - last <= bridge + 1; i++) {
+      if (!mergesAsNothing(v[i], r)) {
+        last = i;
+      }
+    }
+    return Math.min(n, last + 1);
   }
 
   /** Whether merging {@code v} by {@code r} leaves any value as it is: the reduction's identity. */
@@ -316,9 +343,9 @@ public final class StateDelta {
         int pos = 0;
         for (int k = 0; k < runs; k++) {
           pos += (int) in.readUnsigned();
-          for (int end = pos + (int) in.readUnsigned(); pos < end; pos++) {
-            v[pos] += (double) in.readSigned();
-          }
+          int length = (int) in.readUnsigned();
+          in.addSigned(length, v, pos);
+          pos += length;
         }
       } catch (VarintInput.Malformed e) {
         throw new IllegalStateException("a checked state delta no longer reads: " + e.getMessage(), e);

@@ -175,18 +175,27 @@ class StateDeltaTest {
 
   /** The documented layout of {@link #threeSamples()}' accuracy delta, byte for byte. */
   private static final byte[] THREE_SAMPLES = {2, 1, 3, 'a', 'c', 'c', 3,
-      4, 0, 2, 0, 1, 2, 1, 1, 2, // tp: 4 slots, integers, 2 runs: (gap 0, 1 slot: 1), (gap 1, 1 slot: 1); zigzag 1 = 2
-      4, 0, 2, 0, 1, 2, 1, 1, 4, // predicted: (gap 0: 1), (gap 1: 2)
-      4, 0, 1, 0, 3, 2, 2, 2};   // support: (gap 0, 3 slots: 1, 1, 1)
+      4, 0, 1, 0, 3, 2, 0, 2, // tp: 4 slots, integers, 1 run (gap 0, 3 slots: 1, 0, 1 — a lone zero costs less inside a run); zigzag 1 = 2
+      4, 0, 1, 0, 3, 2, 0, 4, // predicted: 1, 0, 2
+      4, 0, 1, 0, 3, 2, 2, 2}; // support: 1, 1, 1
+
+  /** The same counts as a writer may also put them: without zeros inside runs. */
+  private static final byte[] THREE_SAMPLES_UNBRIDGED = {2, 1, 3, 'a', 'c', 'c', 3,
+      4, 0, 2, 0, 1, 2, 1, 1, 2,
+      4, 0, 2, 0, 1, 2, 1, 1, 4,
+      4, 0, 1, 0, 3, 2, 2, 2};
 
   @Test
   void theBinaryFormIsTheDocumentedSparseLayout() {
     EpochState trainer = accuracy(4).newEpoch();
     trainer.update(threeSamples(), 0);
     assertThat(StateDelta.encode(trainer)).containsExactly(THREE_SAMPLES);
-    EpochState received = accuracy(4).newEpoch();
-    StateDelta.decode(THREE_SAMPLES, received).mergeInto(received);
-    assertThat(received.compute().get("acc").values()).containsExactly(2.0 / 3);
+    for (byte[] delta : new byte[][] {THREE_SAMPLES, THREE_SAMPLES_UNBRIDGED}) {
+      EpochState received = accuracy(4).newEpoch();
+      StateDelta.decode(delta, received).mergeInto(received);
+      assertThat(received.compute().get("acc").values()).containsExactly(2.0 / 3);
+      assertThat(received.metrics().get("acc").states().get(1).values()).containsExactly(1, 0, 2, 0);
+    }
   }
 
   @Test
