@@ -2,6 +2,7 @@ package io.epochstream.fold;
 
 import io.epochstream.event.Tensors;
 import io.epochstream.metric.Batch;
+import io.epochstream.schema.DType;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
 
@@ -20,6 +21,11 @@ public final class BatchDecoder {
     Tensor target = step.getTarget();
     if ((preds == null) != (target == null)) {
       throw new IllegalArgumentException("preds and target must come together");
+    }
+    if (preds != null && preds.getDtype() == DType.FLOAT32) {
+      // Scores as a trainer sends them: kept in float32, read so by the metrics' shared passes.
+      return Batch.ofFloatPreds(step.getBatchSize(), step.getLoss(), Tensors.toFloats(preds), Tensors.shape(preds),
+          Tensors.toDoubles(target), Tensors.shape(target), step.getScalars(), !Tensors.isFloating(target));
     }
     return new Batch(
         step.getBatchSize(),

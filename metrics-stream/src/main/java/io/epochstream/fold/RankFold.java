@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -104,21 +105,25 @@ public final class RankFold {
     return chunk;
   }
 
-  /** Everything but the growing states' values: rewritten after every step. */
+  /** Everything but the growing states' values: rewritten after every step, so written in one array of the exact size. */
   public byte[] headBytes() {
     try {
-      byte[] stateHead = state.headBytes();
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + steps.serializedBytes() + stateHead.length);
-      DataOutputStream out = new DataOutputStream(bytes);
+      ByteArrayOutputStream framing = new ByteArrayOutputStream(32 + steps.serializedBytes());
+      DataOutputStream out = new DataOutputStream(framing);
       FORMAT.writeVersion(out);
       out.writeInt(partition);
       out.writeLong(firstOffset);
       out.writeLong(lastOffset);
       steps.write(out);
       out.writeInt(chunks);
-      out.write(stateHead);
       out.flush();
-      return bytes.toByteArray();
+      int prefix = framing.size();
+      byte[] bytes = new byte[Math.toIntExact(prefix + state.headSize())];
+      System.arraycopy(framing.toByteArray(), 0, bytes, 0, prefix);
+      ByteBuffer rest = ByteBuffer.wrap(bytes);
+      rest.position(prefix);
+      state.writeHead(rest);
+      return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -113,6 +113,25 @@ public final class Tensors {
     return out;
   }
 
+  /**
+   * A float32 tensor's values as they are, in one bulk copy (no widening): what a consumer that
+   * reads scores in float32 wants. Fails for another dtype or a byte length that does not match.
+   */
+  public static float[] toFloats(Tensor t) {
+    if (t.getDtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException("tensor of dtype " + t.getDtype() + " is not float32");
+    }
+    int n = size(t);
+    ByteBuffer buf = t.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (buf.remaining() != (long) n * Float.BYTES) {
+      throw new IllegalArgumentException("tensor of shape " + t.getShape() + " and dtype FLOAT32 needs " + ((long) n * Float.BYTES)
+          + " bytes, has " + buf.remaining());
+    }
+    float[] out = new float[n];
+    buf.asFloatBuffer().get(out);
+    return out;
+  }
+
   public static int[] shape(Tensor t) {
     return t.getShape().stream().mapToInt(Integer::intValue).toArray();
   }

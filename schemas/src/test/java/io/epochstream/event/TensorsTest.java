@@ -29,6 +29,16 @@ class TensorsTest {
   }
 
   @Test
+  void float32ReadsBackAsFloatsOnlyAndWholly() {
+    // 0.1f from its little-endian bytes (0x3DCCCCCD), not from a packed float
+    Tensor t = new Tensor(DType.FLOAT32, List.of(2), ByteBuffer.wrap(new byte[] {(byte) 0xCD, (byte) 0xCC, (byte) 0xCC, 0x3D, 0, 0, (byte) 0x80, 0x3F}));
+    assertThat(Tensors.toFloats(t)).containsExactly(0.1f, 1f);
+    assertThatThrownBy(() -> Tensors.toFloats(Tensors.ofInts(new int[] {1}, 1))).hasMessageContaining("not float32");
+    assertThatThrownBy(() -> Tensors.toFloats(new Tensor(DType.FLOAT32, List.of(4), ByteBuffer.wrap(new byte[12]))))
+        .hasMessageContaining("needs 16 bytes, has 12");
+  }
+
+  @Test
   void valuesMustFillTheShape() {
     assertThatThrownBy(() -> Tensors.ofFloats(new float[5], 2, 3)).hasMessageContaining("do not fill shape");
   }

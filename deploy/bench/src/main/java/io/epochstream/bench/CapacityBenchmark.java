@@ -1,197 +1,301 @@
 package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricValue;
+import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
-import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Issue 13 item 5, {@code preds} publishing: for C classes at batch 256 with the trainer's default
- * metric set, the CPU seconds per million samples of the stream app (every thread that carries its
- * application id: the stream thread, its producer's I/O thread, the state updater) and of a plain
- * consumer reading the same records (bytes only, on one thread), from the same topic on the same
- * broker, both live while the steps are published. One rank, one partition: one stream thread does
- * all the work. CPU time, not wall time,
- * so the other processes on a shared machine do not enter the figure; RocksDB's native background
- * threads are not Java threads and are not counted.
+ * What the stream app costs per sample, by class count and by what the trainer publishes: the
+ * process CPU time of the stream app (a JVM of its own, every thread counted: stream thread, its
+ * producer, the JIT, the collector, RocksDB's native threads) per million samples, for B = 256 and the
+ * trainer's default metric set (accuracy, macro F1, binned macro AUROC), one rank on one partition,
+ * against a plain consumer (a JVM of its own too) that reads the same records, both live while the
+ * steps are published. Every mode gets the same batches (one seed per class count): {@code preds},
+ * and state deltas made by the trainer's own {@code StateDeltaSink} on every step and on every 10th.
+ * The summaries of every mode are checked to be equal, value for value, and to count every sample.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.CapacityBenchmark [megabytes=100] [reps=3] [classes...]}.
+ * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*"
+ * io.epochstream.bench.CapacityBenchmark [reps=3] [classes...]} (default 10 100 1000).
  */
 public final class CapacityBenchmark {
   static final int BATCH = 256;
-
-  /** One C: the step event's bytes and each repetition's CPU seconds per million samples. */
-  public record Result(int classes, boolean state, int stepBytes, long samples, List<Double> streamCpuPerMillion, List<Double> streamThreadCpuPerMillion,
-      List<Double> rawCpuPerMillion) {}
-
-  public static void main(String[] args) throws Exception {
-    int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-    int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    for (int i = 2; i < Math.max(3, args.length); i++) {
-      boolean state = System.getProperty("mode", "preds").equals("state");
-      Result r = run(args.length > i ? Integer.parseInt(args[i]) : 10, megabytes, reps, state);
-      System.out.printf(Locale.ROOT, "C=%d (" + (state ? "state" : "preds") + "): %d-byte steps, %d samples; CPU-s per M samples: stream app %s, stream thread %s, plain consumer %s%n",
-          r.classes(), r.stepBytes(), r.samples(), r.streamCpuPerMillion(), r.streamThreadCpuPerMillion(), r.rawCpuPerMillion());
-    }
-  }
-
+  private static final AvroSerde<EpochSummary> SUMMARIES = AvroSerde.of(EpochSummary.class);
   /** Per-rank sample rate of a realistic GPU trainer: ResNet-50 training on one GPU, images/s. */
   static final double[] RANK_RATE = {2500, 3000};
 
-  /** The bench's table: preds and state mode measured per C, on the same batches. */
+  /** What a trainer publishes: predictions, or a state delta every {@code flushSteps} steps. */
+  public record Mode(String label, int flushSteps) {
+    static final Mode PREDS = new Mode("preds", 0);
+    static final List<Mode> ALL = List.of(PREDS, new Mode("state, delta every step", 1), new Mode("state, delta every 10 steps", 10));
+
+    boolean state() {
+      return flushSteps > 0;
+    }
+  }
+
+  /** One (C, mode): bytes published per training step and each repetition's CPU seconds per million samples. */
+  public record Result(int classes, Mode mode, double stepBytes, long samples, List<Double> appCpuPerMillion,
+      List<Double> jitCpuPerMillion, List<Double> plainCpuPerMillion) {
+    List<Double> ratios() {
+      List<Double> out = new ArrayList<>();
+      for (int i = 0; i < appCpuPerMillion.size(); i++) {
+        out.add(appCpuPerMillion.get(i) / plainCpuPerMillion.get(i));
+      }
+      return out;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int reps = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int[] classes = args.length > 1 ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+        : new int[] {10, 100, 1000};
+    for (Result r : run(classes, reps, false)) {
+      System.out.printf(Locale.ROOT, "C=%d (%s): %.0f bytes per step, %d samples; CPU-s per M samples: stream app %s (JIT %s), plain consumer %s%n",
+          r.classes(), r.mode().label(), r.stepBytes(), r.samples(), r.appCpuPerMillion(), r.jitCpuPerMillion(), r.plainCpuPerMillion());
+    }
+  }
+
+  /** The bench's table: every mode per C, on the same batches. */
   public static void report(StringBuilder md, boolean quick, int reps) throws Exception {
-    int megabytes = quick ? 10 : 50;
+    int[] classes = {10, 100, 1000};
+    List<Result> results = run(classes, reps, quick);
     md.append(String.format(Locale.ROOT, "%n### Capacity by class count (B=256, default metric set: accuracy, macro F1, binned macro "
-        + "AUROC; 1 rank, 1 partition, ~%d MB of step events per C; %s)%n%n", megabytes,
-        reps > 1 ? "median of " + reps + " (min–max) after a warm-up" : "one repetition after a warm-up"));
-    md.append("Also alone: `" + BenchJar.command(CapacityBenchmark.class, "50 3 10 100 1000") + "`. CPU: the stream "
-        + "app's Java threads (stream thread, its producer, state updater) from RUNNING to the summary; the plain consumer's one thread reading "
-        + "the same records (bytes only); ranks per stream thread use the stream thread's own CPU. Both wait on fresh topics and read live while the steps are published, so both see the same fetches. Ranks per stream thread: samples per stream-CPU-second ÷ "
-        + String.format(Locale.ROOT, "%.0f–%.0f", RANK_RATE[0], RANK_RATE[1]) + " samples/s per rank (ResNet-50 training on one GPU), "
-        + "assuming the thread has a whole core. Bytes: the encoded step event, and lz4-compressed as the producer sends it.\n\n");
-    md.append("| C | mode | bytes per training step (lz4) | stream app CPU-s per M samples | of which the stream thread "
-        + "| plain consumer CPU-s per M samples | ratio app ÷ plain (goal ≤ 2 at C = 10) | ranks one stream thread keeps up with |\n"
-        + "|---|---|---|---|---|---|---|---|\n");
-    for (int classes : new int[] {10, 100, 1000}) {
-      StateModeBytes.Sizes sizes = StateModeBytes.of(classes, BATCH);
-      Result preds = run(classes, megabytes, reps, false);
-      row(md, preds, String.format(Locale.ROOT, "%,d (%,d)", preds.stepBytes(), sizes.predsLz4Bytes()));
-      Result state = run(classes, megabytes, reps, true);
-      row(md, state, String.format(Locale.ROOT, "%,d", state.stepBytes()));
-      if (classes == 1000) {
-        md.append(String.format(Locale.ROOT, "%nAt C = 1000, preds ÷ state bytes per training step (goal ≥ 10): %.1f as sent "
-            + "(state mode's delta is zlib-compressed by the trainer), with one delta per step; a delta per k steps divides the "
-            + "state's share by k.%n", (double) preds.stepBytes() / state.stepBytes()));
+        + "AUROC; 1 rank, 1 partition; %s)%n%n", reps > 1 ? "median of " + reps + " interleaved repetitions (min–max) after " + (quick ? "one warm-up pass" : "two warm-up passes") : "one repetition after a warm-up pass"));
+    md.append("Also alone: `" + BenchJar.command(CapacityBenchmark.class, "3 10 100 1000") + "`. "
+        + "CPU: process CPU time (user + system, every thread) of the stream app's JVM and of a plain consumer's JVM (reads the same records, "
+        + "touches the bytes), from the first step published until the app's summary is visible and the consumer's last record read; both "
+        + "JVMs run for the whole bench, measured after warm-up passes (the JIT still compiles: its threads are a column of their own). Every mode publishes the same batches (random float32 scores in [0, 1), "
+        + "uniform labels), state deltas made by the trainer's `StateDeltaSink`; the summaries of all modes are checked equal. "
+        + "Bytes: the encoded step events published per training step (a state step without a delta carries loss and batch size only). "
+        + "Ranks: samples per app-CPU-second ÷ " + String.format(Locale.ROOT, "%.0f–%.0f", RANK_RATE[0], RANK_RATE[1])
+        + " samples/s per rank (ResNet-50 training on one GPU), for one core given to the app.\n\n");
+    md.append("| C | mode | samples per repetition | bytes per training step | stream app CPU-s per M samples | of which JIT compiler threads "
+        + "| plain consumer CPU-s per M samples | app ÷ plain (goal ≤ 2 at C = 10) | ÷ preds (goal ≤ 0.2) | ranks per app core |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
+    Map<Integer, Double> predsMedian = new HashMap<>();
+    for (Result r : results) {
+      double app = Stats.median(r.appCpuPerMillion());
+      if (!r.mode().state()) {
+        predsMedian.put(r.classes(), app);
       }
+      double perSecond = 1e6 / app;
+      md.append(String.format(Locale.ROOT, "| %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %.0f–%.0f |%n", r.classes(), r.mode().label(), r.samples(),
+          r.stepBytes(), Stats.summary(r.appCpuPerMillion(), "%.2f"), Stats.summary(r.jitCpuPerMillion(), "%.2f"),
+          Stats.summary(r.plainCpuPerMillion(), "%.2f"),
+          Stats.summary(r.ratios(), "%.1f"), r.mode().state() ? String.format(Locale.ROOT, "%.2f", app / predsMedian.get(r.classes())) : "1",
+          perSecond / RANK_RATE[1], perSecond / RANK_RATE[0]));
     }
   }
 
-  private static void row(StringBuilder md, Result r, String bytes) {
-    List<Double> ratio = new ArrayList<>();
-    for (int i = 0; i < r.streamCpuPerMillion().size(); i++) {
-      ratio.add(r.streamCpuPerMillion().get(i) / r.rawCpuPerMillion().get(i));
-    }
-    double perSecond = 1e6 / Stats.median(r.streamThreadCpuPerMillion()); // samples per second of one busy stream thread
-    md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %.1f–%.1f |%n", r.classes(), r.state() ? "state" : "preds",
-        bytes, Stats.summary(r.streamCpuPerMillion(), "%.2f"), Stats.summary(r.streamThreadCpuPerMillion(), "%.2f"),
-        Stats.summary(r.rawCpuPerMillion(), "%.2f"), Stats.summary(ratio, "%.1f"), perSecond / RANK_RATE[1], perSecond / RANK_RATE[0]));
+  /** Steps per repetition: about 100 MB of preds events, at least 200 steps (40 with quick), at most 4000 (400). */
+  static int steps(int classes, boolean quick) {
+    long bytes = StepEvents.stepEvent(BATCH, classes).length;
+    long steps = (quick ? 10_000_000L : 100_000_000L) / bytes;
+    return (int) Math.max(quick ? 40 : 200, Math.min(quick ? 400 : 4000, steps));
   }
 
-  /** About {@code megabytes} of step events of C classes (at least 40 steps), {@code reps} repetitions after a warm-up. */
-  public static Result run(int classes, int megabytes, int reps, boolean state) throws Exception {
+  /** Every mode for each C, {@code reps} repetitions after a warm-up, one broker, stream app and plain consumer for all. */
+  public static List<Result> run(int[] classes, int reps, boolean quick) throws Exception {
     Path dir = BenchDirectory.create("epochstream-bench-capacity");
+    List<Result> results = new ArrayList<>();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-      int stepBytes = StepEvents.stepEvent(BATCH, classes).length;
-      int steps = Math.max(40, (int) ((long) megabytes * 1_000_000 / stepBytes));
-      long samples = (long) steps * BATCH;
-      List<Double> stream = new ArrayList<>();
-      List<Double> streamThread = new ArrayList<>();
-      List<Double> raw = new ArrayList<>();
-      for (int r = 0; r <= reps; r++) { // r = 0 warms up the JIT for this C
-        double[] cpu = live(kafka, new Topics("cap" + r + (state ? "s." : ".")), dir, classes, steps, state);
-        if (r > 0) {
-          stream.add(cpu[0] / samples * 1e6);
-          streamThread.add(cpu[1] / samples * 1e6);
-          raw.add(cpu[2] / samples * 1e6);
+      Topics topics = new Topics("cap.");
+      try (Admin admin = Admin.create(kafka.clientConfig())) {
+        new TopicSetup(topics, 1, (short) 1).ensure(admin);
+      }
+      try (StreamAppProcess app = new StreamAppProcess(kafka, topics, dir);
+           PlainConsumerProcess.Child plain = new PlainConsumerProcess.Child(kafka.bootstrapServers(), dir.resolve("plain.log"));
+           CommittedRecords summaries = new CommittedRecords(kafka, topics.epochSummaries());
+           Admin admin = Admin.create(kafka.clientConfig())) {
+        Measure measure = new Measure(kafka, topics, app, plain, summaries, admin);
+        Map<String, List<Double>> appCpu = new LinkedHashMap<>();
+        Map<String, List<Double>> plainCpu = new LinkedHashMap<>();
+        Map<String, List<Double>> jitCpu = new LinkedHashMap<>();
+        Map<String, Double> bytes = new HashMap<>();
+        // Repetitions interleave the modes and class counts, so a busy neighbour on the machine falls on
+        // all of them alike; the first pass (and a second with quick off) only warms up both JVMs' JIT,
+        // which otherwise compiles for a minute and more.
+        int warmUps = quick ? 1 : 2;
+        for (int r = 0; r < warmUps + reps; r++) {
+          for (int c : classes) {
+            int steps = steps(c, quick);
+            Map<String, List<Double>> predsValues = null;
+            for (Mode mode : Mode.ALL) {
+              String key = c + " " + mode.label();
+              Run run = measure.run("c" + c + "-" + (mode.state() ? "s" + mode.flushSteps() : "p") + "-" + r, c, steps, mode);
+              if (predsValues == null) {
+                predsValues = run.values();
+              } else if (!predsValues.equals(run.values())) {
+                throw new IllegalStateException("C=" + c + " " + mode.label() + ": the summary " + run.values() + " differs from preds mode's "
+                    + predsValues);
+              }
+              if (r >= warmUps) {
+                appCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.appCpu() / run.samples() * 1e6);
+                jitCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.jitCpu() / run.samples() * 1e6);
+                plainCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.plainCpu() / run.samples() * 1e6);
+              }
+              bytes.put(key, (double) run.bytes() / steps);
+              System.err.printf(Locale.ROOT, "capacity pass %d, C=%d (%s): app %.2f, plain %.2f CPU-s per M samples%n", r, c, mode.label(),
+                  run.appCpu() / run.samples() * 1e6, run.plainCpu() / run.samples() * 1e6);
+            }
+          }
+        }
+        for (int c : classes) {
+          for (Mode mode : Mode.ALL) {
+            String key = c + " " + mode.label();
+            results.add(new Result(c, mode, bytes.get(key), (long) steps(c, quick) * BATCH, appCpu.get(key), jitCpu.get(key), plainCpu.get(key)));
+          }
         }
       }
-      System.err.printf("capacity at C=%d (%s) done%n", classes, state ? "state" : "preds");
-      return new Result(classes, state, state ? stateStepBytes(classes) : stepBytes, samples, stream, streamThread, raw);
     }
+    return results;
   }
 
-  /**
-   * Live, as with a training run: the stream app (RUNNING) and a plain consumer wait on fresh
-   * topics, then the steps are published; CPU seconds [stream app, its stream thread alone, plain consumer] until the
-   * app's summary and the consumer's last record. Both read as the records arrive, so both pay the
-   * same fetch sizes.
-   */
-  private static double[] live(EmbeddedKafka kafka, Topics topics, Path dir, int classes, int steps, boolean state) throws Exception {
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 1, (short) 1).ensure(admin);
-    }
-    String app = topics.prefix() + "app";
-    try (MetricsStreamApp stream = new MetricsStreamApp(kafka.clientConfig(), topics, app, dir.resolve(app));
-         CommittedRecords summaries = new CommittedRecords(kafka, topics.epochSummaries())) {
-      stream.start(Duration.ofSeconds(120));
-      ThreadCpu cpu = new ThreadCpu(name -> name.contains(app));
-      // The stream thread itself (its producer's I/O thread is "kafka-producer-network-thread | ...-StreamThread-1-producer").
-      ThreadCpu streamThread = new ThreadCpu(name -> name.startsWith(app) && name.matches(".*-StreamThread-\\d+"));
-      CompletableFuture<Double> plain = new CompletableFuture<>();
-      Thread consumer = new Thread(() -> {
-        try {
-          plain.complete(plainConsumerCpu(kafka, topics.steps(), steps + 2));
-        } catch (RuntimeException e) {
-          plain.completeExceptionally(e);
-        }
-      }, "bench-plain-consumer");
-      consumer.start();
-      publish(kafka, topics, classes, steps, state);
-      summaries.await(1, Duration.ofMinutes(10));
-      double streamCpu = cpu.seconds();
-      double streamThreadCpu = streamThread.seconds();
-      return new double[] {streamCpu, streamThreadCpu, plain.get(10, TimeUnit.MINUTES)};
-    }
-  }
+  /** One run's figures: CPU seconds of the app and of the plain consumer, bytes published, the summary's values. */
+  private record Run(double appCpu, double jitCpu, double plainCpu, long bytes, long samples, Map<String, List<Double>> values) {}
 
-  /** The bytes of one state-mode step event (one batch's delta, random scores as the preds steps have). */
-  private static int stateStepBytes(int classes) {
-    return StepEvents.stateStepEvent(BATCH, classes, DefaultMetrics.multiclass(classes)).length;
-  }
+  private record Measure(EmbeddedKafka kafka, Topics topics, StreamAppProcess app, PlainConsumerProcess.Child plain,
+      CommittedRecords summaries, Admin admin) {
 
-  private static void publish(EmbeddedKafka kafka, Topics topics, int classes, int steps, boolean state) {
-    try (StepEvents events = new StepEvents(kafka, topics, "c" + classes, BATCH, classes)) {
-      if (state) {
-        events.publishingState(DefaultMetrics.multiclass(classes));
-      }
-      events.runStarted(1, DefaultMetrics.multiclass(classes));
-      for (int s = 0; s < steps; s++) {
-        events.step(0, "train", 0, s);
-      }
-      events.epochEnd(0, "train", 0, steps);
-      events.flush();
-    }
-  }
-
-  /** CPU seconds of this thread reading {@code records} records of the topic and touching each value. */
-  static double plainConsumerCpu(EmbeddedKafka kafka, String topic, int records) {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20); // as the stream app fetches
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      double cpu0 = ThreadCpu.currentThreadSeconds();
+    Run run(String runId, int classes, int steps, Mode mode) throws Exception {
+      TopicPartition tp = new TopicPartition(topics.steps(), 0);
+      long from = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+      plain.read(tp, from, steps + 2L); // RunStarted, the steps, EpochEnd
+      double app0 = app.cpuSeconds();
+      Map<String, Double> threads0 = app.threadCpuSeconds();
       long bytes = 0;
-      int seen = 0;
+      // One seed per C: every mode and repetition publishes the same batches.
+      try (StepEvents events = new StepEvents(kafka, topics, runId, BATCH, classes, classes)) {
+        if (mode.state()) {
+          events.publishingState(DefaultMetrics.multiclass(classes), mode.flushSteps());
+        }
+        events.runStarted(1, DefaultMetrics.multiclass(classes));
+        for (int s = 0; s < steps; s++) {
+          events.step(0, "train", 0, s);
+        }
+        events.epochEnd(0, "train", 0, steps);
+        events.flush();
+        bytes = events.stepBytesSent();
+      }
+      EpochSummary summary = awaitSummary(runId);
+      double appCpu = app.cpuSeconds() - app0;
+      Map<String, Double> spent = new java.util.TreeMap<>();
+      app.threadCpuSeconds().forEach((k, v) -> {
+        double d = v - threads0.getOrDefault(k, 0.0);
+        if (d >= 0.01) {
+          spent.put(k, Math.round(d * 100) / 100.0);
+        }
+      });
+      // The JIT compiler threads ("C1/C2 CompilerThread", digits folded): still compiling after the warm-up passes.
+      double jitCpu = spent.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
+      if (Boolean.getBoolean("capacity.threads")) {
+        System.err.println(runId + ": app threads' CPU seconds " + spent);
+      }
+      PlainConsumerProcess.Child.Read read = plain.awaitRead();
+      long samples = (long) steps * BATCH;
+      if (summary.getSamples() != samples || read.records() != steps + 2L) {
+        throw new IllegalStateException(runId + ": the summary counts " + summary.getSamples() + " of " + samples
+            + " samples, the plain consumer read " + read.records() + " of " + (steps + 2) + " records");
+      }
+      Map<String, List<Double>> values = new LinkedHashMap<>();
+      new java.util.TreeMap<>(summary.getMetrics()).forEach((name, v) -> {
+        if (!name.equals("loss")) { // the loss is the bench's random number per step, the same in every mode
+          values.put(name, ((MetricValue) v).getValues());
+        }
+      });
+      return new Run(appCpu, jitCpu, read.cpuSeconds(), bytes, samples, values);
+    }
+
+    private EpochSummary awaitSummary(String runId) {
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (seen < records && System.nanoTime() < deadline) {
-        for (var r : consumer.poll(Duration.ofMillis(10))) { // the stream app's poll.ms
-          bytes += r.value().length;
-          seen++;
+      for (int seen = 0; System.nanoTime() < deadline; ) {
+        List<byte[]> values = summaries.await(seen + 1, Duration.ofMinutes(10));
+        for (; seen < values.size(); seen++) {
+          EpochSummary s = SUMMARIES.decode(values.get(seen));
+          if (s.getRun().equals(runId)) {
+            return s;
+          }
         }
       }
-      if (seen < records || bytes == 0) {
-        throw new IllegalStateException("the plain consumer read " + seen + " of " + records + " records");
+      throw new IllegalStateException("no summary of " + runId);
+    }
+  }
+
+  /** The stream app as an operator runs it ({@code epochstream stream}), in a JVM of its own. */
+  static final class StreamAppProcess implements AutoCloseable {
+    private final Process process;
+
+    StreamAppProcess(EmbeddedKafka kafka, Topics topics, Path dir) throws IOException, InterruptedException {
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+      // e.g. -Dcapacity.appJvm=-XX:StartFlightRecording=filename=/tmp/app.jfr to profile the app
+      String extra = System.getProperty("capacity.appJvm", "").trim();
+      if (!extra.isEmpty()) {
+        command.addAll(List.of(extra.split("\\s+")));
       }
-      return ThreadCpu.currentThreadSeconds() - cpu0;
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.epochstream.cli.Main", "stream",
+          "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--application-id", topics.prefix() + "app",
+          "--state-dir", dir.resolve("app-state").toString(), "--no-http"));
+      Path log = dir.resolve("stream-app.log");
+      process = ChildProcess.start(command, log);
+      ChildProcess.awaitLine(log, "running on", Duration.ofMinutes(3));
+    }
+
+    /**
+     * CPU seconds so far by thread name as the kernel keeps it (Linux, the first 15 characters),
+     * digits dropped so that a pool's threads add up: where the process's CPU goes.
+     */
+    Map<String, Double> threadCpuSeconds() throws IOException {
+      Map<String, Double> out = new java.util.TreeMap<>();
+      Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+      if (!java.nio.file.Files.isDirectory(tasks)) {
+        return out;
+      }
+      double tick = 100; // USER_HZ on Linux
+      try (var dirs = java.nio.file.Files.list(tasks)) {
+        for (Path t : dirs.toList()) {
+          String stat;
+          try {
+            stat = java.nio.file.Files.readString(t.resolve("stat"));
+          } catch (IOException e) {
+            continue; // the thread ended
+          }
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / tick, Double::sum);
+        }
+      }
+      return out;
+    }
+
+    /** User + system CPU seconds of the whole process so far. */
+    double cpuSeconds() {
+      return process.toHandle().info().totalCpuDuration().orElseThrow(
+          () -> new IllegalStateException("this platform does not report a process's CPU time")).toNanos() / 1e9;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
     }
   }
 

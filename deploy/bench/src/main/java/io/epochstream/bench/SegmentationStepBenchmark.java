@@ -245,7 +245,7 @@ public final class SegmentationStepBenchmark {
       CompletableFuture<Double> plainCpu = new CompletableFuture<>();
       Thread consumer = new Thread(() -> {
         try {
-          plainCpu.complete(CapacityBenchmark.plainConsumerCpu(kafka, topics.steps(), steps + 2));
+          plainCpu.complete(PlainConsumerProcess.threadCpuSeconds(kafka, topics.steps(), steps + 2));
         } catch (RuntimeException e) {
           plainCpu.completeExceptionally(e);
         }

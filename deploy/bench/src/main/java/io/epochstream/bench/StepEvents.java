@@ -3,17 +3,17 @@ package io.epochstream.bench;
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Keys;
 import io.epochstream.event.Tensors;
-import io.epochstream.fold.BatchDecoder;
 import io.epochstream.fold.RunConfigs;
-import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
-import io.epochstream.metric.StateDelta;
+import io.epochstream.publish.StateDeltaSink;
+import io.epochstream.publish.StepSink;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
+import io.epochstream.schema.Tensor;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.RecordLimits;
 import io.epochstream.topic.Topics;
@@ -41,10 +41,17 @@ final class StepEvents implements AutoCloseable {
   private final int batch;
   private final int classes;
   private final SplittableRandom random;
-  /** {@code --publish state}: each step carries its batch's metric-state delta instead of preds and target. */
-  private MetricConfig stateOf;
+  /** {@code --publish state --state-flush-steps N}: the trainer's own sink, sending through this producer. */
+  private StateDeltaSink stateSink;
+  private int sinkRank;
+  private long stepBytes;
 
   StepEvents(EmbeddedKafka kafka, Topics topics, String run, int batch, int classes) {
+    this(kafka, topics, run, batch, classes, run.hashCode());
+  }
+
+  /** With the batches that {@code seed} draws: the same for every run given the same seed. */
+  StepEvents(EmbeddedKafka kafka, Topics topics, String run, int batch, int classes, long seed) {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -57,7 +64,7 @@ final class StepEvents implements AutoCloseable {
     this.run = run;
     this.batch = batch;
     this.classes = classes;
-    this.random = new SplittableRandom(run.hashCode());
+    this.random = new SplittableRandom(seed);
   }
 
   /** The run line, on the runs topic (for replay) and ahead of each rank's steps (for the app). */
@@ -71,29 +78,55 @@ final class StepEvents implements AutoCloseable {
   }
 
   /**
-   * From now on, steps are sent as {@code train --publish state} sends them (one delta per step):
-   * the batch folded by the metric library on the sender, its delta in place of preds and target.
+   * From now on, steps go through the trainer's {@link StateDeltaSink} as {@code train --publish state
+   * --state-flush-steps N} sends them: every step with its loss, a delta on every N-th step of an
+   * epoch and on its last.
    */
-  StepEvents publishingState(Map<String, MetricSpec> metrics) {
-    this.stateOf = RunConfigs.metricConfig(RunStarted.newBuilder().setWorldSize(1).setMetrics(metrics).setScalars(Map.of()).build());
+  StepEvents publishingState(Map<String, MetricSpec> metrics, int flushSteps) {
+    MetricConfig config = RunConfigs.metricConfig(RunStarted.newBuilder().setWorldSize(1).setMetrics(metrics).setScalars(Map.of()).build());
+    StepSink toKafka = new StepSink() {
+      @Override
+      public void step(String stage, int epoch, long step, int batchSize, Double loss, Tensor preds, Tensor target, Map<String, Double> scalars) {
+        throw new IllegalStateException("the state sink sends state steps only");
+      }
+
+      @Override
+      public void stateStep(String stage, int epoch, long step, int batchSize, Double loss, byte[] state, Map<String, Double> scalars) {
+        send(sinkRank, stage, epoch, new StepOutput(step, batchSize, loss, null, null, scalars, state == null ? null : ByteBuffer.wrap(state)));
+      }
+
+      @Override
+      public void epochEnd(String stage, int epoch, long steps) {
+        send(sinkRank, stage, epoch, new EpochEnd(steps));
+      }
+    };
+    this.stateSink = new StateDeltaSink(toKafka, config, flushSteps);
     return this;
   }
 
-  /** One batch of random probabilities and labels; returns the encoded event's bytes. */
+  /** One batch of random probabilities and labels; returns the encoded event's bytes (0 when a state sink holds it back). */
   int step(int rank, String stage, int epoch, long step) {
     StepOutput out = output(step);
-    return send(rank, stage, epoch, stateOf == null ? out : asState(out));
-  }
-
-  private StepOutput asState(StepOutput preds) {
-    EpochState folded = stateOf.newEpoch();
-    folded.update(BatchDecoder.decode(preds), 0L);
-    return new StepOutput(preds.getStep(), preds.getBatchSize(), preds.getLoss(), null, null, Map.of(),
-        ByteBuffer.wrap(StateDelta.encode(folded)));
+    if (stateSink != null) {
+      sinkRank = rank;
+      stateSink.step(stage, epoch, step, out.getBatchSize(), out.getLoss(), out.getPreds(), out.getTarget(), Map.of());
+      return 0;
+    }
+    return send(rank, stage, epoch, out);
   }
 
   void epochEnd(int rank, String stage, int epoch, long steps) {
+    if (stateSink != null) {
+      sinkRank = rank;
+      stateSink.epochEnd(stage, epoch, steps);
+      return;
+    }
     send(rank, stage, epoch, new EpochEnd(steps));
+  }
+
+  /** The bytes of the encoded step events (not run lines or epoch ends) sent so far. */
+  long stepBytesSent() {
+    return stepBytes;
   }
 
   /** Blocks until everything sent is acknowledged. */
@@ -105,12 +138,6 @@ final class StepEvents implements AutoCloseable {
   static byte[] stepEvent(int batch, int classes) {
     StepEvents shape = new StepEvents(batch, classes);
     return STEPS.encode(new StepEvent("run", "train", 0, 0, 0L, shape.output(0)));
-  }
-
-  /** One encoded state-mode step event: a batch like {@link #stepEvent}'s, sent as its delta. */
-  static byte[] stateStepEvent(int batch, int classes, Map<String, MetricSpec> metrics) {
-    StepEvents shape = new StepEvents(batch, classes).publishingState(metrics);
-    return STEPS.encode(new StepEvent("run", "train", 0, 0, 0L, shape.asState(shape.output(0))));
   }
 
   private StepEvents(int batch, int classes) {
@@ -137,6 +164,9 @@ final class StepEvents implements AutoCloseable {
   /** Sends one event of the run (a step output, an epoch end, a run line) as rank {@code rank} sends it; its encoded bytes. */
   int send(int rank, String stage, int epoch, Object payload) {
     byte[] value = STEPS.encode(new StepEvent(run, stage, epoch, rank, System.currentTimeMillis(), payload));
+    if (payload instanceof StepOutput) {
+      stepBytes += value.length;
+    }
     producer.send(new ProducerRecord<>(topics.steps(), Keys.step(run, rank), value), (m, e) -> {
       if (e != null) {
         throw new IllegalStateException("bench producer failed: " + e.getMessage(), e);

@@ -1,12 +1,14 @@
 package io.epochstream.metric;
 
 import io.epochstream.codec.VersionedFormat;
+import io.epochstream.metric.input.DecodedBatch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +28,6 @@ public final class EpochState {
   private long samples;
   private long firstTime = Long.MAX_VALUE;
   private long lastTime = Long.MIN_VALUE;
-  private int lastSize;
 
   public EpochState(Map<String, Metric> metrics) {
     this.metrics = new LinkedHashMap<>(metrics);
@@ -41,11 +42,12 @@ public final class EpochState {
    */
   public void update(Batch batch, long eventTime, long maxBytes) {
     Metric.Update[] updates = new Metric.Update[metrics.size()];
+    DecodedBatch decoded = new DecodedBatch(batch); // one for the whole set: what one metric derives, the others reuse
     long appended = 0;
     int i = 0;
     for (Map.Entry<String, Metric> e : metrics.entrySet()) {
       try {
-        updates[i] = e.getValue().prepare(batch);
+        updates[i] = e.getValue().prepare(decoded);
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
       }
@@ -126,31 +128,28 @@ public final class EpochState {
     return lastTime;
   }
 
+  /**
+   * The counts and every state, written straight into one array of the exact size: a state of
+   * thousands of slots (binned curves) is written at every step, and each extra copy or buffer
+   * growth of it showed in the stream thread's profile.
+   */
   public byte[] toBytes() {
-    try {
-      // Sized like the last write: a state is rewritten at every step, mostly at the same size,
-      // and growing the buffer from small was a third of the stream thread's time (JFR).
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, lastSize + 64));
-      DataOutputStream out = new DataOutputStream(bytes);
-      writeCounts(out);
-      for (Metric m : metrics.values()) {
-        m.write(out);
-      }
-      out.flush();
-      lastSize = bytes.size();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    byte[] bytes = new byte[Math.toIntExact(serializedBytes())];
+    ByteBuffer out = ByteBuffer.wrap(bytes);
+    writeCounts(out);
+    for (Metric m : metrics.values()) {
+      m.write(out);
     }
+    return bytes;
   }
 
-  private void writeCounts(DataOutputStream out) throws IOException {
-    FORMAT.writeVersion(out);
-    out.writeLong(steps);
-    out.writeLong(samples);
-    out.writeLong(firstTime);
-    out.writeLong(lastTime);
-    out.writeInt(metrics.size());
+  private void writeCounts(ByteBuffer out) {
+    out.put((byte) FORMAT.current());
+    out.putLong(steps);
+    out.putLong(samples);
+    out.putLong(firstTime);
+    out.putLong(lastTime);
+    out.putInt(metrics.size());
   }
 
   private void readCounts(DataInputStream in) throws IOException {
@@ -185,17 +184,25 @@ public final class EpochState {
    * chunk in order gives back this state.
    */
   public byte[] headBytes() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-      DataOutputStream out = new DataOutputStream(bytes);
-      writeCounts(out);
-      for (Metric m : metrics.values()) {
-        m.writeHead(out);
-      }
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    byte[] bytes = new byte[Math.toIntExact(headSize())];
+    writeHead(ByteBuffer.wrap(bytes));
+    return bytes;
+  }
+
+  /** The length of {@link #headBytes()}. */
+  public long headSize() {
+    long n = HEADER_BYTES;
+    for (Metric m : metrics.values()) {
+      n += m.headBytes();
+    }
+    return n;
+  }
+
+  /** {@link #headBytes()}' bytes, into {@code out} at its position (big-endian), for a caller that frames them. */
+  public void writeHead(ByteBuffer out) {
+    writeCounts(out);
+    for (Metric m : metrics.values()) {
+      m.writeHead(out);
     }
   }
 

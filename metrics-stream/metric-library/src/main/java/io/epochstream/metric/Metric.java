@@ -2,7 +2,9 @@ package io.epochstream.metric;
 
 import java.io.DataInput;
 import java.io.DataOutput;
+import io.epochstream.metric.input.DecodedBatch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -69,9 +71,22 @@ public abstract class Metric {
 
   /**
    * Validates one batch and returns its contribution without changing any state. Throws {@link
-   * IllegalArgumentException} for invalid input.
+   * IllegalArgumentException} for invalid input. A set of metrics hands each the same {@link
+   * DecodedBatch}, so what several of them derive from the batch (validated scores, argmax'ed
+   * labels, bucket indices) is computed once; the built-in metrics override this. The default reads
+   * the raw batch through {@link #prepare(Batch)}.
    */
-  public abstract Update prepare(Batch batch);
+  public Update prepare(DecodedBatch batch) {
+    return prepare(batch.batch());
+  }
+
+  /**
+   * {@link #prepare(DecodedBatch)} for a metric that needs only the batch's arrays (a plugin's, say):
+   * override one of the two.
+   */
+  public Update prepare(Batch batch) {
+    throw new UnsupportedOperationException(getClass().getName() + " overrides neither prepare(DecodedBatch) nor prepare(Batch)");
+  }
 
   /**
    * Refuses ({@link IllegalArgumentException}) merging state that appends {@code values} values to
@@ -85,14 +100,14 @@ public abstract class Metric {
 
   /** Folds one batch into the states: {@link #prepare}, then apply. */
   public final void update(Batch batch) {
-    prepare(batch).apply();
+    prepare(new DecodedBatch(batch)).apply();
   }
 
   /** The bytes {@link #write} writes now: 4 per state plus 8 per slot. */
   public final long serializedBytes() {
     long n = 0;
     for (MetricState s : states) {
-      n += 4L + 8L * s.size();
+      n += s.writtenBytes();
     }
     return n;
   }
@@ -161,10 +176,24 @@ public abstract class Metric {
     }
   }
 
-  final void writeHead(DataOutput out) throws IOException {
+  final void write(ByteBuffer out) {
+    for (MetricState s : states) {
+      s.write(out);
+    }
+  }
+
+  final void writeHead(ByteBuffer out) {
     for (MetricState s : states) {
       s.writeHead(out);
     }
+  }
+
+  final long headBytes() {
+    long n = 0;
+    for (MetricState s : states) {
+      n += s.headBytes();
+    }
+    return n;
   }
 
   final boolean hasUnpersisted() {

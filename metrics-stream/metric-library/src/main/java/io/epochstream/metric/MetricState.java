@@ -121,6 +121,18 @@ public final class MetricState {
     out.write(bytes.array());
   }
 
+  /** The same bytes as {@link #write(DataOutput)}, into {@code out} (big-endian) with no copy between. */
+  void write(ByteBuffer out) {
+    out.putInt(size);
+    out.asDoubleBuffer().put(values, 0, size);
+    out.position(out.position() + size * Double.BYTES);
+  }
+
+  /** The bytes {@link #write} writes. */
+  long writtenBytes() {
+    return Integer.BYTES + (long) Double.BYTES * size;
+  }
+
   void read(DataInput in) throws IOException {
     int n = in.readInt();
     if (n < 0) {
@@ -141,12 +153,18 @@ public final class MetricState {
   // chunk carries the CAT values appended since the previous chunk. So an epoch stored after every
   // step costs what the step added, not the whole list again (exact curves stay linear).
 
-  void writeHead(DataOutput out) throws IOException {
+  /** Fixed slots whole (as {@link #write}), a CAT state by its size alone. */
+  void writeHead(ByteBuffer out) {
     if (reduction == Reduction.CAT) {
-      out.writeInt(size);
+      out.putInt(size);
     } else {
       write(out);
     }
+  }
+
+  /** The bytes {@link #writeHead} writes. */
+  long headBytes() {
+    return reduction == Reduction.CAT ? Integer.BYTES : writtenBytes();
   }
 
   boolean hasUnpersisted() {

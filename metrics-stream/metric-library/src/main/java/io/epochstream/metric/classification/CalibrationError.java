@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
@@ -74,11 +75,12 @@ public final class CalibrationError implements MetricFamily {
     }
 
     @Override
-    public Update prepare(Batch batch) {
+    public Update prepare(DecodedBatch decoded) {
+    Batch batch = decoded.batch();
       if (!batch.hasPredictions()) {
         return Update.NONE;
       }
-      ScoreBatch b = ScoreBatch.read("calibration_error", task, classes, ignore, batch);
+      ScoreBatch b = ScoreBatch.read("calibration_error", task, classes, ignore, decoded);
       int slots = count.size();
       double[] n = new double[slots];
       double[] conf = new double[slots];
@@ -98,7 +100,7 @@ public final class CalibrationError implements MetricFamily {
         for (int s = 0; s < layout.samples(); s++) {
           if (b.kept(s)) {
             int base = layout.index(s, 0);
-            int best = ClassArgmax.of(probs, base, layout.extra(), classes);
+            int best = ClassArgmax.of(b.scores(), base, layout.extra(), classes);
             double p = probs[base + best * layout.extra()];
             int bin = boundaries.bucket(p) - 1;
             n[bin]++;

@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
@@ -41,14 +42,15 @@ public final class ConfusionMatrix extends Metric {
   }
 
   @Override
-  public Update prepare(Batch batch) {
+  public Update prepare(DecodedBatch decoded) {
+    Batch batch = decoded.batch();
     if (!batch.hasPredictions()) {
       return Update.NONE;
     }
     if (counter != null) {
-      return counter.prepare(batch);
+      return counter.prepare(decoded);
     }
-    MulticlassLabels.Pairs pairs = MulticlassLabels.decode(batch, cfg);
+    MulticlassLabels.Pairs pairs = MulticlassLabels.decode(decoded, cfg);
     int classes = cfg.classes();
     long[] local = new long[classes * classes];
     int[] p = pairs.preds();

@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
@@ -46,11 +47,11 @@ public final class ExactMatch implements MetricFamily {
     }
 
     @Override
-    public Update prepare(Batch batch) {
-      if (!batch.hasPredictions()) {
+    public Update prepare(DecodedBatch decoded) {
+      if (!decoded.batch().hasPredictions()) {
         return Update.NONE;
       }
-      long[] counts = cfg.task() == Task.MULTICLASS ? multiclass(batch) : multilabel(batch);
+      long[] counts = cfg.task() == Task.MULTICLASS ? multiclass(decoded) : multilabel(decoded);
       return () -> {
         correct.add(0, counts[0]);
         total.add(0, counts[1]);
@@ -58,8 +59,8 @@ public final class ExactMatch implements MetricFamily {
     }
 
     /** {correct, total} over the batch's rows. */
-    private long[] multiclass(Batch batch) {
-      MulticlassLabels.Pairs pairs = MulticlassLabels.decode(batch, cfg);
+    private long[] multiclass(DecodedBatch decoded) {
+      MulticlassLabels.Pairs pairs = MulticlassLabels.decode(decoded, cfg);
       boolean[] wrong = new boolean[pairs.batchRows()];
       for (int i = 0; i < pairs.size(); i++) {
         if (pairs.preds()[i] != pairs.targets()[i]) {
@@ -74,8 +75,8 @@ public final class ExactMatch implements MetricFamily {
     }
 
     /** {correct, total} over the batch's (row, extra position) samples. */
-    private long[] multilabel(Batch batch) {
-      ThresholdLabels.Labels l = ThresholdLabels.decode(batch, cfg, ThresholdLabels.LogitCheck.ALL);
+    private long[] multilabel(DecodedBatch decoded) {
+      ThresholdLabels.Labels l = ThresholdLabels.decode(decoded, cfg, ThresholdLabels.LogitCheck.ALL);
       int labels = l.labels();
       int extra = l.extra();
       long right = 0;

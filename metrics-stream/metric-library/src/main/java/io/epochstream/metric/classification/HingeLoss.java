@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
@@ -63,11 +64,12 @@ public final class HingeLoss implements MetricFamily {
     }
 
     @Override
-    public Update prepare(Batch batch) {
+    public Update prepare(DecodedBatch decoded) {
+    Batch batch = decoded.batch();
       if (!batch.hasPredictions()) {
         return Update.NONE;
       }
-      ScoreBatch b = ScoreBatch.read("hinge_loss", task, classes, ignore, batch);
+      ScoreBatch b = ScoreBatch.read("hinge_loss", task, classes, ignore, decoded);
       double[] sums = new double[measures.size()];
       long n = 0;
       double[] probs = b.probs();

@@ -1,8 +1,9 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.BatchMemo;
 import io.epochstream.metric.input.ClassArgmax;
+import io.epochstream.metric.input.DecodedBatch;
+import io.epochstream.metric.input.ScoreArray;
 import io.epochstream.metric.input.TaskShapes;
 
 /**
@@ -21,21 +22,19 @@ final class MulticlassLabels {
    */
   record Pairs(int[] preds, int[] targets, int[] rows, int size, int batchRows) {}
 
-  /** Several multiclass metrics of an epoch share one argmax pass over the batch. */
-  private static final BatchMemo<TaskConfig, Pairs> LAST = new BatchMemo<>();
+  /** What the pairs depend on: several multiclass metrics of a set share one argmax pass over the batch. */
+  private record Key(TaskConfig cfg) {}
 
   private MulticlassLabels() {}
 
-  static Pairs decode(Batch batch, TaskConfig cfg) {
-    return LAST.get(batch, cfg, MulticlassLabels::decodeUncached);
-  }
-
-  private static Pairs decodeUncached(Batch batch, TaskConfig cfg) {
-    return TaskShapes.multiclassScores(batch) ? fromScores(batch, cfg) : fromClassIndices(batch, cfg);
+  static Pairs decode(DecodedBatch batch, TaskConfig cfg) {
+    return batch.shared(new Key(cfg), k -> TaskShapes.multiclassScores(batch.batch()) ? fromScores(batch, cfg)
+        : fromClassIndices(batch.batch(), cfg));
   }
 
   /** Scores [N, C, ...]: the predicted class is the argmax (or the target, when it is within top_k). */
-  private static Pairs fromScores(Batch batch, TaskConfig cfg) {
+  private static Pairs fromScores(DecodedBatch decoded, TaskConfig cfg) {
+    Batch batch = decoded.batch();
     if (batch.predsIntegral()) {
       throw new IllegalArgumentException("preds with one dimension more than target must be floating point scores"
           + " [N, C, ...], not integers: " + TaskShapes.describe(batch));
@@ -43,7 +42,7 @@ final class MulticlassLabels {
     int[] ps = batch.predsShape();
     int classes = cfg.classes();
     TaskShapes.multiclassLayout(batch, classes);
-    double[] scores = batch.preds();
+    ScoreArray scores = decoded.scores();
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
     int[] outTargets = new int[target.length];
@@ -110,11 +109,11 @@ final class MulticlassLabels {
   }
 
   /** How many classes rank before class {@code c}: higher score, or equal score and lower index. */
-  private static int rank(double[] scores, int base, int stride, int classes, int c) {
-    double v = scores[base + c * stride];
+  private static int rank(ScoreArray scores, int base, int stride, int classes, int c) {
+    double v = scores.get(base + c * stride);
     int ahead = 0;
     for (int i = 0; i < classes; i++) {
-      double w = scores[base + i * stride];
+      double w = scores.get(base + i * stride);
       boolean before = v != v ? (w != w && i < c) : (w > v || (w != w) || (w == v && i < c));
       if (before) {
         ahead++;

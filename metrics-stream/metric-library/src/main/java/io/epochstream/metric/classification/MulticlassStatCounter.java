@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
@@ -24,9 +25,27 @@ final class MulticlassStatCounter extends StatCounter {
     this.support = states.add("support", cfg.classes(), Reduction.SUM);
   }
 
+  /**
+   * What a batch's counts depend on. TorchMetrics' compute groups: accuracy, precision, recall, F1
+   * of one task configuration hold the same states, so the batch is counted once for all of them
+   * and each adds the same counts to its own states.
+   */
+  private record Key(TaskConfig cfg) {}
+
+  /** One batch's tp, predicted and support per class. */
+  private record Counts(long[] tp, long[] predicted, long[] support) {}
+
   @Override
-  Metric.Update prepare(Batch batch) {
-    MulticlassLabels.Pairs pairs = MulticlassLabels.decode(batch, cfg);
+  Metric.Update prepare(DecodedBatch batch) {
+    Counts c = batch.shared(new Key(cfg), k -> count(MulticlassLabels.decode(batch, cfg)));
+    return () -> {
+      addTo(tp, c.tp());
+      addTo(predicted, c.predicted());
+      addTo(support, c.support());
+    };
+  }
+
+  private Counts count(MulticlassLabels.Pairs pairs) {
     int classes = cfg.classes();
     long[] ltp = new long[classes];
     long[] lpred = new long[classes];
@@ -42,11 +61,7 @@ final class MulticlassStatCounter extends StatCounter {
         ltp[tc]++;
       }
     }
-    return () -> {
-      addTo(tp, ltp);
-      addTo(predicted, lpred);
-      addTo(support, lsup);
-    };
+    return new Counts(ltp, lpred, lsup);
   }
 
   @Override

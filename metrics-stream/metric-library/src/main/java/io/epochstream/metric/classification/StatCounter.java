@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
@@ -19,7 +20,7 @@ abstract class StatCounter {
   }
 
   /** Validates and counts the batch into local arrays; the update adds them to the states. */
-  abstract Metric.Update prepare(Batch batch);
+  abstract Metric.Update prepare(DecodedBatch decoded);
 
   abstract StatCounts counts();
 

@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
 import java.util.function.Function;
@@ -20,8 +21,9 @@ public final class StatScoreMetric extends Metric {
   }
 
   @Override
-  public Update prepare(Batch batch) {
-    return batch.hasPredictions() ? counter.prepare(batch) : Update.NONE;
+  public Update prepare(DecodedBatch decoded) {
+    Batch batch = decoded.batch();
+    return batch.hasPredictions() ? counter.prepare(decoded) : Update.NONE;
   }
 
   @Override

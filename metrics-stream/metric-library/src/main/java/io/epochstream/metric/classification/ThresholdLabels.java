@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.input.Probabilities;
 import io.epochstream.metric.input.Task;
 import io.epochstream.metric.input.TaskShapes;
@@ -32,7 +33,14 @@ final class ThresholdLabels {
 
   private ThresholdLabels() {}
 
-  static Labels decode(Batch batch, TaskConfig cfg, LogitCheck check) {
+  /** What the labels depend on: the stat scores and confusion matrix of a set share one pass. */
+  private record Key(TaskConfig cfg, LogitCheck check) {}
+
+  static Labels decode(DecodedBatch decoded, TaskConfig cfg, LogitCheck check) {
+    return decoded.shared(new Key(cfg, check), k -> decode(decoded.batch(), cfg, check));
+  }
+
+  private static Labels decode(Batch batch, TaskConfig cfg, LogitCheck check) {
     int labels = cfg.task() == Task.MULTILABEL ? cfg.classes() : 1;
     if (cfg.task() == Task.MULTILABEL) {
       TaskShapes.multilabel(batch, labels);

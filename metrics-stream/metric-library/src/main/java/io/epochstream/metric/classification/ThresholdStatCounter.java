@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
@@ -30,7 +31,7 @@ final class ThresholdStatCounter extends StatCounter {
   }
 
   @Override
-  Metric.Update prepare(Batch batch) {
+  Metric.Update prepare(DecodedBatch batch) {
     ThresholdLabels.Labels decoded = ThresholdLabels.decode(batch, cfg, logitCheck);
     boolean[] positive = decoded.positive();
     double[] target = decoded.target();

@@ -8,11 +8,11 @@ public final class ClassArgmax {
    * The index c &lt; {@code classes} of the largest {@code scores[base + c * stride]}: the first
    * maximum on ties, and a NaN beats every number (the first NaN wins), as torch.argmax does.
    */
-  public static int of(double[] scores, int base, int stride, int classes) {
+  public static int of(ScoreArray scores, int base, int stride, int classes) {
     int best = 0;
-    double max = scores[base];
+    double max = scores.get(base);
     for (int c = 1; c < classes; c++) {
-      double v = scores[base + c * stride];
+      double v = scores.get(base + c * stride);
       if (v > max || (v != v && max == max)) {
         max = v;
         best = c;

@@ -55,14 +55,8 @@ public final class Probabilities {
     return out;
   }
 
-  /**
-   * Softmax over the class axis of a [N, C, extra] score layout when any value lies outside [0, 1];
-   * otherwise the input itself.
-   */
-  public static double[] softmaxIfLogits(double[] values, ScoreLayout layout) {
-    if (!outsideUnitInterval(values)) {
-      return values;
-    }
+  /** Softmax over the class axis of a [N, C, extra] score layout, a fresh array. */
+  public static double[] softmax(double[] values, ScoreLayout layout) {
     double[] out = new double[values.length];
     for (int s = 0; s < layout.samples(); s++) {
       double max = Double.NEGATIVE_INFINITY;

@@ -13,17 +13,29 @@ import io.epochstream.metric.Batch;
  * Every failure is an {@link IllegalArgumentException} prefixed by the metric's name, thrown before
  * anything is returned.
  *
- * @param probs the scores in [0, 1], preds' layout; entries of ignored samples are left as they came
+ * <p>Read once per batch for every metric of a set with the same task, classes and ignore_index
+ * ({@link DecodedBatch#shared}): the range check is the batch's one scan when nothing is ignored,
+ * and scores already in [0, 1] are read as they came (float32 included), never copied.
+ *
+ * @param scores the scores in [0, 1], preds' layout; entries of ignored samples are left as they came
  * @param layout where sample s's score of class c sits; null for binary (probs[i] goes with target[i])
  * @param rows the samples a state keeps: kept samples (binary, multiclass) or every sample (multilabel,
  *     whose ignored elements are dropped one by one)
  */
-public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] probs, double[] target, ScoreLayout layout,
+public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, ScoreArray scores, double[] target, ScoreLayout layout,
     int rows) {
 
-  /** Validates and normalises {@code batch}, which must hold predictions. */
-  public static ScoreBatch read(String metric, Task task, int classes, IgnoreIndex ignore, Batch batch) {
-    return new Reader(metric, task, classes, ignore).read(batch);
+  /** What a score batch depends on; the metric's name only words the refusal of the first to ask. */
+  private record Key(Task task, int classes, IgnoreIndex ignore) {}
+
+  /** Validates and normalises {@code batch}, which must hold predictions; refusals are prefixed by {@code metric}. */
+  public static ScoreBatch read(String metric, Task task, int classes, IgnoreIndex ignore, DecodedBatch batch) {
+    return batch.shared(new Key(task, classes, ignore), k -> new Reader(metric, task, classes, ignore).read(batch));
+  }
+
+  /** The scores as doubles (float32 preds widened once per batch): for a metric that keeps or sums them. */
+  public double[] probs() {
+    return scores.doubles();
   }
 
   /** Whether sample (binary: element) {@code s}'s target is kept. */
@@ -32,8 +44,8 @@ public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] pr
   }
 
   private record Reader(String name, Task task, int classes, IgnoreIndex ignore) {
-    ScoreBatch read(Batch batch) {
-      double[] preds = batch.preds();
+    ScoreBatch read(DecodedBatch decoded) {
+      Batch batch = decoded.batch();
       double[] target = batch.target();
       ScoreLayout layout = layout(batch);
       if (batch.predsIntegral()) {
@@ -41,10 +53,14 @@ public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] pr
             + " not an integer label tensor");
       }
       int kept = validateTarget(target);
+      int rows = task == Task.MULTILABEL ? layout.samples() : kept;
+      ScoreArray preds = decoded.scores();
+      if (!ignore.present() && decoded.predsInUnitInterval()) {
+        return new ScoreBatch(task, classes, ignore, preds, target, layout, rows); // no NaN, nothing to squash
+      }
       // A NaN where the target is ignore_index is dropped with its sample before anything judges it.
       refuseNaN(preds, target, layout, "holds NaN");
-      int rows = task == Task.MULTILABEL ? layout.samples() : kept;
-      double[] probs = normalise(preds, target, layout);
+      ScoreArray probs = normalise(decoded, preds, target, layout);
       if (probs != preds) { // untransformed preds were checked for NaN above
         refuseNaN(probs, target, layout, "became NaN after sigmoid/softmax (infinite logits?)");
       }
@@ -94,38 +110,44 @@ public record ScoreBatch(Task task, int classes, IgnoreIndex ignore, double[] pr
       return kept;
     }
 
-    private double[] normalise(double[] preds, double[] target, ScoreLayout layout) {
-      switch (task) {
-        case BINARY -> {
-          return Probabilities.sigmoidIfKeptLogits(preds, target, ignore);
-        }
-        case MULTICLASS -> {
-          for (int s = 0; s < layout.samples(); s++) {
-            if (ignore.matches(target[s])) {
-              continue;
-            }
-            for (int c = 0; c < classes; c++) {
-              double v = preds[layout.index(s, c)];
-              if (v < 0 || v > 1) {
-                return Probabilities.softmaxIfLogits(preds, layout);
-              }
-            }
-          }
+    /** The scores squashed when the update holds logits (judged as the task judges them), else {@code preds} itself. */
+    private ScoreArray normalise(DecodedBatch decoded, ScoreArray preds, double[] target, ScoreLayout layout) {
+      if (!ignore.present() || task == Task.MULTILABEL) {
+        if (decoded.predsInUnitInterval()) {
           return preds;
         }
-        default -> {
-          return Probabilities.sigmoidIfLogits(preds);
+        return ScoreArray.of(task == Task.MULTICLASS ? Probabilities.softmax(preds.doubles(), layout)
+            : Probabilities.sigmoid(preds.doubles()));
+      }
+      // binary and multiclass judge only the samples ignore_index keeps
+      if (task == Task.BINARY) {
+        for (int i = 0; i < preds.length(); i++) {
+          if (!ignore.matches(target[i]) && Probabilities.outside(preds.get(i))) {
+            return ScoreArray.of(Probabilities.sigmoid(preds.doubles()));
+          }
+        }
+        return preds;
+      }
+      for (int s = 0; s < layout.samples(); s++) {
+        if (ignore.matches(target[s])) {
+          continue;
+        }
+        for (int c = 0; c < classes; c++) {
+          if (Probabilities.outside(preds.get(layout.index(s, c)))) {
+            return ScoreArray.of(Probabilities.softmax(preds.doubles(), layout));
+          }
         }
       }
+      return preds;
     }
 
     /**
      * Refuses a NaN score of a kept entry before any state changes (given, or made by the softmax of
      * infinite logits); a NaN of an ignored entry goes with it.
      */
-    private void refuseNaN(double[] probs, double[] target, ScoreLayout layout, String what) {
-      for (int i = 0; i < probs.length; i++) {
-        if (Double.isNaN(probs[i])) {
+    private void refuseNaN(ScoreArray probs, double[] target, ScoreLayout layout, String what) {
+      for (int i = 0; i < probs.length(); i++) {
+        if (Double.isNaN(probs.get(i))) {
           double t = task == Task.MULTICLASS ? target[i / (classes * layout.extra()) * layout.extra() + i % layout.extra()] : target[i];
           if (!ignore.matches(t)) {
             throw new IllegalArgumentException(name + ": preds at index " + i + " " + what);

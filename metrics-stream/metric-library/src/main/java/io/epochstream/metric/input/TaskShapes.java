@@ -27,7 +27,7 @@ public final class TaskShapes {
       throw new IllegalArgumentException("preds and target need a shape with a batch dimension, got preds "
           + Arrays.toString(ps) + " and target " + Arrays.toString(ts));
     }
-    checkFilled(batch.preds().length, ps, "preds");
+    checkFilled(batch.predsLength(), ps, "preds");
     checkFilled(batch.target().length, ts, "target");
     if (ps[0] != ts[0]) {
       throw new IllegalArgumentException("preds has " + ps[0] + " rows, target " + ts[0] + ": " + describe(batch));

@@ -3,7 +3,12 @@ package io.epochstream.metric.ranking;
 import io.epochstream.metric.Metric.Update;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.ranking.ScoreCurveMetric.Curve;
+import io.epochstream.metric.input.DecodedBatch;
+import io.epochstream.metric.input.IgnoreIndex;
+import io.epochstream.metric.input.ScoreBatch;
+import io.epochstream.metric.input.Task;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Binned mode: per class, a histogram over the T+1 gaps between the sorted thresholds, split by
@@ -22,6 +27,9 @@ final class BinnedCurves implements CurveState {
   private final ThresholdBuckets bucketOf;
   /** The thresholds in the configured order. */
   private final double[] thresholds;
+  /** The sorted thresholds, as a value that can key what a batch shares. */
+  private final List<Double> sortedKey;
+  private static final int CLASS_BLOCK = 64;
 
   /** The length of the counts state for these thresholds and classes. */
   static int stateLength(double[] thresholds, int classes) {
@@ -40,6 +48,7 @@ final class BinnedCurves implements CurveState {
     this.buckets = thresholds.length + 1;
     this.bucketOf = new ThresholdBuckets(sorted);
     this.thresholds = thresholds.clone();
+    this.sortedKey = Arrays.stream(sorted).boxed().toList();
   }
 
   @Override
@@ -52,20 +61,40 @@ final class BinnedCurves implements CurveState {
     // a histogram has no appended values: a delta's counts merge slot by slot
   }
 
+  /**
+   * What a batch's bucket codes depend on: the curve metrics of a set with the same inputs and
+   * thresholds (AUROC, average precision, a PR curve on 100 bins) bucket each score once.
+   */
+  private record Key(Task task, int classes, IgnoreIndex ignore, List<Double> thresholds) {}
+
   @Override
-  public Update add(double[] encoded) {
+  public Update add(DecodedBatch batch, ScoreBatch b) {
+    int[] codes = batch.shared(new Key(b.task(), b.classes(), b.ignore(), sortedKey), k -> codes(b));
     return () -> {
       double[] h = counts.values();
-      // Rows of C values (binary: C = 1); a NaN is an ignored multilabel element.
-      for (int row = 0; row < encoded.length; row += classes) {
-        for (int c = 0; c < classes; c++) {
-          double v = encoded[row + c];
-          if (!Double.isNaN(v)) {
-            h[slot(c, Math.abs(v), !SignedScores.isNegative(v))]++;
+      int stride = buckets * 2;
+      // Rows of C codes (binary: C = 1). Classes in blocks, so that the histogram slots one pass
+      // touches stay in cache when C × buckets is megabytes.
+      for (int from = 0; from < classes; from += CLASS_BLOCK) {
+        int to = Math.min(classes, from + CLASS_BLOCK);
+        for (int row = 0; row < codes.length; row += classes) {
+          for (int c = from; c < to; c++) {
+            int code = codes[row + c];
+            if (code >= 0) {
+              h[c * stride + code]++;
+            }
           }
         }
       }
     };
+  }
+
+  /** Each entry's slot within its class: bucket × 2 + 1 for a positive, + 0 for a negative; −1 for an ignored one. */
+  private int[] codes(ScoreBatch b) {
+    int[] codes = new int[SignedScores.count(b)];
+    ThresholdBuckets of = bucketOf;
+    SignedScores.forEach(b, (k, score, label) -> codes[k] = label == SignedScores.IGNORED ? -1 : of.bucket(score) * 2 + label);
+    return codes;
   }
 
   @Override
@@ -85,12 +114,6 @@ final class BinnedCurves implements CurveState {
   @Override
   public Curve microCurve() {
     return curve(0, classes);
-  }
-
-  /** Histogram slot: bucket b = number of thresholds ≤ score, so score ≥ threshold j ⇔ b > below[j]. */
-  private int slot(int c, double score, boolean positive) {
-    int b = bucketOf.bucket(score);
-    return ((c * buckets) + b) * 2 + (positive ? 1 : 0);
   }
 
   private static int lowerBound(double[] a, double v) {

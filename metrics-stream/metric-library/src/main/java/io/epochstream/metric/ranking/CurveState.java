@@ -1,6 +1,8 @@
 package io.epochstream.metric.ranking;
 
 import io.epochstream.metric.Metric.Update;
+import io.epochstream.metric.input.DecodedBatch;
+import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.ranking.ScoreCurveMetric.Curve;
 
 /**
@@ -17,8 +19,8 @@ sealed interface CurveState permits ExactCurves, BinnedCurves {
   /** Refuses merging {@code values} already-encoded scores (a trainer's state delta); changes nothing. */
   void refuseMerge(long values);
 
-  /** The contribution of a batch's {@link SignedScores}, applied later; changes nothing now. */
-  Update add(double[] encoded);
+  /** The contribution of a validated batch (its {@link SignedScores}), applied later; changes nothing now. */
+  Update add(DecodedBatch batch, ScoreBatch scores);
 
   /** True when there is no curve at all: an exact state without a kept sample. */
   boolean noCurve();

@@ -2,6 +2,8 @@ package io.epochstream.metric.ranking;
 
 import io.epochstream.metric.Metric.Update;
 import io.epochstream.metric.MetricState;
+import io.epochstream.metric.input.DecodedBatch;
+import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.input.Task;
 import io.epochstream.metric.ranking.ScoreCurveMetric.Curve;
 import java.util.Arrays;
@@ -47,7 +49,8 @@ final class ExactCurves implements CurveState {
   }
 
   @Override
-  public Update add(double[] encoded) {
+  public Update add(DecodedBatch batch, ScoreBatch b) {
+    double[] encoded = SignedScores.of(batch, b);
     return new Update() {
       @Override
       public void apply() {

@@ -1,6 +1,7 @@
 package io.epochstream.metric.ranking;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.ScoreBatch;
@@ -30,13 +31,14 @@ public abstract class ScoreCurveMetric extends Metric {
   }
 
   @Override
-  public final Update prepare(Batch batch) {
+  public final Update prepare(DecodedBatch decoded) {
+    Batch batch = decoded.batch();
     if (!batch.hasPredictions()) {
       return Update.NONE;
     }
-    ScoreBatch scores = ScoreBatch.read(config.metric(), config.task(), config.classes(), config.ignore(), batch);
+    ScoreBatch scores = ScoreBatch.read(config.metric(), config.task(), config.classes(), config.ignore(), decoded);
     curves.refuseOverflow(scores.rows());
-    return curves.add(SignedScores.encode(scores));
+    return curves.add(decoded, scores);
   }
 
   @Override

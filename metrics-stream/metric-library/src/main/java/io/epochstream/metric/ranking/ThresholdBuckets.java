@@ -27,8 +27,9 @@ public final class ThresholdBuckets {
   }
 
   private int guessAndCorrect(double v) {
-    double guess = Math.floor((v - sorted[0]) * inverseStep) + 1;
-    int b = guess < 0 ? 0 : guess > sorted.length ? sorted.length : (int) guess;
+    // floor(x) + 1 clamped to [0, T]; any guess is exact after the corrections below.
+    double x = (v - sorted[0]) * inverseStep;
+    int b = x < 0 ? 0 : x >= sorted.length ? sorted.length : (int) x + 1;
     while (b > 0 && sorted[b - 1] > v) {
       b--;
     }

@@ -27,7 +27,7 @@ enum RegressionShapes {
     if (ps == null || ts == null) {
       throw new IllegalArgumentException("preds and target need shapes: " + TaskShapes.describe(batch));
     }
-    TaskShapes.checkFilled(batch.preds().length, ps, "preds");
+    TaskShapes.checkFilled(batch.predsLength(), ps, "preds");
     TaskShapes.checkFilled(batch.target().length, ts, "target");
     if (!Arrays.equals(ps, ts)) {
       throw new IllegalArgumentException("preds and target must have the same shape: " + TaskShapes.describe(batch));

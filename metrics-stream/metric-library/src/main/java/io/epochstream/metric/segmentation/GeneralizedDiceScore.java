@@ -1,6 +1,7 @@
 package io.epochstream.metric.segmentation;
 
 import io.epochstream.metric.Batch;
+import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
@@ -44,11 +45,12 @@ final class GeneralizedDiceScore extends Metric {
   }
 
   @Override
-  public Update prepare(Batch batch) {
+  public Update prepare(DecodedBatch decoded) {
+    Batch batch = decoded.batch();
     if (!batch.hasPredictions()) {
       return Update.NONE;
     }
-    MaskCounts c = MaskCounts.of(batch, input);
+    MaskCounts c = MaskCounts.of(decoded, input);
     int n = c.samples();
     int k = c.classes();
     double[] w = weights(c.targetSum(), n, k);

@@ -1,7 +1,8 @@
 package io.epochstream.metric.segmentation;
 
 import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.BatchMemo;
+import io.epochstream.metric.input.DecodedBatch;
+import io.epochstream.metric.input.ScoreArray;
 import io.epochstream.metric.input.ClassArgmax;
 import io.epochstream.metric.input.TaskShapes;
 import java.util.Arrays;
@@ -20,11 +21,11 @@ import java.util.Arrays;
  */
 record MaskCounts(int samples, int classes, long[] intersection, long[] predSum, long[] targetSum) {
 
-  /** Dice, IoU and generalized Dice of an epoch share one pass over the same batch. */
-  private static final BatchMemo<MaskInput, MaskCounts> LAST = new BatchMemo<>();
+  /** What the counts depend on: Dice, IoU and generalized Dice of a set share one pass over the same batch. */
+  private record Key(MaskInput input) {}
 
-  static MaskCounts of(Batch batch, MaskInput input) {
-    return LAST.get(batch, input, MaskCounts::count);
+  static MaskCounts of(DecodedBatch batch, MaskInput input) {
+    return batch.shared(new Key(input), k -> count(batch.batch(), input));
   }
 
   /** One side of the batch: a class index per pixel ({@code [n * pixels + x]}), or 0/1 values [N, C, pixels]. */
@@ -36,7 +37,7 @@ record MaskCounts(int samples, int classes, long[] intersection, long[] predSum,
     if (ps == null || ts == null || ps.length == 0 || ts.length == 0) {
       throw new IllegalArgumentException("preds and target need a shape with a batch dimension: " + TaskShapes.describe(batch));
     }
-    TaskShapes.checkFilled(batch.preds().length, ps, "preds");
+    TaskShapes.checkFilled(batch.predsLength(), ps, "preds");
     TaskShapes.checkFilled(batch.target().length, ts, "target");
     if (in.liftLowRank() && in.format() != MaskInput.Format.ONE_HOT) {
       ps = lift(ps);
@@ -123,9 +124,10 @@ record MaskCounts(int samples, int classes, long[] intersection, long[] predSum,
     }
     int[] index = new int[samples * pixels];
     if (oneHot) {
+      ScoreArray scores = ScoreArray.of(v);
       for (int n = 0; n < samples; n++) {
         for (int x = 0; x < pixels; x++) {
-          index[n * pixels + x] = ClassArgmax.of(v, n * classes * pixels + x, pixels, classes);
+          index[n * pixels + x] = ClassArgmax.of(scores, n * classes * pixels + x, pixels, classes);
         }
       }
       return new Side(index, null);
