@@ -2,7 +2,7 @@ package io.epochstream.cli;
 
 import io.epochstream.logger.ConsoleTable;
 import io.epochstream.logger.SummarySubscriber;
-import io.epochstream.run.RunCatalog;
+import io.epochstream.runview.RunCatalog;
 import io.epochstream.schema.EpochSummary;
 import java.util.ArrayList;
 import java.util.List;

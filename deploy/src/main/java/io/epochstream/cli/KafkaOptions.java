@@ -15,7 +15,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.AuthorizationException;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import picocli.CommandLine.Option;
 
 /**

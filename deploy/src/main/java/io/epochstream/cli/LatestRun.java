@@ -2,7 +2,7 @@ package io.epochstream.cli;
 
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
-import io.epochstream.run.RunCatalog;
+import io.epochstream.runview.RunCatalog;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.topic.Topics;

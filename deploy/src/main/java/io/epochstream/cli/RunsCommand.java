@@ -1,8 +1,8 @@
 package io.epochstream.cli;
 
 import io.epochstream.logger.SummarySubscriber;
-import io.epochstream.run.RunCatalog;
-import io.epochstream.run.RunStatus;
+import io.epochstream.runview.RunCatalog;
+import io.epochstream.runview.RunStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -7,7 +7,7 @@ import io.epochstream.ops.Readiness;
 import io.epochstream.ops.StreamAppMetrics;
 import io.epochstream.ops.StreamAppReadiness;
 import io.epochstream.query.QueryServer;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.web.BoardApi;
 import io.epochstream.web.BoardFeed;

@@ -7,7 +7,7 @@ import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.cli.CliRun;
 import org.apache.kafka.clients.admin.Admin;
 import io.epochstream.topology.MetricsStreamApp;

@@ -1,7 +1,7 @@
 package io.epochstream.it;
 
 import io.epochstream.broker.TestKafka;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.util.List;
 import java.util.Map;

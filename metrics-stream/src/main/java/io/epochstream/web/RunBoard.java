@@ -8,7 +8,7 @@ import io.epochstream.retention.ExpiredRuns;
 import io.epochstream.retention.ProcessingLag;
 import io.epochstream.retention.RunActivity;
 import io.epochstream.retention.RunRetention;
-import io.epochstream.run.RunStatus;
+import io.epochstream.runview.RunStatus;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;

@@ -38,7 +38,7 @@ public enum RunEnding {
   }
 
   /** How serious {@code status} is among a run's ranks' endings (a higher one decides). */
-  static int severity(String status) {
+  public static int severity(String status) {
     RunEnding e = of(status);
     return e == null ? UNKNOWN_SEVERITY : e.severity;
   }

@@ -4,7 +4,7 @@ import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.DefaultMetrics;
 import java.io.IOException;

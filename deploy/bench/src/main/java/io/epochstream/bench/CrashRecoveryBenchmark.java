@@ -5,7 +5,7 @@ import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.DefaultMetrics;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.cli.Main;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.DefaultMetrics;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.epochstream.bench;
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Keys;
 import io.epochstream.topic.RecordLimits;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.io.IOException;

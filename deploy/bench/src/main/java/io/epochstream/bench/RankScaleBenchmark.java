@@ -5,7 +5,7 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;

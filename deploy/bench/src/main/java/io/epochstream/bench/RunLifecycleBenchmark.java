@@ -12,7 +12,7 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.io.IOException;
 import java.nio.file.Files;

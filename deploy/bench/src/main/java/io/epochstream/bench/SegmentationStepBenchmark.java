@@ -16,7 +16,7 @@ import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.Tensor;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.RecordLimits;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
 import io.epochstream.schema.RankPartial;
 import io.epochstream.serde.AvroSerde;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.epochstream.bench;
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
-import io.epochstream.topic.TopicSetup;
+import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;

@@ -16,7 +16,6 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
-import io.epochstream.topic.TopicSetup;
 import io.epochstream.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,7 +64,8 @@ class StepPublisherWithoutDjlTest {
   void aRanksRunReachesTheStepsAndRunsTopicsInOrderUnderTheRankKey() throws Exception {
     Topics topics = new Topics("nodjl.");
     try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicSetup(topics, 2, (short) 1).ensure(admin);
+      // Two partitions of steps (a rank's key keeps one) and runs, as the command line would make them.
+      admin.createTopics(List.of(new NewTopic(topics.steps(), 2, (short) 1), new NewTopic(topics.runs(), 2, (short) 1))).all().get();
     }
     MetricSpec acc = new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3"));
     try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "plain-jvm", 1, WireFormat.JSON)) {

@@ -1,4 +1,4 @@
-package io.epochstream.run;
+package io.epochstream.runview;
 
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;

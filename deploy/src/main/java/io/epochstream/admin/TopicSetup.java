@@ -1,4 +1,7 @@
-package io.epochstream.topic;
+package io.epochstream.admin;
+
+import io.epochstream.topic.RecordLimits;
+import io.epochstream.topic.Topics;
 
 import java.util.ArrayList;
 import java.util.List;

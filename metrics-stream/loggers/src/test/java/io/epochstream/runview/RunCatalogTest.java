@@ -1,4 +1,6 @@
-package io.epochstream.run;
+package io.epochstream.runview;
+
+import io.epochstream.run.RunEnding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.epochstream.run;
+package io.epochstream.runview;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
