@@ -3,8 +3,8 @@
 # pull eclipse-temurin:17-jre (no registry access). Output: a `docker save`-format tarball that Jib
 # takes as `-Dimage.base=tar://<path>`:
 #
-#   deploy/images/local-base.sh                # -> deploy/target/local-base.tar
-#   mvn -Pimages package -Dimage.base=tar://$PWD/deploy/target/local-base.tar
+#   deploy/images/local-base.sh                # -> deploy/cli/target/local-base.tar
+#   mvn -Pimages package -Dimage.base=tar://$PWD/deploy/cli/target/local-base.tar
 #
 # What goes in (one layer, no package manager, no shell):
 #   /opt/java/openjdk  a Java 17 runtime jlink'ed from this machine's JDK (the modules the app needs)
@@ -16,7 +16,7 @@
 set -euo pipefail
 command -v ldd >/dev/null || { echo "local-base: needs ldd (glibc)" >&2; exit 1; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-out="${1:-$root/deploy/target/local-base.tar}"
+out="${1:-$root/deploy/cli/target/local-base.tar}"
 java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 jlink="$java_home/bin/jlink"
 [ -x "$jlink" ] && [ -d "$java_home/jmods" ] || { echo "local-base: needs a JDK 17 with jmods (JAVA_HOME=$java_home)" >&2; exit 1; }
@@ -50,13 +50,13 @@ cp -L "$(command -v curl)" "$fs/usr/bin/curl"
 # Every shared library the runtime, curl and PyTorch's native library need, at the same path.
 objects=("$fs/opt/java/openjdk/bin/java" "$fs/usr/bin/curl")
 while IFS= read -r so; do objects+=("$so"); done < <(find "$fs/opt/java/openjdk/lib" -name '*.so')
-native_jar="$(ls "$root"/deploy/target/lib/pytorch-native-cpu-*-linux-x86_64.jar 2>/dev/null | head -1 || true)"
+native_jar="$(ls "$root"/deploy/cli/target/lib/pytorch-native-cpu-*-linux-x86_64.jar 2>/dev/null | head -1 || true)"
 if [ -n "$native_jar" ]; then
   mkdir -p "$work/torch"
   (cd "$work/torch" && "$java_home/bin/jar" xf "$native_jar")
   while IFS= read -r so; do objects+=("$so"); done < <(find "$work/torch" -name '*.so*' -type f)
 else
-  echo "local-base: deploy/target/lib has no pytorch-native-cpu jar (run mvn package first); PyTorch's libraries not checked" >&2
+  echo "local-base: deploy/cli/target/lib has no pytorch-native-cpu jar (run mvn package first); PyTorch's libraries not checked" >&2
 fi
 missing=()
 declare -A seen=()

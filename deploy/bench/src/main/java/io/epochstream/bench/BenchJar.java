@@ -6,7 +6,7 @@ package io.epochstream.bench;
  * commands, and a test checks that each class it names is on that class path.
  */
 final class BenchJar {
-  static final String CLASS_PATH = "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*";
+  static final String CLASS_PATH = "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*";
 
   private BenchJar() {}
 

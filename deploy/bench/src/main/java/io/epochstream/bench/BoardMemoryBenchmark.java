@@ -33,7 +33,7 @@ import java.util.Random;
  * the same before it existed; then the CPU time to build and serialize the list (mean of 5, after 5 for the JIT). The 1000-class variant adds a
  * 1000 × 1000 confusion matrix and per-class recall (average none) to every summary.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/target/lib/*:deploy/bench/target/lib/*"
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/cli/target/lib/*:deploy/bench/target/lib/*"
  * io.epochstream.bench.BoardMemoryBenchmark [runs=1000] [epochs=100] [steps=100] [bigRuns=10]}.
  */
 public final class BoardMemoryBenchmark {
@@ -63,7 +63,7 @@ public final class BoardMemoryBenchmark {
   public static void report(StringBuilder md, boolean quick) {
     md.append(String.format(Locale.ROOT, "%n### The web page's board: heap after GC by runs and class count (finished runs, train and val, "
         + "the default metric set; 1000 classes: + confusion matrix and per-class recall)%n%n"));
-    md.append("Also alone: `java -cp \"deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/target/lib/*:deploy/bench/target/lib/*\" "
+    md.append("Also alone: `java -cp \"deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/cli/target/lib/*:deploy/bench/target/lib/*\" "
         + "io.epochstream.bench.BoardMemoryBenchmark 1000 100 100 10`. ");
     table(md, quick ? List.of(measure(100, 20, 100, 10, false), measure(2, 20, 100, 1000, true))
         : List.of(measure(1000, 100, 100, 10, false), measure(10, 100, 100, 1000, true)));

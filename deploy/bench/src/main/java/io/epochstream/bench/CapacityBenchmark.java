@@ -31,7 +31,7 @@ import org.apache.kafka.common.TopicPartition;
  * and state deltas made by the trainer's own {@code StateDeltaSink} on every step and on every 10th.
  * The summaries of every mode are checked to be equal, value for value, and to count every sample.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*"
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*"
  * io.epochstream.bench.CapacityBenchmark [reps=3] [classes...]} (default 10 100 1000).
  */
 public final class CapacityBenchmark {

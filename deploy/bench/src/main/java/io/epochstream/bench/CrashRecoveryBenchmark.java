@@ -33,7 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * directory, and the time from the kill to the next summary on the topic is measured — JVM start,
  * rejoining the group, restoring state from the changelogs and catching up included.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.CrashRecoveryBenchmark [kills=5]}.
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.CrashRecoveryBenchmark [kills=5]}.
  */
 public final class CrashRecoveryBenchmark {
   private static final Duration WAIT = Duration.ofSeconds(180);

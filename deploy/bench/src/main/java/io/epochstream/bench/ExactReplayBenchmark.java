@@ -18,7 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
  * thresholds), at two epoch sizes to show the cost is linear in the samples. CPU time of the
  * replaying thread and of the process (the broker serving the fetches included), and wall time.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.ExactReplayBenchmark [samples=160000] [reps=3]}.
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.ExactReplayBenchmark [samples=160000] [reps=3]}.
  */
 public final class ExactReplayBenchmark {
   static final int BATCH = 256;

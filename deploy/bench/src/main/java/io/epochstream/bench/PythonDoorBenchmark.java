@@ -32,7 +32,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * written both ways by the real writer, produced as JSON values, folded with accuracy, macro F1 and
  * binned AUROC; every Java thread of the app counted, RocksDB's native ones not).
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*"
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*"
  * io.epochstream.bench.PythonDoorBenchmark [reps=3]}.
  */
 public final class PythonDoorBenchmark {

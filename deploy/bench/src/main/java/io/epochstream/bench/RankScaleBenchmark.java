@@ -26,7 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
  * written to stage 2's stores (read back from their changelogs) for the epoch, against ranks × one
  * rank's state.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.RankScaleBenchmark 8 64 512 1024}.
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.RankScaleBenchmark 8 64 512 1024}.
  */
 public final class RankScaleBenchmark {
   static final int CLASSES = 10;

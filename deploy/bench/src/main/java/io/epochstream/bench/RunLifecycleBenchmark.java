@@ -55,7 +55,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the same state directory (exactly-once: an unclean stop wipes the stores and restores them from
  * the changelogs), and the restart is timed to its "running" line.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.RunLifecycleBenchmark [runs=10000]}.
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.RunLifecycleBenchmark [runs=10000]}.
  *
  * <p>One idea in one file though long: one measurement, whose phases (publish, await tombstones,
  * count changelog keys, compact, kill, time the restore) share the child process and its broker.

@@ -43,7 +43,7 @@ import org.apache.kafka.clients.admin.Admin;
  * sensitivity and specificity per class (multiclass, 2 classes), and for scores binned AP on 101
  * thresholds. One rank, one partition.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.SegmentationStepBenchmark [steps=10] [reps=3] [form...]},
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.SegmentationStepBenchmark [steps=10] [reps=3] [form...]},
  * forms {@code int64 int32 uint8 bool scores} (default all).
  *
  * <p>One measurement per wire form, in one file: the forms differ only in how the masks are packed,

@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * true class raised by 2.5 + ln C (a confident head), so most probabilities sit near zero as a trained
  * head's do.
  *
- * <p>{@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.StepEventBytes [C...]}
+ * <p>{@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.StepEventBytes [C...]}
  */
 public final class StepEventBytes {
   private static final int BATCH = 256;

@@ -35,7 +35,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The stream app's throughput against a plain consumer of the same step events, and the latency
  * from the last rank's EpochEnd to the summary, on the embedded broker in this JVM.
  *
- * <p>Usage: {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.StreamBenchmark
+ * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.StreamBenchmark
  * [steps=2000] [ranks=4] [partitions=4] [latencyEpochs=30]}. Events: B=256 samples, C=10
  * probabilities (float32) per step; metrics accuracy, macro F1, confusion matrix, binned AUROC (100
  * thresholds) and loss.

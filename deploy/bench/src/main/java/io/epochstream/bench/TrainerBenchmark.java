@@ -18,7 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * Train steps/s of the DJL trainer, three ways in one run: (a) DJL's in-process Accuracy evaluator,
  * no publishing; (b) publishing every batch, no in-process evaluator; (c) neither. Usage:
- * {@code java -cp "deploy/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.TrainerBenchmark [samples=40000] [epochs=3] [reps=3]}
+ * {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.TrainerBenchmark [samples=40000] [epochs=3] [reps=3]}
  * — with {@code EPOCHSTREAM_BOOTSTRAP=host:port} it publishes to that broker, else to an embedded
  * one in this JVM (which then competes with training for the same cores).
  */

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedKafka.class)
 class SegmentationValidationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path EXAMPLES = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("examples");
+  private static final Path EXAMPLES = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent().resolve("examples");
 
   @TempDir Path dir;
 

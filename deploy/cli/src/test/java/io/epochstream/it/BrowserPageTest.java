@@ -955,7 +955,7 @@ class BrowserPageTest {
     }
   }
 
-  /** For a look at the page after a run: deploy/target/browser-page*.png. */
+  /** For a look at the page after a run: deploy/cli/target/browser-page*.png. */
   private static void screenshot(WebDriver d, String name) throws Exception {
     Path out = Path.of("target", name);
     Files.createDirectories(out.getParent());

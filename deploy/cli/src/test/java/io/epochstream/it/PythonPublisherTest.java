@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedKafka.class)
 class PythonPublisherTest {
-  private static final Path PACKAGE = Path.of("../trainer/python").toAbsolutePath();
+  private static final Path PACKAGE = Path.of("../../trainer/python").toAbsolutePath();
 
   @TempDir Path dir;
 

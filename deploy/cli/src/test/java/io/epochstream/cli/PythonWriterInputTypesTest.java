@@ -45,7 +45,7 @@ class PythonWriterInputTypesTest {
   /** The same steps through the package's writer: tensors packed, integers narrowed, bools as bool. */
   private static final String PACKED_WRITER = WRITER.replace("import json, sys, torch", String.join("\n",
       "import json, sys, torch",
-      "sys.path.insert(0, " + pythonString(Path.of("../trainer/python").toAbsolutePath().toString()) + ")",
+      "sys.path.insert(0, " + pythonString(Path.of("../../trainer/python").toAbsolutePath().toString()) + ")",
       "from epochstream.events import encode, step_event"))
       .replace("    print(json.dumps({'type': 'step', 'run': run, 'stage': 'val', 'epoch': 0, 'step': 0, 'loss': float('nan'),\n"
           + "        'preds': preds.tolist(), 'target': target.tolist(),\n"

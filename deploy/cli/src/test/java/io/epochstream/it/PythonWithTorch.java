@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code .ci/run} installs both and sets it, so in CI none of these tests skips).
  */
 public final class PythonWithTorch {
-  static final Path PACKAGE = Path.of("../trainer/python").toAbsolutePath();
+  static final Path PACKAGE = Path.of("../../trainer/python").toAbsolutePath();
   private final String executable;
 
   private PythonWithTorch(String executable) {

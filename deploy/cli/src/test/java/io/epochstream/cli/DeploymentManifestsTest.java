@@ -34,7 +34,7 @@ import picocli.CommandLine.ParseResult;
  * its world size fails here, not in a cluster.
  */
 class DeploymentManifestsTest {
-  static final Path DEPLOY = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+  static final Path DEPLOY = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
   static final YAMLMapper YAML = new YAMLMapper();
   static final String ENV_PREFIX = "EPOCHSTREAM_";
   /** Read by the root command, not options of a subcommand. */
@@ -375,7 +375,7 @@ class DeploymentManifestsTest {
 
   @Test
   void imagesAreTheOneTheBuildMakes() throws IOException {
-    String pom = Files.readString(DEPLOY.resolve("pom.xml"));
+    String pom = Files.readString(DEPLOY.resolve("cli/pom.xml"));
     Matcher version = Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL).matcher(pom);
     assertThat(version.find()).isTrue();
     assertThat(pom).contains("<image.name>epochstream:${project.version}</image.name>");
