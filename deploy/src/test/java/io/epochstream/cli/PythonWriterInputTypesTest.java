@@ -1,7 +1,6 @@
 package io.epochstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,7 +63,7 @@ class PythonWriterInputTypesTest {
       }
       assertThat(err).as("the writer failed for another reason than a missing torch").contains("No module named 'torch'");
     }
-    assumeThat(lines).as("python3 with torch (Debian: python3-torch)").isNotNull();
+    io.epochstream.testing.RequiredTool.require(lines != null, "python3 with torch is not installed (Debian: python3-torch)");
     Path events = dir.resolve("events.jsonl");
     Files.write(events, lines);
     assertThat(Files.readString(events)).contains("\"loss\": NaN").contains("\"preds_dtype\": \"int64\"").contains("\"preds_dtype\": \"bool\"");
