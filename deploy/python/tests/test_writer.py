@@ -93,10 +93,6 @@ class ExampleTest(unittest.TestCase):
         py_compile.compile(example, doraise=True, cfile=os.path.join(tempfile.mkdtemp(), "example.pyc"))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class KafkaRoutingTest(unittest.TestCase):
     """Where each line goes on Kafka, with the client library replaced by a recorder (none is installed here)."""
 
@@ -115,3 +111,7 @@ class KafkaRoutingTest(unittest.TestCase):
                           ("p.runs", "r", "run_finished"), ("p.steps", "r:1", "run_finished")])
         self.assertEqual(sent[-1][2]["rank"], 1)
         self.assertEqual(sent[-2][2]["rank"], 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -142,6 +142,7 @@ class CrashRecoveryTest {
     assertThat(live.stream().map(JsonLinesCodec::encode).toList()).isEqualTo(expected);
     List<EpochSummary> replayed = new io.epochstream.replay.ReplayService(kafka.clientConfig(), topics)
         .replay(new io.epochstream.replay.ReplayService.Selection("kills", null, 0, Integer.MAX_VALUE), null);
+    SummaryView.assertSameEpochs(SentEvents.expected(steps), SentEvents.views(replayed));
     assertThat(replayed.stream().map(JsonLinesCodec::encode).toList()).isEqualTo(expected);
   }
 

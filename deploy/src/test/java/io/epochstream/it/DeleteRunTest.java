@@ -287,11 +287,7 @@ class DeleteRunTest {
   }
 
   private static void await(String what, Callable<Boolean> condition) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(90);
-    while (!condition.call()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      Thread.sleep(200);
-    }
+    Await.until(what, Duration.ofSeconds(90), condition);
   }
 
   private static String[] args(String command, String[] connect, String... rest) {

@@ -141,24 +141,13 @@ class LoggerBoundaryTest {
   }
 
   private static void awaitLines(Path file, int lines) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(file) && Files.readAllLines(file).size() >= lines) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(file + " did not reach " + lines + " lines");
+    Await.until(lines + " lines in " + file, Duration.ofSeconds(60), () -> Files.exists(file) ? Files.readAllLines(file).size() : 0,
+        n -> n >= lines);
   }
 
-  /** The /metrics text once it holds {@code line}, or the last one read after 30 s. */
+  /** The /metrics text once it holds {@code line}. */
   private static String awaitMetric(String base, String line) throws Exception {
-    java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
-    String body = ServiceLifecycleTest.get(base + "/metrics").body();
-    while (!body.contains(line) && java.time.Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      body = ServiceLifecycleTest.get(base + "/metrics").body();
-    }
-    return body;
+    return Await.until("/metrics with '" + line + "'", Duration.ofSeconds(90), () -> ServiceLifecycleTest.get(base + "/metrics").body(),
+        body -> body.contains(line));
   }
 }

@@ -53,7 +53,7 @@ class TrainerResumeTest {
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
       Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
-      Await.until("the trainer's checkpoint after epoch 1 (log: " + dir.resolve("first.log") + ")", Duration.ofSeconds(120), () -> {
+      Await.until("the trainer's checkpoint after epoch 1 (log: " + dir.resolve("first.log") + ")", Duration.ofSeconds(300), () -> {
         assertThat(first.isAlive()).as("trainer still running (log: %s)", dir.resolve("first.log")).isTrue();
         return Files.exists(progress) && Files.readString(progress).contains("epoch=1");
       });
