@@ -37,7 +37,7 @@ class DistributedRunTest {
   @TempDir Path dir;
 
   @Test
-  void fourRanksTwoInstancesEqualEval(TestKafka kafka) throws Exception {
+  void fourRanksTwoInstancesCloseEachEpochOnceAsTheNaiveReferenceSays(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 4);
     String appId = "d-" + UUID.randomUUID();
     int ranks = 4;

@@ -185,7 +185,7 @@ class RankScalingTopologyTest {
   }
 
   @Test
-  void sixtyFourRanksArrivingInAnyOrderCloseOnceCompleteAndEqualEvalBitForBit() throws Exception {
+  void sixtyFourRanksArrivingInAnyOrderCloseOnceCompleteAsTheNaiveReferenceSaysAndEqualEvalBitForBit() throws Exception {
     RunStarted started = run(64, DEFAULT_SET);
     List<List<StepEvent>> events = rankEvents("r", 64, 11);
     List<Integer> ascending = new ArrayList<>();
