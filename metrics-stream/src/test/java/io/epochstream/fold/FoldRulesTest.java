@@ -172,4 +172,61 @@ class FoldRulesTest {
     assertThat(BatchDecoder.decode(step(0, 2, 1.0)).predsIntegral()).isFalse();
     assertThat(BatchDecoder.decode(new StepOutput(0L, 0, 2.0, null, null, Map.of(), null)).hasPredictions()).isFalse();
   }
+
+  @Test
+  void aRanksEventIsLateForAClosedOrOlderEpochAndALaterEpochClosesTheOpenOne() {
+    RankProgress none = RankProgress.of(null);
+    assertThat(none).isEqualTo(RankProgress.NONE);
+    assertThat(none.admit(0, "train", 1)).isEqualTo(new RankProgress.Fold(0));
+    RankProgress open3 = none.opened(3);
+    assertThat(open3.admit(3, "train", 1)).isEqualTo(new RankProgress.Fold(3));
+    assertThat(open3.admit(5, "train", 1)).isEqualTo(new RankProgress.CloseThenFold(3, 5));
+    assertThat(open3.admit(2, "train", 1)).isInstanceOfSatisfying(RankProgress.Late.class,
+        l -> assertThat(l.reason()).isEqualTo("rank 1 has already moved on to epoch 3 of stage train"));
+    RankProgress closed3 = open3.closedEpoch(3);
+    assertThat(closed3).isEqualTo(new RankProgress(-1, 3));
+    assertThat(closed3.admit(3, "val", 2)).isInstanceOfSatisfying(RankProgress.Late.class,
+        l -> assertThat(l.reason()).isEqualTo("epoch 3 of stage val is already closed for rank 2"));
+    assertThat(closed3.admit(4, "val", 2)).isEqualTo(new RankProgress.Fold(4));
+    assertThat(closed3.closedEpoch(1)).as("an older close does not move the mark back").isEqualTo(new RankProgress(-1, 3));
+    assertThat(RankProgress.of(closed3.opened(4).toBytes())).isEqualTo(new RankProgress(4, 3));
+  }
+
+  @Test
+  void aStateDeltaStepFoldsItsCountsAndMergesItsStateAndOneOverTheLimitChangesNothing() {
+    MetricConfig exact = new MetricConfig(Map.of("auroc", new MetricConfig.Spec("auroc",
+        Map.of("task", "\"multiclass\"", "num_classes", "2", "thresholds", "null"))), Map.of());
+    EpochState trainer = exact.newEpoch();
+    StepOutput predictions = step(0, 4, 0.5);
+    trainer.update(BatchDecoder.decode(predictions), 1);
+    byte[] delta = io.epochstream.metric.StateDelta.encode(trainer);
+    RankFold fold = RankFold.open(exact);
+    StepOutput both = step(0, 4, 0.5);
+    both.setState(java.nio.ByteBuffer.wrap(delta));
+    assertThat(fold.fold(both, 1, Long.MAX_VALUE).reason()).contains("either preds and target or a state delta, not both");
+    StepOutput state = new StepOutput(0L, 4, 0.5, null, null, Map.of(), java.nio.ByteBuffer.wrap(delta));
+    long empty = exact.newEpoch().serializedBytes();
+    FoldOutcome over = fold.fold(state, 1, empty + 8L * 8 - 1); // 4 samples x 2 scores do not fit
+    assertThat(over.kind()).isEqualTo(FoldOutcome.Kind.REJECTED);
+    assertThat(over.reason()).contains("to " + (empty + 8L * 8) + " bytes");
+    assertThat(fold.state().toBytes()).isEqualTo(exact.newEpoch().toBytes());
+    assertThat(fold.fold(state, 1, empty + 8L * 8).accepted()).isTrue();
+    assertThat(fold.state().compute()).isEqualTo(trainer.compute());
+    assertThat(fold.state().samples()).isEqualTo(4);
+    assertThat(fold.state().steps()).isEqualTo(1);
+    // The scores it appended are stored as a chunk, and the head counts it.
+    assertThat(fold.takeChunk()).isNotNull();
+    assertThat(RankFold.chunkCount(fold.headBytes())).isEqualTo(1);
+  }
+
+  @Test
+  void theFirstPartitionSeenIsTheRanksEvenWhenItIsPartitionZero() {
+    RankFold fold = RankFold.open(ACC);
+    fold.markOffset(0, 7);
+    fold.markOffset(0, 9);
+    fold.markOffset(1, 3);
+    assertThat(List.of(fold.offsets().getPartition(), (int) fold.offsets().getFirstOffset(), (int) fold.offsets().getLastOffset()))
+        .containsExactly(0, 7, 9);
+    assertThat(FoldOutcome.late("x").kind()).isEqualTo(FoldOutcome.Kind.LATE);
+  }
 }
