@@ -190,6 +190,7 @@ class FoldRulesTest {
     assertThat(closed3.admit(4, "val", 2)).isEqualTo(new RankProgress.Fold(4));
     assertThat(closed3.closedEpoch(1)).as("an older close does not move the mark back").isEqualTo(new RankProgress(-1, 3));
     assertThat(RankProgress.of(closed3.opened(4).toBytes())).isEqualTo(new RankProgress(4, 3));
+    assertThat(none.opened(0).admit(1, "train", 0)).as("epoch 0 open, a step of 1 closes it").isEqualTo(new RankProgress.CloseThenFold(0, 1));
   }
 
   @Test
@@ -228,5 +229,8 @@ class FoldRulesTest {
     assertThat(List.of(fold.offsets().getPartition(), (int) fold.offsets().getFirstOffset(), (int) fold.offsets().getLastOffset()))
         .containsExactly(0, 7, 9);
     assertThat(FoldOutcome.late("x").kind()).isEqualTo(FoldOutcome.Kind.LATE);
+    RankFold nothing = RankFold.read(ACC, RankFold.open(ACC).headBytes(), List.of());
+    assertThat(nothing.lastStep()).as("an epoch read back before any step").isEqualTo(-1);
+    assertThat(nothing.offsets()).isNull();
   }
 }
