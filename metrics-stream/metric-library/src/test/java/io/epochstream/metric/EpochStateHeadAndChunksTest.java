@@ -150,14 +150,14 @@ class EpochStateHeadAndChunksTest {
 
   @Test
   void aDeltaOfManyScoresCarriesThemAllAndSaysHowManyItAppends() {
-    // Over 65 536 values: the delta is read in pieces, each piece must land after the last.
+    // Over twice 65 536 values: the delta is read in pieces, each piece must land after the last.
     EpochState folded = fresh();
     Random r = new Random(6);
-    folded.update(batch(r, 30_000), 1);
+    folded.update(batch(r, 50_000), 1);
     StateDelta delta = StateDelta.decode(StateDelta.encode(folded), fresh());
-    assertThat(delta.appendedValues()).isEqualTo(30_000L * 3);
+    assertThat(delta.appendedValues()).isEqualTo(50_000L * 3);
     EpochState merged = fresh();
-    merged.update(new Batch(30_000, folded.compute().get("loss").values()[0], null, null, null, null, Map.of()), 1);
+    merged.update(new Batch(50_000, folded.compute().get("loss").values()[0], null, null, null, null, Map.of()), 1);
     delta.mergeInto(merged);
     assertThat(merged.compute().get("auroc")).isEqualTo(folded.compute().get("auroc"));
     assertThat(merged.compute().get("acc")).isEqualTo(folded.compute().get("acc"));
@@ -193,5 +193,23 @@ class EpochStateHeadAndChunksTest {
     assertThatThrownBy(() -> p.requiredString("missing")).isInstanceOf(MetricConfigException.class).hasMessageEndingWith("is required");
     assertThatThrownBy(() -> p.requiredString("missing", "a", "b")).hasMessageContaining("is required (a, b)");
     assertThatThrownBy(() -> p.requiredString("task", "multiclass")).hasMessageContaining("must be one of multiclass, not 'binary'");
+  }
+
+  @Test
+  void anEmptyGrowingStateReadsBackFromItsHead() {
+    EpochState state = fresh();
+    assertThat(state.takeAppended()).isNull();
+    assertThat(fresh().read(state.headBytes(), List.of()).toBytes()).isEqualTo(state.toBytes());
+  }
+
+  @Test
+  void aScalarsNanStrategyComesAfterItsReduction() {
+    EpochState state = new MetricConfig(Map.of(), Map.of("g", "mean:ignore", "h", "max:0.5")).newEpoch();
+    state.update(new Batch(2, 1.0, null, null, null, null, Map.of("g", Double.NaN, "h", Double.NaN)), 1);
+    state.update(new Batch(2, 1.0, null, null, null, null, Map.of("g", 3.0, "h", 0.25)), 2);
+    assertThat(state.compute().get("g").values()).containsExactly(3.0);
+    assertThat(state.compute().get("h").values()).as("NaN replaced by 0.5").containsExactly(0.5);
+    assertThatThrownBy(() -> new MetricConfig(Map.of(), Map.of("g", "mean:sometimes"))).isInstanceOf(MetricConfigException.class)
+        .hasMessageContaining("scalar g");
   }
 }
