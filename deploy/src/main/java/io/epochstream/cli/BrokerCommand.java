@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import io.epochstream.broker.EmbeddedKafka;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ final class BrokerCommand implements Callable<Integer>, ServiceCommand {
   @Override
   public Integer call() throws Exception {
     if (kafka.bootstrapServers != null) {
-      throw new IllegalArgumentException("broker starts its own Kafka: --bootstrap-servers does not apply");
+      throw new UsageException("broker starts its own Kafka: --bootstrap-servers does not apply");
     }
     // The broker file's own exit hook withdraws it at the signal, before the broker stops.
     try (Shutdown.Hook hook = Shutdown.register(() -> { });

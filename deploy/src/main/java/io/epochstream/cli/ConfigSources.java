@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ final class ConfigSources implements IDefaultValueProvider {
       try (InputStream in = Files.newInputStream(path)) {
         props.load(in);
       } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read the configuration file " + path + ": " + e.getMessage());
+        throw new UsageException("cannot read the configuration file " + path + ": " + e.getMessage());
       }
     }
     return new ConfigSources(env, props, path);

@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
 import io.epochstream.publish.ControlListener;
@@ -42,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
     long started = System.nanoTime();
     if (worldSize < 1) {
-      throw new IllegalArgumentException("--world-size must be at least 1");
+      throw new UsageException("--world-size must be at least 1");
     }
     TrainingConfig config = training.config("demo").withRank(0, worldSize);
     out.printf("epochstream demo: run %s, %d epochs%s%n", config.run(), config.epochs(), worldSize > 1 ? ", " + worldSize + " ranks" : "");

@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.run.RunEnding;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
 import io.epochstream.schema.RunStarted;
@@ -74,10 +75,10 @@ final class DemoRanks {
       try {
         TrainingJob.Result result = job.run(sink, stopRequested);
         sink.flush();
-        publisher.runFinished(result.stoppedEarly() ? "stopped_early" : "completed", null);
+        publisher.runFinished(result.stoppedEarly() ? RunEnding.STOPPED_EARLY : RunEnding.COMPLETED, null);
         return result;
       } catch (Exception e) {
-        publisher.runFinished("failed", e.toString());
+        publisher.runFinished(RunEnding.FAILED, e.toString());
         throw e;
       } finally {
         publisher.flush();

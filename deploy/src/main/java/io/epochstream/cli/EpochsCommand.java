@@ -1,11 +1,9 @@
 package io.epochstream.cli;
 
 import io.epochstream.logger.ConsoleTable;
-import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.run.RunCatalog;
 import io.epochstream.schema.EpochSummary;
-import io.epochstream.schema.RunEvent;
-import io.epochstream.schema.RunStarted;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,46 +30,17 @@ final class EpochsCommand implements Callable<Integer> {
       if (run == null) {
         System.err.println("epochs: run " + shown + ", the one started last (--run NAME for another; `runs` lists them)");
       }
-      RunView view = new RunView(shown);
-      subscriber.drain(s -> s.getRun().equals(shown), view);
-      if (view.deleted) {
+      List<EpochSummary> summaries = new ArrayList<>();
+      RunCatalog catalog = new RunCatalog();
+      subscriber.drain(s -> s.getRun().equals(shown), LatestRun.catalog(catalog, summaries::add));
+      if (catalog.get(shown) != null && catalog.get(shown).deleted()) {
         System.err.println("epochs: run " + shown + " was deleted (runs --delete); its summaries stay on "
             + kafka.topics().epochSummaries() + " only until the log cleaner compacts them away");
         return 0;
       }
       ConsoleTable table = new ConsoleTable(System.out, false);
-      view.summaries.forEach(table::onSummary);
+      summaries.forEach(table::onSummary);
     }
     return 0;
-  }
-
-  /** One run's summaries, and whether the runs topic says it was deleted since it last started. */
-  private static final class RunView implements MetricsSink {
-    private final String run;
-    final List<EpochSummary> summaries = new ArrayList<>();
-    boolean deleted;
-
-    RunView(String run) {
-      this.run = run;
-    }
-
-    @Override
-    public void onSummary(EpochSummary summary) {
-      summaries.add(summary);
-    }
-
-    @Override
-    public void onRunEvent(RunEvent event) {
-      if (event.getRun().equals(run) && event.getPayload() instanceof RunStarted) {
-        deleted = false; // the id was used again
-      }
-    }
-
-    @Override
-    public void onRunDeleted(String deletedRun) {
-      if (deletedRun.equals(run)) {
-        deleted = true;
-      }
-    }
   }
 }

@@ -2,48 +2,46 @@ package io.epochstream.cli;
 
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.run.RunCatalog;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
-import io.epochstream.schema.RunStarted;
 import io.epochstream.topic.Topics;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The run started last (its RunStarted is the newest on the runs topic): what `epochs` and a one-shot `log` show by default. */
 final class LatestRun {
   private LatestRun() {}
 
   static Optional<String> find(KafkaConnection connection, Topics topics) {
-    // Each run's latest start; a deleted run (runs --delete) has none.
-    Map<String, Long> started = new LinkedHashMap<>();
+    RunCatalog catalog = new RunCatalog();
     try (SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), topics, true)) {
-      subscriber.drain(s -> false, new MetricsSink() {
-        @Override
-        public void onSummary(EpochSummary summary) {}
-
-        @Override
-        public void onRunEvent(RunEvent e) {
-          if (e.getPayload() instanceof RunStarted) {
-            Long before = started.remove(e.getRun()); // re-inserted: the map keeps reading order
-            started.put(e.getRun(), before == null ? e.getTime() : Math.max(before, e.getTime()));
-          }
-        }
-
-        @Override
-        public void onRunDeleted(String run) {
-          started.remove(run);
-        }
-      });
+      subscriber.drain(s -> false, catalog(catalog, s -> { }));
     }
-    String latest = null;
-    long latestTime = Long.MIN_VALUE;
-    for (Map.Entry<String, Long> e : started.entrySet()) {
-      if (e.getValue() >= latestTime) { // a tie goes to the run read last
-        latest = e.getKey();
-        latestTime = e.getValue();
+    return catalog.latestStarted();
+  }
+
+  /**
+   * A sink that folds the runs topic into {@code catalog} (a summary tells when its run was last
+   * heard of) and hands each summary on to {@code summaries}.
+   */
+  static MetricsSink catalog(RunCatalog catalog, Consumer<EpochSummary> summaries) {
+    return new MetricsSink() {
+      @Override
+      public void onSummary(EpochSummary summary) {
+        catalog.heard(summary.getRun(), summary.getLastEventTime());
+        summaries.accept(summary);
       }
-    }
-    return Optional.ofNullable(latest);
+
+      @Override
+      public void onRunEvent(RunEvent e) {
+        catalog.add(e);
+      }
+
+      @Override
+      public void onRunDeleted(String run) {
+        catalog.deleted(run);
+      }
+    };
   }
 }

@@ -1,6 +1,13 @@
 package io.epochstream.cli;
 
+import io.epochstream.eval.EvalException;
+import io.epochstream.jsonl.JsonLinesException;
+import io.epochstream.metric.MetricConfigException;
 import io.epochstream.metric.MetricFactory;
+import io.epochstream.metric.StateLimitException;
+import io.epochstream.replay.ReplayRequestException;
+import io.epochstream.trainer.TrainingInputException;
+import io.epochstream.usage.UsageException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Entry point of the {@code epochstream} command. Exit codes: 0 ok, 1 failed, 2 bad usage; a
+ * Entry point of the {@code epochstream} command. Exit codes: 0 ok, 1 failed, 2 bad usage or input ({@link #exitCode}); a
  * service stopped by SIGTERM (SIGINT) exits with 143 (130) after its clean shutdown.
  */
 public final class Main {
@@ -35,7 +42,7 @@ public final class Main {
     ConfigSources sources;
     try {
       sources = ConfigSources.of(env, args);
-    } catch (IllegalArgumentException e) {
+    } catch (UsageException e) {
       cli.getErr().println("epochstream: " + e.getMessage());
       return 2;
     }
@@ -53,7 +60,7 @@ public final class Main {
       if (env.get("EPOCHSTREAM_DEBUG") != null) {
         e.printStackTrace(commandLine.getErr());
       }
-      return e instanceof IllegalArgumentException ? 2 : 1;
+      return exitCode(e);
     });
     cli.setExecutionStrategy(parsed -> {
       List<CommandLine> chain = parsed.asCommandLineList();
@@ -98,6 +105,19 @@ public final class Main {
       leaf = leaf.subcommand();
     }
     return leaf;
+  }
+
+  /**
+   * 2 when the command line or the input it names is refused — a flag ({@link UsageException}), a
+   * metric configuration, a JSON line, a training configuration or data set, a replay of what is not
+   * there to replay; 1 for anything that
+   * failed while doing the work (no GPU, Kafka away, a bug).
+   */
+  static int exitCode(Exception e) {
+    boolean badInput = e instanceof UsageException || e instanceof MetricConfigException || e instanceof StateLimitException
+        || e instanceof JsonLinesException || e instanceof EvalException || e instanceof TrainingInputException
+        || e instanceof ReplayRequestException;
+    return badInput ? 2 : 1;
   }
 
   /** The message, with the root cause when it adds something; set EPOCHSTREAM_DEBUG for the trace. */

@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochstream.fold.RunConfigs;
@@ -25,7 +26,7 @@ final class MetricsFile {
     try {
       node = (ObjectNode) new ObjectMapper().readTree(Files.readString(file));
     } catch (IOException | ClassCastException e) {
-      throw new IllegalArgumentException("--metrics " + file + ": not a readable JSON object");
+      throw new UsageException("--metrics " + file + ": not a readable JSON object");
     }
     node.put("type", "run").put("run", run);
     try {
@@ -33,9 +34,9 @@ final class MetricsFile {
       RunConfigs.metricConfig(started);
       return started;
     } catch (JsonLinesException e) {
-      throw new IllegalArgumentException("--metrics " + file + ": " + e.field() + ": " + e.getMessage());
+      throw new UsageException("--metrics " + file + ": " + e.field() + ": " + e.getMessage());
     } catch (MetricConfigException e) {
-      throw new IllegalArgumentException("--metrics " + file + ": " + e.param() + ": " + e.getMessage());
+      throw new UsageException("--metrics " + file + ": " + e.param() + ": " + e.getMessage());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import io.epochstream.event.Keys;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.jsonl.JsonLinesCodec;
@@ -61,7 +62,7 @@ final class ReplayCommand implements Callable<Integer> {
     int from = 0;
     int to = Integer.MAX_VALUE;
     if (epoch != null && epochs != null) {
-      throw new IllegalArgumentException("give --epoch or --epochs, not both");
+      throw new UsageException("give --epoch or --epochs, not both");
     }
     if (epoch != null) {
       from = epoch;
@@ -72,13 +73,13 @@ final class ReplayCommand implements Callable<Integer> {
         from = Integer.parseInt(ab[0]);
         to = Integer.parseInt(ab[1]);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("--epochs must look like 2..5, not '" + epochs + "'");
+        throw new UsageException("--epochs must look like 2..5, not '" + epochs + "'");
       }
     }
     MetricConfig config = metrics == null ? null : RunConfigs.metricConfig(MetricsFile.read(metrics, run));
     String target = toTopic == null ? null : toTopic.isEmpty() ? kafka.topics().prefix() + "replays" : toTopic;
     if (target != null && target.equals(kafka.topics().epochSummaries())) {
-      throw new IllegalArgumentException("replay never writes to the live summaries topic " + target);
+      throw new UsageException("replay never writes to the live summaries topic " + target);
     }
     try (KafkaConnection connection = kafka.connect()) {
       List<EpochSummary> summaries = new ReplayService(connection.clientConfig(), kafka.topics())

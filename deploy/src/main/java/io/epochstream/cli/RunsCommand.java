@@ -1,19 +1,15 @@
 package io.epochstream.cli;
 
-import io.epochstream.logger.MetricsSink;
 import io.epochstream.logger.SummarySubscriber;
+import io.epochstream.run.RunCatalog;
 import io.epochstream.run.RunStatus;
-import io.epochstream.schema.EpochSummary;
-import io.epochstream.schema.RunEvent;
-import io.epochstream.schema.RunStarted;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,24 +39,26 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--yes", description = "Delete without asking (--delete from a script).")
   boolean yes;
 
-  @Option(names = "--stalled-after", paramLabel = "DURATION", defaultValue = "PT10M",
+  @Option(names = "--stalled-after", paramLabel = "DURATION", defaultValue = RunStatus.DEFAULT_STALLED_AFTER,
       description = {"A running run with no event for this long (its start, its last epoch's last step) is shown as stalled:",
           "a trainer that died without a word, e.g. when Kafka was away longer than it could buffer. Set it above",
           "your longest epoch (ISO-8601, default: ${DEFAULT-VALUE}, the stream app's default --epoch-timeout)."})
   Duration stalledAfter;
 
   /** What the topics say about one run. */
-  private static final class Row {
-    String started = "?";
-    String ranks = "?";
-    int epochs;
-    /** Its runs-topic events and the latest time heard of it: its start, an epoch's last step. */
-    final RunStatus status = new RunStatus();
+  private record Row(RunCatalog.Entry run, int epochs) {
+    String started() {
+      return run.config() == null ? "?" : TIME.format(Instant.ofEpochMilli(run.startedTime()));
+    }
 
     /** The world size; while the run waits for some of its ranks, those done of it ("3/4"). */
     String ranks() {
-      int done = status.finishedRanks();
-      return status.finished() || done == 0 ? ranks : done + "/" + ranks;
+      if (run.config() == null) {
+        return "?";
+      }
+      String ranks = Integer.toString(run.config().getWorldSize());
+      int done = run.status().finishedRanks();
+      return run.status().finished() || done == 0 ? ranks : done + "/" + ranks;
     }
   }
 
@@ -77,46 +75,20 @@ final class RunsCommand implements Callable<Integer> {
       }
       return new RunDelete(kafka, valueFormat.format).run(delete, yes);
     }
-    Map<String, Row> rows = new TreeMap<>();
-    Set<String> deleted = new HashSet<>();
+    RunCatalog catalog = new RunCatalog();
+    Map<String, Integer> epochs = new HashMap<>();
     try (KafkaConnection connection = kafka.connect();
          SummarySubscriber subscriber = new SummarySubscriber(connection.clientConfig(), kafka.topics(), true)) {
-      subscriber.drain(s -> true, new MetricsSink() {
-        @Override
-        public void onSummary(EpochSummary s) {
-          Row row = rows.computeIfAbsent(s.getRun(), r -> new Row());
-          row.epochs++;
-          row.status.heard(s.getLastEventTime());
-        }
-
-        @Override
-        public void onRunEvent(RunEvent e) {
-          Row row = rows.computeIfAbsent(e.getRun(), r -> new Row());
-          row.status.add(e);
-          if (e.getPayload() instanceof RunStarted s) {
-            row.started = TIME.format(Instant.ofEpochMilli(e.getTime()));
-            row.ranks = Integer.toString(s.getWorldSize());
-          }
-        }
-
-        @Override
-        public void onRunDeleted(String run) {
-          deleted.add(run);
-        }
-
-        @Override
-        public void onRunStarted(String run, RunStarted config) {
-          deleted.remove(run);
-        }
-      });
+      subscriber.drain(s -> true, LatestRun.catalog(catalog, s -> epochs.merge(s.getRun(), 1, Integer::sum)));
     }
     // Deleted runs' records stay on the compacted topics until compaction: not listed.
-    rows.keySet().removeAll(deleted);
+    Map<String, Row> rows = new TreeMap<>();
+    catalog.live().forEach((run, e) -> rows.put(run, new Row(e, epochs.getOrDefault(run, 0))));
     // Summaries are keyed per epoch and compacted: the count is epochs closed over all stages.
     System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7s%n", "run", "started", "status", "ranks", "epochs");
     long now = System.currentTimeMillis();
-    rows.forEach((run, r) -> System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7d%n", run, r.started,
-        r.status.status(now, stalledAfter), r.ranks(), r.epochs));
+    rows.forEach((run, r) -> System.out.printf(Locale.ROOT, "%-32s %-19s %-13s %5s %7d%n", run, r.started(),
+        r.run().status().status(now, stalledAfter), r.ranks(), r.epochs()));
     return 0;
   }
 }

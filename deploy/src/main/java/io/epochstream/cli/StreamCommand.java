@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import io.epochstream.ops.HttpEndpoint;
 import io.epochstream.ops.KafkaProbe;
 import io.epochstream.ops.Readiness;
@@ -158,7 +159,7 @@ final class StreamCommand implements Callable<Integer>, ServiceCommand {
     try {
       return new HostInfo(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--advertise must be HOST:PORT, not '" + address + "'");
+      throw new UsageException("--advertise must be HOST:PORT, not '" + address + "'");
     }
   }
 }

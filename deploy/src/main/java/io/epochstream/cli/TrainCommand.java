@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.run.RunEnding;
 import io.epochstream.ops.HttpEndpoint;
 import io.epochstream.ops.KafkaClientMetrics;
 import io.epochstream.ops.KafkaProbe;
@@ -127,11 +128,11 @@ final class TrainCommand implements Callable<Integer>, ServiceCommand {
       if (result.stoppedEarly()) {
         System.out.println("stopped early after epoch " + (result.epochs() - 1) + ": " + control.signal().getReason());
       }
-      publisher.runFinished(result.aborted() ? "terminated" : result.stoppedEarly() ? "stopped_early" : "completed",
+      publisher.runFinished(result.aborted() ? RunEnding.TERMINATED : result.stoppedEarly() ? RunEnding.STOPPED_EARLY : RunEnding.COMPLETED,
           result.aborted() ? "stopped by a signal mid-epoch " + result.epochs() : null);
       return result;
     } catch (Exception e) {
-      publisher.runFinished("failed", e.toString());
+      publisher.runFinished(RunEnding.FAILED, e.toString());
       throw e;
     } finally {
       sink.flush();

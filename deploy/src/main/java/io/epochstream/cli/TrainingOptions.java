@@ -1,5 +1,6 @@
 package io.epochstream.cli;
 
+import io.epochstream.usage.UsageException;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.publish.StateDeltaSink;
 import io.epochstream.publish.StepPublisher;
@@ -88,11 +89,11 @@ public final class TrainingOptions {
 
   TrainingConfig config(String runPrefix) {
     if (stateFlushSteps < 1) {
-      throw new IllegalArgumentException("--state-flush-steps must be at least 1");
+      throw new UsageException("--state-flush-steps must be at least 1");
     }
     if (threads != null) {
       if (threads < 1) {
-        throw new IllegalArgumentException("--threads must be at least 1");
+        throw new UsageException("--threads must be at least 1");
       }
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     }
@@ -118,7 +119,7 @@ public final class TrainingOptions {
       // The stream app refuses a run whose state cannot fit a record: refuse it here, before training.
       io.epochstream.fold.RunConfigs.metricConfig(started).requireStateFits(io.epochstream.topic.RecordLimits.MAX_STATE_BYTES);
     } catch (io.epochstream.metric.StateLimitException e) {
-      throw new IllegalArgumentException("run refused: " + e.getMessage());
+      throw new UsageException("run refused: " + e.getMessage());
     }
     java.util.Map<String, String> hparams = new java.util.LinkedHashMap<>(config.hparams());
     String version = TrainingOptions.class.getPackage().getImplementationVersion();

@@ -126,7 +126,7 @@ public final class RunDeletion {
    * one of a run whose id merely starts with {@code run + ":"}: run ids may contain ':'.
    */
   static boolean isEpochKeyOf(String run, String key) {
-    return key != null && key.indexOf('#') < 0 && Keys.ofRun(run, key, 2);
+    return Keys.isEpochOf(run, key);
   }
 
   /** The latest value of each wanted key per partition, the keys whose latest value is a tombstone left out. */

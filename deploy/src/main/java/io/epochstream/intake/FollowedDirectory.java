@@ -1,5 +1,6 @@
 package io.epochstream.intake;
 
+import io.epochstream.usage.UsageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -16,6 +17,9 @@ import java.util.concurrent.BlockingQueue;
  * files that appear later included, from their start: each file's complete lines go to the queue in
  * file order. A last line without its newline waits until it is whole, so a line being written is
  * never sent half.
+ *
+ * <p>Not commons-io's {@code Tailer}: it runs a thread per file (a run of 1 024 ranks is 1 024 files
+ * here) and reads a file that shrank as rotated, from its start again — lines sent twice.
  */
 public final class FollowedDirectory implements AutoCloseable {
   private final Path dir;
@@ -33,7 +37,7 @@ public final class FollowedDirectory implements AutoCloseable {
   /** Creates {@code dir} when missing: publish may well start before the training job writes there. */
   public FollowedDirectory(Path dir, BlockingQueue<SourceLine> out) throws IOException {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--follow: " + dir + " is not a directory");
+      throw new UsageException("--follow: " + dir + " is not a directory");
     }
     Files.createDirectories(dir);
     this.dir = dir;

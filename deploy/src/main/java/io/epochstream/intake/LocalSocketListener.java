@@ -1,5 +1,6 @@
 package io.epochstream.intake;
 
+import io.epochstream.usage.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +46,7 @@ public final class LocalSocketListener implements AutoCloseable {
       try {
         port = Integer.parseInt(hostPort.substring(colon + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--listen takes unix:PATH or [HOST:]PORT, not '" + address + "'");
+        throw new UsageException("--listen takes unix:PATH or [HOST:]PORT, not '" + address + "'");
       }
       bind = new InetSocketAddress(host, port);
       server = ServerSocketChannel.open();

@@ -1,5 +1,6 @@
 package io.epochstream.ops;
 
+import io.epochstream.usage.UsageException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.epochstream.query.JsonReply;
@@ -73,7 +74,7 @@ public final class HttpEndpoint implements AutoCloseable {
       }
       return new InetSocketAddress(hostPort.substring(0, colon), port);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("an HTTP address must be HOST:PORT, not '" + hostPort + "'");
+      throw new UsageException("an HTTP address must be HOST:PORT, not '" + hostPort + "'");
     }
   }
 

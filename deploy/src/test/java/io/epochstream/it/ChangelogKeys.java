@@ -29,9 +29,14 @@ final class ChangelogKeys {
     return live;
   }
 
-  /** The keys that name {@code run}: the run id itself or a key built from it ({@code run:…}). */
+  /**
+   * The keys that name {@code run}: the run id itself or a key built from it ({@code run:…}), as
+   * the README's store table states the layout — in a store key a run id's ':' is written "%3A"
+   * (and '%' "%25"), so the run id ends at the first ':'.
+   */
   static boolean names(String run, String storeAndKey) {
     String key = storeAndKey.substring(storeAndKey.indexOf('/') + 1);
-    return key.equals(run) || key.startsWith(run + ":");
+    String escaped = run.replace("%", "%25").replace(":", "%3A");
+    return key.equals(escaped) || key.startsWith(escaped + ":");
   }
 }

@@ -161,7 +161,7 @@ class JsonWireTest {
       Map<Integer, String> byPartition = new HashMap<>();
       for (ConsumerRecord<String, byte[]> r : TopicReader.recordsToEnd(kafka.clientConfig(), changelog)) {
         if (run.equals(r.key()) && r.value() != null) {
-          byPartition.put(r.partition(), io.epochstream.retention.RunActivity.of(r.value()).finished());
+          byPartition.put(r.partition(), io.epochstream.retention.RunActivity.SERDE.decode(r.value()).finished());
         }
       }
       return byPartition.values().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);

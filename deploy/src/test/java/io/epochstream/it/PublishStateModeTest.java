@@ -157,7 +157,7 @@ class PublishStateModeTest {
     MetricConfig other = new MetricConfig(Map.of("ap", new MetricConfig.Spec("average_precision",
         Map.of("task", "\"multiclass\"", "num_classes", "4"))), Map.of());
     assertThatThrownBy(() -> replay.replay(new ReplayService.Selection("state-run", null, 0, Integer.MAX_VALUE), other))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kept no predictions");
+        .isInstanceOf(io.epochstream.replay.ReplayRequestException.class).hasMessageContaining("kept no predictions");
   }
 
   @Test

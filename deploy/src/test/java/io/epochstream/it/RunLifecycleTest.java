@@ -1,5 +1,6 @@
 package io.epochstream.it;
 
+import io.epochstream.run.RunEnding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.broker.SharedKafka;
@@ -132,7 +133,7 @@ class RunLifecycleTest {
         assertThat(s.getComplete()).isTrue();
       });
       assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
-      publisher.runFinished("completed", null);
+      publisher.runFinished(RunEnding.COMPLETED, null);
       publisher.flush();
       awaitTombstones(kafka, app, List.of("long"), Duration.ofSeconds(60));
     }

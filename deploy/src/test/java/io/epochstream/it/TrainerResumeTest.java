@@ -53,8 +53,8 @@ class TrainerResumeTest {
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
       Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
-      Await.until("the trainer's checkpoint after epoch 1 (log: " + dir.resolve("first.log") + ")", Duration.ofSeconds(300), () -> {
-        assertThat(first.isAlive()).as("trainer still running (log: %s)", dir.resolve("first.log")).isTrue();
+      Await.until("the trainer's checkpoint after epoch 1", Duration.ofSeconds(300), () -> {
+        assertThat(first.isAlive()).as(() -> "trainer still running; its log:\n" + log(dir.resolve("first.log"))).isTrue();
         return Files.exists(progress) && Files.readString(progress).contains("epoch=1");
       });
       first.destroyForcibly(); // SIGKILL after epoch 1, somewhere in epoch 2
@@ -85,6 +85,14 @@ class TrainerResumeTest {
       List<RunEvent> runs = TopicReader.readAll(kafka.clientConfig(), topics.runs(), AvroSerde.of(RunEvent.class).deserializer());
       assertThat(runs.stream().filter(r -> r.getPayload() instanceof RunFinished).map(r -> ((RunFinished) r.getPayload()).getStatus()))
           .containsExactly("completed");
+    }
+  }
+
+  private static String log(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
     }
   }
 }

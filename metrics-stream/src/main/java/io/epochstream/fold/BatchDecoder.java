@@ -7,7 +7,7 @@ import io.epochstream.schema.Tensor;
 
 /**
  * Turns a {@link StepOutput} event into the metric library's {@link Batch}: one array per tensor,
- * and whether preds came as integers (labels) — the metrics decide what each dtype may be.
+ * and whether preds and target came as integers (labels, masks) — the metrics decide what each dtype may be.
  */
 public final class BatchDecoder {
   private BatchDecoder() {}
@@ -29,6 +29,7 @@ public final class BatchDecoder {
         target == null ? null : Tensors.toDoubles(target),
         target == null ? null : Tensors.shape(target),
         step.getScalars(),
-        preds != null && !Tensors.isFloating(preds)); // integer preds are labels, as TorchMetrics reads them
+        preds != null && !Tensors.isFloating(preds), // integer preds are labels, as TorchMetrics reads them
+        target == null || !Tensors.isFloating(target));
   }
 }

@@ -1,12 +1,5 @@
 package io.epochstream.fold;
 
-import io.epochstream.codec.VersionedFormat;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -19,8 +12,6 @@ import java.util.List;
  * as at 8 000 and an idle check never decodes a state.
  */
 public final class EpochAssembly {
-  private static final VersionedFormat FORMAT = VersionedFormat.of("epoch assembly", 1);
-
   private final int worldSize;
   private final BitSet arrived;
   private long lastArrival;
@@ -80,33 +71,13 @@ public final class EpochAssembly {
     return missing;
   }
 
-  public byte[] toBytes() {
-    try {
-      byte[] bits = arrived.toByteArray();
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 + 4 + 8 + 4 + bits.length);
-      DataOutputStream out = new DataOutputStream(bytes);
-      FORMAT.writeVersion(out);
-      out.writeInt(worldSize);
-      out.writeLong(lastArrival);
-      out.writeInt(bits.length);
-      out.write(bits);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The ranks that reported, as a bit set (a copy). */
+  public BitSet arrived() {
+    return (BitSet) arrived.clone();
   }
 
-  public static EpochAssembly of(byte[] data) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      FORMAT.readVersion(in);
-      int worldSize = in.readInt();
-      long last = in.readLong();
-      byte[] bits = new byte[in.readInt()];
-      in.readFully(bits);
-      return new EpochAssembly(worldSize, BitSet.valueOf(bits), last);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("corrupt epoch assembly: " + e.getMessage(), e);
-    }
+  /** An assembly as stored: {@code arrived} holds the ranks that reported. */
+  public static EpochAssembly restore(int worldSize, BitSet arrived, long lastArrival) {
+    return new EpochAssembly(worldSize, (BitSet) arrived.clone(), lastArrival);
   }
 }

@@ -1,11 +1,5 @@
 package io.epochstream.fold;
 
-import io.epochstream.codec.VersionedFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
 /**
  * Where one rank of one run's stage stands: the epoch it has open (-1: none) and the last epoch it
  * closed (-1: none). The rule for where a rank's event belongs lives here, in one place: an event of
@@ -15,8 +9,6 @@ import java.io.UncheckedIOException;
  */
 public record RankProgress(int open, int closed) {
   public static final RankProgress NONE = new RankProgress(-1, -1);
-  /** Before the format byte a value was the two ints alone: 8 bytes, where a versioned one has 9. */
-  private static final VersionedFormat FORMAT = VersionedFormat.of("rank progress", 1).readingUnversioned(v -> v.length == 8);
 
   /** What an event of {@code epoch} means for this rank. */
   public sealed interface Admission {}
@@ -49,30 +41,5 @@ public record RankProgress(int open, int closed) {
 
   public RankProgress closedEpoch(int epoch) {
     return new RankProgress(-1, Math.max(closed, epoch));
-  }
-
-  public byte[] toBytes() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(9);
-      DataOutputStream out = new DataOutputStream(bytes);
-      FORMAT.writeVersion(out);
-      out.writeInt(open);
-      out.writeInt(closed);
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  public static RankProgress of(byte[] bytes) {
-    if (bytes == null) {
-      return NONE;
-    }
-    try {
-      VersionedFormat.Body body = FORMAT.open(bytes);
-      return new RankProgress(body.in().readInt(), body.in().readInt());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("corrupt rank progress: " + e.getMessage(), e);
-    }
   }
 }

@@ -1,23 +1,20 @@
 package io.epochstream.query;
 
-import io.epochstream.event.Keys;
-import io.epochstream.fold.RankFold;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunStarted;
-import io.epochstream.serde.AvroSerde;
-import io.epochstream.topology.EpochMergeProcessor;
-import io.epochstream.topology.RankFoldProcessor;
+import io.epochstream.store.StoreKey;
+import io.epochstream.store.StoreKeySerde;
+import io.epochstream.topology.OpenEpochs;
+import io.epochstream.topology.StreamStores;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -26,9 +23,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * uncommitted state; a summary read here may still be rolled back by a crash before its commit.
  */
 final class LocalView {
-  private static final AvroSerde<RunStarted> RUN_SERDE = AvroSerde.of(RunStarted.class);
-  private static final AvroSerde<EpochSummary> SUMMARY_SERDE = AvroSerde.of(EpochSummary.class);
-
   record Run(String run, RunStarted config) {}
 
   /** One rank's open epoch: its metric state in the library's binary form. */
@@ -43,35 +37,30 @@ final class LocalView {
   /** Each run once: every local task whose ranks announced the run holds its own copy. */
   List<Run> runs() {
     Map<String, Run> out = new LinkedHashMap<>();
-    try (KeyValueIterator<String, byte[]> it = store(RankFoldProcessor.RUNS_STORE).all()) {
-      it.forEachRemaining(kv -> out.putIfAbsent(kv.key, new Run(kv.key, RUN_SERDE.decode(kv.value))));
+    try (KeyValueIterator<StoreKey.Run, RunStarted> it = StreamStores.RUN_CONFIG.in(streams).all()) {
+      it.forEachRemaining(kv -> out.putIfAbsent(kv.key.run(), new Run(kv.key.run(), kv.value)));
     }
     return new ArrayList<>(out.values());
   }
 
   /** Summaries held here per run (a run's epochs may sit on instances that never saw its config). */
   Map<String, Integer> closedCounts() {
-    Map<String, Integer> out = new java.util.TreeMap<>();
-    try (KeyValueIterator<String, byte[]> it = store(EpochMergeProcessor.HISTORY_STORE).all()) {
-      it.forEachRemaining(kv -> out.merge(SUMMARY_SERDE.decode(kv.value).getRun(), 1, Integer::sum));
+    Map<String, Integer> out = new TreeMap<>();
+    try (KeyValueIterator<StoreKey.Epoch, EpochSummary> it = StreamStores.SUMMARY_HISTORY.in(streams).all()) {
+      it.forEachRemaining(kv -> out.merge(kv.key.run(), 1, Integer::sum));
     }
     return out;
   }
 
   RunStarted config(String run) {
-    byte[] bytes = store(RankFoldProcessor.RUNS_STORE).get(run);
-    return bytes == null ? null : RUN_SERDE.decode(bytes);
+    return StreamStores.RUN_CONFIG.in(streams).get(new StoreKey.Run(run));
   }
 
   List<EpochSummary> history(String run) {
     List<EpochSummary> out = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = store(EpochMergeProcessor.HISTORY_STORE).prefixScan(run + ":", new StringSerializer())) {
-      it.forEachRemaining(kv -> {
-        EpochSummary s = SUMMARY_SERDE.decode(kv.value);
-        if (s.getRun().equals(run)) { // a run id may itself start with "run:"
-          out.add(s);
-        }
-      });
+    try (KeyValueIterator<StoreKey.Epoch, EpochSummary> it = StreamStores.SUMMARY_HISTORY.in(streams)
+        .prefixScan(StoreKey.runPrefix(run), StoreKeySerde.PREFIX)) {
+      it.forEachRemaining(kv -> out.add(kv.value));
     }
     return out;
   }
@@ -83,28 +72,17 @@ final class LocalView {
       return out;
     }
     var metrics = RunConfigs.metricConfig(config);
-    ReadOnlyKeyValueStore<String, byte[]> states = store(RankFoldProcessor.STATE_STORE);
-    try (KeyValueIterator<String, byte[]> it = states.prefixScan(run + ":", new StringSerializer())) {
+    ReadOnlyKeyValueStore<StoreKey.OpenEpoch, byte[]> states = StreamStores.OPEN_EPOCHS.in(streams);
+    try (KeyValueIterator<StoreKey.OpenEpoch, byte[]> it = states.prefixScan(StoreKey.runPrefix(run), StoreKeySerde.PREFIX)) {
       while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        // key run:stage:epoch:rank, parsed from the right since the run id may contain ':';
-        // a chunk of appended values ('#' in its rank part) is read with its head.
-        String[] tail = Keys.tail(run, kv.key);
-        if (tail.length != 3 || tail[2].contains("#")) {
-          continue;
+        KeyValue<StoreKey.OpenEpoch, byte[]> kv = it.next();
+        // A chunk of appended values is read with its head.
+        if (kv.key instanceof StoreKey.RankEpoch head) {
+          out.add(new OpenRankEpoch(head.stage(), head.epoch(), head.rank(),
+              OpenEpochs.read(states, head, kv.value, metrics).state().toBytes()));
         }
-        List<byte[]> chunks = new ArrayList<>();
-        for (int i = 0; i < RankFold.chunkCount(kv.value); i++) {
-          chunks.add(states.get(Keys.rankEpochChunk(kv.key, i)));
-        }
-        out.add(new OpenRankEpoch(tail[0], Integer.parseInt(tail[1]), Integer.parseInt(tail[2]),
-            RankFold.read(metrics, kv.value, chunks).state().toBytes()));
       }
     }
     return out;
-  }
-
-  private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
-    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
   }
 }

@@ -1,5 +1,6 @@
 package io.epochstream.replay;
 
+import io.epochstream.event.Stage;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.schema.EpochEnd;
@@ -47,7 +48,6 @@ public final class ReplayService {
   private final EventSerde<StepEvent> stepSerde = EventSerde.steps(WireFormat.AVRO); // reads JSON values too
   private final EventSerde<EpochSummary> summarySerde = EventSerde.summaries(WireFormat.AVRO);
   private final EventSerde<RunEvent> runSerde = EventSerde.runs(WireFormat.AVRO);
-  private static final List<String> STAGES = List.of("train", "val", "test", "predict");
   private final Map<String, Object> clientConfig;
   private final Topics topics;
 
@@ -77,7 +77,7 @@ public final class ReplayService {
         live.add(s);
       }
     });
-    live.sort(Comparator.comparingInt((EpochSummary s) -> stageOrder(s.getStage())).thenComparingInt(EpochSummary::getEpoch));
+    live.sort(Comparator.comparingInt((EpochSummary s) -> Stage.order(s.getStage())).thenComparingInt(EpochSummary::getEpoch));
     List<EpochSummary> out = new ArrayList<>();
     if (live.isEmpty()) {
       return scan(sel, run, config, metrics);
@@ -110,16 +110,25 @@ public final class ReplayService {
     return out;
   }
 
+  /** One epoch of a stage, in the order summaries are replayed: by stage (train first), then epoch. */
+  private record StageEpoch(String stage, int epoch) implements Comparable<StageEpoch> {
+    @Override
+    public int compareTo(StageEpoch o) {
+      return Comparator.comparingInt((StageEpoch k) -> Stage.order(k.stage())).thenComparing(StageEpoch::stage)
+          .thenComparingInt(StageEpoch::epoch).compare(this, o);
+    }
+  }
+
   /** No summary to seek by: read the whole steps topic for the run. */
   private List<EpochSummary> scan(Selection sel, RunStarted run, MetricConfig config, MetricConfig metrics) {
-    Map<String, EpochRecompute> epochs = new TreeMap<>();
-    Map<String, List<StepOffsets>> where = new HashMap<>();
+    Map<StageEpoch, EpochRecompute> epochs = new TreeMap<>();
+    Map<StageEpoch, List<StepOffsets>> where = new HashMap<>();
     read(topics.steps(), (r, value) -> {
       StepEvent e = decode(stepSerde, value);
       if (e == null || !e.getRun().equals(sel.run()) || !(e.getPayload() instanceof StepOutput || e.getPayload() instanceof EpochEnd) || !sel.matches(e.getStage(), e.getEpoch())) {
         return;
       }
-      String key = stageOrder(e.getStage()) + ":" + String.format("%09d", e.getEpoch()) + ":" + e.getStage();
+      StageEpoch key = new StageEpoch(e.getStage(), e.getEpoch());
       epochs.computeIfAbsent(key, k -> new EpochRecompute(config)).add(refuseNewMetricsOnState(e, metrics));
       List<StepOffsets> offsets = where.computeIfAbsent(key, k -> new ArrayList<>());
       StepOffsets last = offsets.stream().filter(o -> o.getPartition() == r.partition()).findFirst().orElse(null);
@@ -133,10 +142,8 @@ public final class ReplayService {
       throw new StepsGoneException("no step events of run " + sel.run() + " match the selection on " + topics.steps());
     }
     List<EpochSummary> out = new ArrayList<>();
-    epochs.forEach((key, epoch) -> {
-      String[] parts = key.split(":", 3);
-      out.add(epoch.summary(sel.run(), parts[2], Integer.parseInt(parts[1]), run.getWorldSize(), where.get(key), System.currentTimeMillis()));
-    });
+    epochs.forEach((key, epoch) -> out.add(epoch.summary(sel.run(), key.stage(), key.epoch(), run.getWorldSize(), where.get(key),
+        System.currentTimeMillis())));
     return out;
   }
 
@@ -146,7 +153,7 @@ public final class ReplayService {
    */
   private static StepEvent refuseNewMetricsOnState(StepEvent e, MetricConfig newMetrics) {
     if (newMetrics != null && e.getPayload() instanceof StepOutput s && s.getState() != null) {
-      throw new IllegalArgumentException("run " + e.getRun() + " kept no predictions (published with --publish state: its steps"
+      throw new ReplayRequestException("run " + e.getRun() + " kept no predictions (published with --publish state: its steps"
           + " carry the announced metrics' state), so replay --metrics cannot compute new metrics; replay without --metrics"
           + " recomputes the announced ones");
     }
@@ -163,7 +170,7 @@ public final class ReplayService {
       }
     });
     if (found[0] == null) {
-      throw new IllegalArgumentException("unknown run '" + run + "': no RunStarted on " + topics.runs());
+      throw new ReplayRequestException("unknown run '" + run + "': no RunStarted on " + topics.runs());
     }
     return found[0];
   }
@@ -249,8 +256,4 @@ public final class ReplayService {
     }
   }
 
-  private static int stageOrder(String stage) {
-    int i = STAGES.indexOf(stage);
-    return i < 0 ? STAGES.size() : i;
-  }
 }

@@ -1,11 +1,11 @@
 package io.epochstream.retention;
 
 import io.epochstream.codec.VersionedFormat;
-import java.io.ByteArrayOutputStream;
+import io.epochstream.store.StoreValueSerde;
+import io.epochstream.store.avro.ExpiredRun;
+import io.epochstream.store.avro.ExpiredRunsValue;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,17 +27,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class ExpiredRuns {
   public static final Duration MEMORY = Duration.ofDays(7);
   private static final String PREFIX = "expired@";
-  private static final VersionedFormat FORMAT = VersionedFormat.of("expired runs", 1);
 
-  private final KeyValueStore<String, byte[]> store;
+  private final KeyValueStore<String, Map<String, Expiry>> store;
   private final Map<String, Expiry> byRun = new HashMap<>();
 
   /** Reads every bucket of the task's store (at most {@link #MEMORY} of minutes). */
-  public ExpiredRuns(KeyValueStore<String, byte[]> store) {
+  public ExpiredRuns(KeyValueStore<String, Map<String, Expiry>> store) {
     this.store = store;
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
+    try (KeyValueIterator<String, Map<String, Expiry>> it = store.all()) {
       while (it.hasNext()) {
-        byRun.putAll(decode(it.next().value));
+        byRun.putAll(it.next().value);
       }
     }
   }
@@ -52,10 +51,10 @@ public final class ExpiredRuns {
     Map<String, Map<String, Expiry>> buckets = new TreeMap<>();
     dropped.forEach((run, e) -> buckets.computeIfAbsent(bucket(e.at()), b -> new TreeMap<>()).put(run, e));
     buckets.forEach((bucket, runs) -> {
-      byte[] stored = store.get(bucket);
-      Map<String, Expiry> all = stored == null ? new TreeMap<>() : decode(stored);
+      Map<String, Expiry> stored = store.get(bucket);
+      Map<String, Expiry> all = stored == null ? new TreeMap<>() : new TreeMap<>(stored);
       all.putAll(runs);
-      store.put(bucket, encode(all));
+      store.put(bucket, all);
     });
     byRun.putAll(dropped);
   }
@@ -63,17 +62,17 @@ public final class ExpiredRuns {
   /** Forgets buckets older than {@link #MEMORY} before {@code now}. */
   public void forgetOld(long now) {
     String oldest = bucket(now - MEMORY.toMillis());
-    List<KeyValue<String, byte[]>> old = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = store.range(PREFIX, oldest)) {
+    List<KeyValue<String, Map<String, Expiry>>> old = new ArrayList<>();
+    try (KeyValueIterator<String, Map<String, Expiry>> it = store.range(PREFIX, oldest)) {
       while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
+        KeyValue<String, Map<String, Expiry>> kv = it.next();
         if (kv.key.compareTo(oldest) < 0) {
           old.add(kv);
         }
       }
     }
-    for (KeyValue<String, byte[]> kv : old) {
-      decode(kv.value).keySet().forEach(byRun::remove);
+    for (KeyValue<String, Map<String, Expiry>> kv : old) {
+      kv.value.keySet().forEach(byRun::remove);
       store.delete(kv.key);
     }
   }
@@ -83,32 +82,32 @@ public final class ExpiredRuns {
     return PREFIX + Instant.ofEpochMilli(time).truncatedTo(ChronoUnit.MINUTES);
   }
 
-  private static byte[] encode(Map<String, Expiry> runs) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      FORMAT.writeVersion(out);
-      // The reasons once (a sweep gives thousands of runs the same one), then per run its index.
-      List<String> reasons = runs.values().stream().map(Expiry::why).distinct().toList();
-      out.writeInt(reasons.size());
-      for (String why : reasons) {
-        out.writeUTF(why);
-      }
-      out.writeInt(runs.size());
-      for (Map.Entry<String, Expiry> e : runs.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeLong(e.getValue().at());
-        out.writeInt(reasons.indexOf(e.getValue().why()));
-      }
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /**
+   * A bucket's stored form: the reasons once (a sweep gives thousands of runs the same one), then
+   * each run with the index of its reason. Buckets of releases before Avro still read.
+   */
+  public static final StoreValueSerde<Map<String, Expiry>, ExpiredRunsValue> SERDE = StoreValueSerde.of(ExpiredRunsValue.class,
+      ExpiredRuns::toAvro, ExpiredRuns::fromAvro, ExpiredRuns::beforeAvro);
+
+  private static ExpiredRunsValue toAvro(Map<String, Expiry> runs) {
+    List<String> reasons = runs.values().stream().map(Expiry::why).distinct().toList();
+    List<ExpiredRun> out = new ArrayList<>(runs.size());
+    runs.forEach((run, e) -> out.add(new ExpiredRun(run, e.at(), reasons.indexOf(e.why()))));
+    return new ExpiredRunsValue(reasons, out);
   }
 
-  private static Map<String, Expiry> decode(byte[] value) {
-    try (DataInputStream in = FORMAT.open(value).in()) {
+  private static Map<String, Expiry> fromAvro(ExpiredRunsValue value) {
+    Map<String, Expiry> out = new TreeMap<>();
+    for (ExpiredRun r : value.getRuns()) {
+      out.put(r.getRun(), new Expiry(r.getAt(), value.getReasons().get(r.getReason())));
+    }
+    return out;
+  }
+
+  private static final VersionedFormat V1 = VersionedFormat.of("expired runs", 1);
+
+  private static Map<String, Expiry> beforeAvro(byte[] value) {
+    try (DataInputStream in = V1.open(value).in()) {
       String[] reasons = new String[in.readInt()];
       for (int i = 0; i < reasons.length; i++) {
         reasons[i] = in.readUTF();

@@ -1,11 +1,10 @@
 package io.epochstream.retention;
 
 import io.epochstream.codec.VersionedFormat;
-import java.io.ByteArrayOutputStream;
+import io.epochstream.store.StoreValueSerde;
+import io.epochstream.store.avro.RunActivityValue;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * When a task last heard from a run (the wall time it processed the run's latest event) and how it
@@ -20,7 +19,7 @@ import java.io.UncheckedIOException;
  *     task busy sweeping thousands of runs sends nothing for a while) never finds its run gone
  */
 public record RunActivity(long lastEvent, String finished, boolean upstreamExpired) {
-  private static final VersionedFormat FORMAT = VersionedFormat.of("run activity", 1);
+  private static final VersionedFormat V1 = VersionedFormat.of("run activity", 1);
 
   /** Whether the run's state may be dropped at {@code now}. */
   public boolean expired(long now, long retentionMs) {
@@ -45,24 +44,14 @@ public record RunActivity(long lastEvent, String finished, boolean upstreamExpir
     return new RunActivity(time, null, false);
   }
 
-  public byte[] toBytes() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      FORMAT.writeVersion(out);
-      out.writeLong(lastEvent);
-      out.writeBoolean(finished != null);
-      out.writeUTF(finished == null ? "" : finished);
-      out.writeBoolean(upstreamExpired);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  /** The stored form; values of releases before Avro (a format byte 1, then the fields) still read. */
+  public static final StoreValueSerde<RunActivity, RunActivityValue> SERDE = StoreValueSerde.of(RunActivityValue.class,
+      a -> new RunActivityValue(a.lastEvent(), a.finished(), a.upstreamExpired()),
+      v -> new RunActivity(v.getLastEvent(), v.getFinished(), v.getUpstreamExpired()),
+      RunActivity::beforeAvro);
 
-  public static RunActivity of(byte[] bytes) {
-    try (DataInputStream in = FORMAT.open(bytes).in()) {
+  private static RunActivity beforeAvro(byte[] bytes) {
+    try (DataInputStream in = V1.open(bytes).in()) {
       long last = in.readLong();
       boolean done = in.readBoolean();
       String status = in.readUTF();

@@ -1,5 +1,6 @@
 package io.epochstream.retention;
 
+import io.epochstream.store.StoreKey;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ public final class RunRetention {
   private static final Duration MAX_SWEEP = Duration.ofSeconds(1);
 
   private final long retentionMs;
-  private final KeyValueStore<String, byte[]> activity;
+  private final KeyValueStore<StoreKey.Run, RunActivity> activity;
   private final ExpiredRuns expired;
   private final ProcessingLag lag;
   private final boolean waitsForUpstream;
@@ -37,7 +38,8 @@ public final class RunRetention {
    * {@code startWall}: when the task started (it may be about to read a backlog);
    * {@code waitsForUpstream}: a run is due only once {@link #expiredUpstream} said so (stage 2).
    */
-  public RunRetention(Duration retention, KeyValueStore<String, byte[]> activity, KeyValueStore<String, byte[]> expiredStore,
+  public RunRetention(Duration retention, KeyValueStore<StoreKey.Run, RunActivity> activity,
+      KeyValueStore<String, Map<String, Expiry>> expiredStore,
       long startWall, boolean waitsForUpstream) {
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("run retention must be positive, not " + retention);
@@ -74,18 +76,18 @@ public final class RunRetention {
     if (last != null && wall - last < resolutionMs) {
       return;
     }
-    byte[] stored = activity.get(run);
-    RunActivity next = stored == null ? RunActivity.first(wall) : RunActivity.of(stored).heard(wall);
-    activity.put(run, next.toBytes());
+    StoreKey.Run key = new StoreKey.Run(run);
+    RunActivity stored = activity.get(key);
+    activity.put(key, stored == null ? RunActivity.first(wall) : stored.heard(wall));
     written.put(run, wall);
   }
 
   /** {@code run}'s {@code RunFinished}: retention counts from it. */
   public void finished(String run, String status, long recordTime, long wall) {
     lag.processed(recordTime, wall);
-    byte[] stored = activity.get(run);
-    RunActivity before = stored == null ? RunActivity.first(wall) : RunActivity.of(stored);
-    activity.put(run, before.finishedAs(status, wall).toBytes());
+    StoreKey.Run key = new StoreKey.Run(run);
+    RunActivity before = activity.get(key);
+    activity.put(key, (before == null ? RunActivity.first(wall) : before).finishedAs(status, wall));
     written.remove(run); // the next step must clear the finish
   }
 
@@ -94,9 +96,9 @@ public final class RunRetention {
    * release before run retention) starts counting now.
    */
   public void expiredUpstream(String run, long wall) {
-    byte[] stored = activity.get(run);
-    RunActivity before = stored == null ? RunActivity.first(wall) : RunActivity.of(stored);
-    activity.put(run, before.expiredUpstream().toBytes());
+    StoreKey.Run key = new StoreKey.Run(run);
+    RunActivity before = activity.get(key);
+    activity.put(key, (before == null ? RunActivity.first(wall) : before).expiredUpstream());
     written.remove(run); // the next partial or heartbeat must void stage 1's word
   }
 
@@ -106,8 +108,8 @@ public final class RunRetention {
    */
   public void adopt(Iterable<String> runs, long wall) {
     for (String run : runs) {
-      if (activity.get(run) == null && expired.of(run) == null) {
-        activity.put(run, RunActivity.first(wall).toBytes());
+      if (activity.get(new StoreKey.Run(run)) == null && expired.of(run) == null) {
+        activity.put(new StoreKey.Run(run), RunActivity.first(wall));
       }
     }
   }
@@ -125,13 +127,13 @@ public final class RunRetention {
       // a run's next event may be waiting in the next poll. The next sweep decides.
       return due;
     }
-    try (KeyValueIterator<String, byte[]> it = activity.all()) {
+    try (KeyValueIterator<StoreKey.Run, RunActivity> it = activity.all()) {
       while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        RunActivity a = RunActivity.of(kv.value);
+        KeyValue<StoreKey.Run, RunActivity> kv = it.next();
+        RunActivity a = kv.value;
         if (a.expired(now, retentionMs) && (!waitsForUpstream || a.upstreamExpired())) {
           String after = a.finished() == null ? "its last event" : "it finished (" + a.finished() + ")";
-          due.put(kv.key, new Expiry(now, "expired: no event for " + Duration.ofMillis(retentionMs) + " (--run-retention) after " + after));
+          due.put(kv.key.run(), new Expiry(now, "expired: no event for " + Duration.ofMillis(retentionMs) + " (--run-retention) after " + after));
         }
       }
     }
@@ -144,7 +146,7 @@ public final class RunRetention {
     if (runs.isEmpty()) {
       return;
     }
-    runs.keySet().forEach(activity::delete);
+    runs.keySet().forEach(run -> activity.delete(new StoreKey.Run(run)));
     runs.keySet().forEach(written::remove);
     expired.addAll(runs);
   }

@@ -20,10 +20,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.processor.StreamPartitioner;
-import org.apache.kafka.streams.state.Stores;
 
 /**
- * The two-stage topology of DESIGN §3:
+ * The two-stage topology:
  * <pre>
  * steps (run:rank) → RankFoldProcessor → partials (run:stage:epoch) → EpochMergeProcessor → epoch-summaries
  *                          ├──→ step-metrics (run:rank)
@@ -56,16 +55,7 @@ public final class MetricsTopology {
     Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
     t.addSource("steps", Serdes.String().deserializer(), EventSerde.steps(WireFormat.of(streamsConfig)).deserializer(), topics.steps());
     t.addProcessor("fold", () -> new RankFoldProcessor(maxStateBytes, runRetention, WireFormat.of(streamsConfig)), "steps");
-    // Open epochs are rewritten at every step: with Streams' record cache in front, RocksDB and the
-    // changelog see only each key's last value per commit, not every step's (exactly-once is kept:
-    // the cache is flushed inside the commit).
-    for (String store : new String[] {RankFoldProcessor.STATE_STORE, RankFoldProcessor.PROGRESS_STORE, RankFoldProcessor.ACTIVITY_STORE}) {
-      t.addStateStore(store(store, Serdes.ByteArray()).withCachingEnabled(), "fold");
-    }
-    t.addStateStore(store(RankFoldProcessor.RUNS_STORE, Serdes.ByteArray()), "fold");
-    t.addStateStore(store(RankFoldProcessor.EXPIRED_STORE, Serdes.ByteArray()), "fold");
-    // Partitioned by run: every epoch of a run meets in one stage-2 task, which is what lets it
-    // keep the run's best-so-far and early-stopping state in one place.
+    StreamStores.STAGE_ONE.forEach(store -> t.addStateStore(store.builder(), "fold"));
     t.addSink(RankFoldProcessor.PARTIALS, topics.partials(), Serdes.String().serializer(),
         erase(AvroSerde.of(RankPartial.class).serializer()), new ByRun(), "fold");
     t.addSink(RankFoldProcessor.STEP_METRICS, topics.stepMetrics(), Serdes.String().serializer(),
@@ -74,12 +64,7 @@ public final class MetricsTopology {
 
     t.addSource("partials-in", Serdes.String().deserializer(), AvroSerde.of(RankPartial.class).deserializer(), topics.partials());
     t.addProcessor("merge", () -> new EpochMergeProcessor(epochTimeout, listener, runRetention), "partials-in");
-    for (String store : new String[] {EpochMergeProcessor.ASSEMBLY_STORE, EpochMergeProcessor.RANK_STORE,
-        EpochMergeProcessor.HISTORY_STORE, EpochMergeProcessor.TRACKING_STORE, EpochMergeProcessor.EXPIRED_STORE}) {
-      t.addStateStore(store(store, Serdes.ByteArray()), "merge");
-    }
-    t.addStateStore(store(EpochMergeProcessor.ACTIVITY_STORE, Serdes.ByteArray()).withCachingEnabled(), "merge");
-    t.addStateStore(store(EpochMergeProcessor.CLOSED_STORE, Serdes.Long()), "merge");
+    StreamStores.STAGE_TWO.forEach(store -> t.addStateStore(store.builder(), "merge"));
     t.addSink(EpochMergeProcessor.CONTROL, topics.control(), Serdes.String().serializer(),
         erase(EventSerde.control(WireFormat.of(streamsConfig)).serializer()), "merge");
     t.addSink(EpochMergeProcessor.SUMMARIES, topics.epochSummaries(), Serdes.String().serializer(),
@@ -101,16 +86,6 @@ public final class MetricsTopology {
     t.addSource("summaries-check", Serdes.String().deserializer(), EventSerde.summaries(format).deserializer(), topics.epochSummaries());
     t.addSource("step-metrics-check", Serdes.String().deserializer(), EventSerde.stepMetrics(format).deserializer(), topics.stepMetrics());
     t.addSource("control-check", Serdes.String().deserializer(), EventSerde.control(format).deserializer(), topics.control());
-  }
-
-  /**
-   * A persistent store whose changelog takes records as large as any topic of the product: a rank's
-   * state of a 1000-class head is over Kafka's default 1 MiB.
-   */
-  private static <V> org.apache.kafka.streams.state.StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, V>> store(
-      String name, org.apache.kafka.common.serialization.Serde<V> values) {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
-        .withLoggingEnabled(RecordLimits.topicConfig());
   }
 
   /** The processors forward several value types, one per child; each sink knows its own. */

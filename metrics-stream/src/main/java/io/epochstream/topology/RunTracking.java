@@ -3,12 +3,14 @@ package io.epochstream.topology;
 import io.epochstream.codec.VersionedFormat;
 import io.epochstream.metric.tracking.EarlyStopRule;
 import io.epochstream.metric.tracking.MetricTracker;
-import java.io.ByteArrayOutputStream;
+import io.epochstream.store.StoreValueSerde;
+import io.epochstream.store.avro.RunTrackingValue;
+import io.epochstream.store.avro.TrackedBest;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,23 +18,38 @@ import java.util.Map;
  * the early-stopping rule's state, and whether the stop was already signalled (it is sent once).
  */
 final class RunTracking {
-  /**
-   * Before the format byte a value began with the tracked metrics' count, an int whose first byte is
-   * 0 (fewer than 2^24 metrics); a versioned value begins with its format, 1 or more.
-   */
-  private static final VersionedFormat FORMAT = VersionedFormat.of("run tracking", 1)
-      .readingUnversioned(v -> v.length > 0 && v[0] == 0);
-
   final Map<String, MetricTracker.Best> best = new LinkedHashMap<>();
   EarlyStopRule.State early = EarlyStopRule.State.NONE;
   boolean stopSignalled;
 
-  static RunTracking of(byte[] bytes) {
+  /** The stored form; values of releases before Avro still read. */
+  static final StoreValueSerde<RunTracking, RunTrackingValue> SERDE = StoreValueSerde.of(RunTrackingValue.class,
+      RunTracking::toAvro, RunTracking::fromAvro, RunTracking::beforeAvro);
+
+  private static RunTrackingValue toAvro(RunTracking t) {
+    List<TrackedBest> best = new ArrayList<>(t.best.size());
+    t.best.forEach((metric, b) -> best.add(new TrackedBest(metric, b.value(), b.epoch())));
+    return new RunTrackingValue(best, t.early.best(), t.early.bestEpoch(), t.early.waited(), t.stopSignalled);
+  }
+
+  private static RunTracking fromAvro(RunTrackingValue v) {
     RunTracking t = new RunTracking();
-    if (bytes == null) {
-      return t;
-    }
-    try (DataInputStream in = FORMAT.open(bytes).in()) {
+    v.getBest().forEach(b -> t.best.put(b.getMetric(), new MetricTracker.Best(b.getValue(), b.getEpoch())));
+    t.early = new EarlyStopRule.State(v.getEarlyBest(), v.getEarlyBestEpoch(), v.getEarlyWaited());
+    t.stopSignalled = v.getStopSignalled();
+    return t;
+  }
+
+  /**
+   * Releases before Avro wrote a format byte 1, and before that no byte: such a value began with
+   * the tracked metrics' count, an int whose first byte is 0.
+   */
+  private static final VersionedFormat V1 = VersionedFormat.of("run tracking", 1)
+      .readingUnversioned(v -> v.length > 0 && v[0] == 0);
+
+  private static RunTracking beforeAvro(byte[] bytes) {
+    RunTracking t = new RunTracking();
+    try (DataInputStream in = V1.open(bytes).in()) {
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
         t.best.put(in.readUTF(), new MetricTracker.Best(in.readDouble(), in.readInt()));
@@ -42,28 +59,6 @@ final class RunTracking {
       return t;
     } catch (IOException e) {
       throw new IllegalArgumentException("corrupt run tracking: " + e.getMessage(), e);
-    }
-  }
-
-  byte[] toBytes() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      FORMAT.writeVersion(out);
-      out.writeInt(best.size());
-      for (Map.Entry<String, MetricTracker.Best> e : best.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeDouble(e.getValue().value());
-        out.writeInt(e.getValue().epoch());
-      }
-      out.writeDouble(early.best());
-      out.writeInt(early.bestEpoch());
-      out.writeInt(early.waited());
-      out.writeBoolean(stopSignalled);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

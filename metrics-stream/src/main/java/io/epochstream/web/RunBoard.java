@@ -40,7 +40,7 @@ public final class RunBoard implements MetricsSink {
   private final Map<String, Run> runs = new HashMap<>();
 
   /** A run that has not finished and has sent nothing for this long shows as stalled. */
-  public static final Duration STALLED_AFTER = Duration.ofMinutes(2);
+  public static final Duration STALLED_AFTER = RunStatus.STALLED_AFTER;
 
   /** On the wall clock, stalled after {@link #STALLED_AFTER}. */
   public RunBoard() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.epochstream.event.Tensors;
 import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
+import io.epochstream.store.FoldValues;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.StepOffsets;
@@ -78,7 +79,7 @@ class FoldRulesTest {
     assertThat(a.hasArrived(0)).isFalse();
     assertThat(a.arrivedCount()).isEqualTo(1);
     assertThat(a.complete()).isFalse();
-    EpochAssembly read = EpochAssembly.of(a.toBytes());
+    EpochAssembly read = FoldValues.ASSEMBLY.decode(FoldValues.ASSEMBLY.encode(a));
     assertThat(read.worldSize()).isEqualTo(3);
     assertThat(read.lastArrival()).isEqualTo(10);
     assertThat(read.missingRanks()).containsExactly(0, 2);
@@ -89,7 +90,7 @@ class FoldRulesTest {
     assertThat(read.lastArrival()).isEqualTo(40);
     assertThatThrownBy(() -> EpochAssembly.open(0)).isInstanceOf(IllegalArgumentException.class);
     assertThat(EpochAssembly.open(1).arrive(0, 5).accepted()).isTrue();
-    assertThatThrownBy(() -> EpochAssembly.of(new byte[] {1, 0})).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> FoldValues.ASSEMBLY.decode(new byte[] {1, 0})).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("corrupt epoch assembly");
   }
 
@@ -175,8 +176,7 @@ class FoldRulesTest {
 
   @Test
   void aRanksEventIsLateForAClosedOrOlderEpochAndALaterEpochClosesTheOpenOne() {
-    RankProgress none = RankProgress.of(null);
-    assertThat(none).isEqualTo(RankProgress.NONE);
+    RankProgress none = RankProgress.NONE;
     assertThat(none.admit(0, "train", 1)).isEqualTo(new RankProgress.Fold(0));
     RankProgress open3 = none.opened(3);
     assertThat(open3.admit(3, "train", 1)).isEqualTo(new RankProgress.Fold(3));
@@ -189,7 +189,7 @@ class FoldRulesTest {
         l -> assertThat(l.reason()).isEqualTo("epoch 3 of stage val is already closed for rank 2"));
     assertThat(closed3.admit(4, "val", 2)).isEqualTo(new RankProgress.Fold(4));
     assertThat(closed3.closedEpoch(1)).as("an older close does not move the mark back").isEqualTo(new RankProgress(-1, 3));
-    assertThat(RankProgress.of(closed3.opened(4).toBytes())).isEqualTo(new RankProgress(4, 3));
+    assertThat(FoldValues.PROGRESS.decode(FoldValues.PROGRESS.encode(closed3.opened(4)))).isEqualTo(new RankProgress(4, 3));
     assertThat(none.opened(0).admit(1, "train", 0)).as("epoch 0 open, a step of 1 closes it").isEqualTo(new RankProgress.CloseThenFold(0, 1));
   }
 

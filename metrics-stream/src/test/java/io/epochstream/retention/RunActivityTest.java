@@ -3,6 +3,9 @@ package io.epochstream.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 class RunActivityTest {
@@ -19,12 +22,21 @@ class RunActivityTest {
   }
 
   @Test
-  void itsStoredBytesReadBackAndAnUnknownFormatIsNamed() {
+  void itsStoredFormReadsBackAndTheLayoutOfEarlierReleasesStillReads() throws IOException {
     RunActivity a = new RunActivity(123_456_789L, "stopped_early", true);
-    assertThat(RunActivity.of(a.toBytes())).isEqualTo(a);
-    assertThat(RunActivity.of(new RunActivity(5, null, false).toBytes())).isEqualTo(new RunActivity(5, null, false));
-    byte[] future = a.toBytes();
+    assertThat(RunActivity.SERDE.decode(RunActivity.SERDE.encode(a))).isEqualTo(a);
+    assertThat(RunActivity.SERDE.decode(RunActivity.SERDE.encode(new RunActivity(5, null, false)))).isEqualTo(new RunActivity(5, null, false));
+    // format byte 1, last event, finished?, status, upstream expired
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(1);
+    out.writeLong(42L);
+    out.writeBoolean(true);
+    out.writeUTF("completed");
+    out.writeBoolean(false);
+    assertThat(RunActivity.SERDE.decode(bytes.toByteArray())).isEqualTo(new RunActivity(42L, "completed", false));
+    byte[] future = bytes.toByteArray();
     future[0] = 9;
-    assertThatThrownBy(() -> RunActivity.of(future)).hasMessageContaining("run activity").hasMessageContaining("9");
+    assertThatThrownBy(() -> RunActivity.SERDE.decode(future)).hasMessageContaining("run activity").hasMessageContaining("9");
   }
 }

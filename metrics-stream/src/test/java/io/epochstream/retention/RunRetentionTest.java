@@ -2,6 +2,8 @@ package io.epochstream.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.epochstream.store.StoreKey;
+import io.epochstream.store.StoreKeySerde;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,16 +17,23 @@ class RunRetentionTest {
   private static final Duration RETENTION = Duration.ofSeconds(10);
   private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
 
-  private KeyValueStore<String, byte[]> store(String name) {
-    KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
-        .withLoggingDisabled().build();
+  private KeyValueStore<StoreKey.Run, RunActivity> store(String name) {
+    KeyValueStore<StoreKey.Run, RunActivity> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
+        StoreKeySerde.of(StoreKey.Run::parse), RunActivity.SERDE).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    return store;
+  }
+
+  private KeyValueStore<String, Map<String, Expiry>> buckets(String name) {
+    KeyValueStore<String, Map<String, Expiry>> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
+        Serdes.String(), ExpiredRuns.SERDE).withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     return store;
   }
 
   @Test
   void stageOneDropsARunTheRetentionAfterItsLastEvent() {
-    RunRetention stage1 = new RunRetention(RETENTION, store("a1"), store("e1"), 0, false);
+    RunRetention stage1 = new RunRetention(RETENTION, store("a1"), buckets("e1"), 0, false);
     stage1.heard("r", 1_000, 1_000);
     assertThat(stage1.due(10_999)).isEmpty();
     assertThat(stage1.due(11_000)).containsOnlyKeys("r");
@@ -32,7 +41,7 @@ class RunRetentionTest {
 
   @Test
   void aSweepThatComesLateLetsTheStalledThreadReadFirst() {
-    RunRetention stage1 = new RunRetention(RETENTION, store("a6"), store("e6"), 0, false);
+    RunRetention stage1 = new RunRetention(RETENTION, store("a6"), buckets("e6"), 0, false);
     stage1.heard("r", 1_000, 1_000);
     assertThat(stage1.due(10_000)).isEmpty(); // sweeps every second...
     assertThat(stage1.due(16_000)).as("6 s late: the thread was stalled, r's next event may be unread").isEmpty();
@@ -45,23 +54,23 @@ class RunRetentionTest {
 
   @Test
   void stepsWithinASecondRewriteTheActivityOnceAndExpiryStaysExactToThatSecond() {
-    KeyValueStore<String, byte[]> activity = store("a7");
-    RunRetention stage1 = new RunRetention(RETENTION, activity, store("e7"), 0, false);
+    KeyValueStore<StoreKey.Run, RunActivity> activity = store("a7");
+    RunRetention stage1 = new RunRetention(RETENTION, activity, buckets("e7"), 0, false);
     stage1.heard("r", 1_000, 1_000);
-    byte[] first = activity.get("r");
+    RunActivity first = activity.get(new StoreKey.Run("r"));
     stage1.heard("r", 1_500, 1_500);
-    assertThat(activity.get("r")).as("half a second later: not rewritten").isEqualTo(first);
+    assertThat(activity.get(new StoreKey.Run("r"))).as("half a second later: not rewritten").isEqualTo(first);
     stage1.heard("r", 2_000, 2_000);
-    assertThat(RunActivity.of(activity.get("r")).lastEvent()).isEqualTo(2_000);
+    assertThat(activity.get(new StoreKey.Run("r")).lastEvent()).isEqualTo(2_000);
     stage1.finished("r", "completed", 2_100, 2_100);
     stage1.heard("r", 2_200, 2_200); // a test after fit: the run goes on at once
-    assertThat(RunActivity.of(activity.get("r")).finished()).isNull();
+    assertThat(activity.get(new StoreKey.Run("r")).finished()).isNull();
   }
 
   @Test
   void stageTwoWaitsForStageOnesWordHoweverLongItHearsNothing() {
     // Stage 1 busy sweeping thousands of runs sends nothing for a while; its partial of r is still coming.
-    RunRetention stage2 = new RunRetention(RETENTION, store("a2"), store("e2"), 0, true);
+    RunRetention stage2 = new RunRetention(RETENTION, store("a2"), buckets("e2"), 0, true);
     stage2.heard("r", 1_000, 1_000);
     assertThat(stage2.due(60_000)).isEmpty();
     stage2.heard("r", 60_500, 60_500); // the partial arrives: nothing lost
@@ -72,7 +81,7 @@ class RunRetentionTest {
 
   @Test
   void stageOnesWordIsVoidWhenAnotherOfItsTasksStillSendsTheRun() {
-    RunRetention stage2 = new RunRetention(RETENTION, store("a3"), store("e3"), 0, true);
+    RunRetention stage2 = new RunRetention(RETENTION, store("a3"), buckets("e3"), 0, true);
     stage2.heard("r", 1_000, 1_000);
     stage2.expiredUpstream("r", 11_000); // the task holding rank 0 dropped r
     stage2.heard("r", 12_000, 12_000); // a heartbeat from the task holding rank 1
@@ -81,7 +90,7 @@ class RunRetentionTest {
 
   @Test
   void runsKeptBeforeRetentionExistedStartCountingWhenAdoptedAndDroppedRunsAreRememberedByName() {
-    KeyValueStore<String, byte[]> expiredStore = store("e4");
+    KeyValueStore<String, Map<String, Expiry>> expiredStore = buckets("e4");
     RunRetention stage1 = new RunRetention(RETENTION, store("a4"), expiredStore, 0, false);
     stage1.adopt(List.of("legacy"), 5_000);
     assertThat(stage1.due(14_999)).isEmpty();

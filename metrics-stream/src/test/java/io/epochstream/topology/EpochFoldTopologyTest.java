@@ -106,8 +106,8 @@ class EpochFoldTopologyTest {
   void stateIsGoneAfterTheSummarySoTheNextEpochStartsFromZero() {
     send("train", 0, 0, lossStep(0, 10, 100.0));
     send("train", 0, 1, new EpochEnd(1L));
-    for (String store : List.of(RankFoldProcessor.STATE_STORE, EpochMergeProcessor.ASSEMBLY_STORE)) {
-      KeyValueStore<String, byte[]> kv = driver.getKeyValueStore(store);
+    for (String store : List.of(StreamStores.OPEN_EPOCHS.name(), StreamStores.EPOCH_ASSEMBLY.name())) {
+      KeyValueStore<Object, Object> kv = driver.getKeyValueStore(store);
       assertThat(kv.all()).toIterable().as(store).isEmpty();
     }
     send("train", 1, 2, lossStep(2, 2, 5.0));

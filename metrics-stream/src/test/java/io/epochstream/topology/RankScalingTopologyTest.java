@@ -7,6 +7,10 @@ import io.epochstream.fold.RunConfigs;
 import io.epochstream.reference.SentEvents;
 import io.epochstream.reference.SummaryView;
 import io.epochstream.event.Keys;
+import io.epochstream.fold.EpochAssembly;
+import io.epochstream.schema.RankPartial;
+import io.epochstream.store.FoldValues;
+import io.epochstream.store.StoreKey;
 import io.epochstream.event.Tensors;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.schema.EpochEnd;
@@ -142,7 +146,7 @@ class RankScalingTopologyTest {
       List<EpochSummary> out = app.summaries.readValuesToList();
       assertThat(out).hasSize(1);
       assertThat(app.reasons()).isEmpty();
-      KeyValueStore<String, byte[]> partials = app.driver.getKeyValueStore(EpochMergeProcessor.RANK_STORE);
+      KeyValueStore<StoreKey.Partial, RankPartial> partials = app.driver.getKeyValueStore(StreamStores.RANK_PARTIALS.name());
       assertThat(partials.all()).toIterable().as("rank partials deleted at close").isEmpty();
       return out.get(0);
     }
@@ -223,14 +227,14 @@ class RankScalingTopologyTest {
       for (int rank = 0; rank < 256; rank++) {
         app.send(new StepEvent("r", "", 0, rank, 0L, started));
       }
-      KeyValueStore<String, byte[]> assemblies = app.driver.getKeyValueStore(EpochMergeProcessor.ASSEMBLY_STORE);
-      KeyValueStore<String, byte[]> partials = app.driver.getKeyValueStore(EpochMergeProcessor.RANK_STORE);
-      String epoch = Keys.epoch("r", "train", 0);
+      KeyValueStore<StoreKey.Epoch, EpochAssembly> assemblies = app.driver.getKeyValueStore(StreamStores.EPOCH_ASSEMBLY.name());
+      KeyValueStore<StoreKey.Partial, RankPartial> partials = app.driver.getKeyValueStore(StreamStores.RANK_PARTIALS.name());
+      StoreKey.Epoch epoch = new StoreKey.Epoch("r", "train", 0);
       int largestAssembly = 0;
       for (int rank = 0; rank < 255; rank++) {
         events.get(rank).forEach(app::send);
-        largestAssembly = Math.max(largestAssembly, assemblies.get(epoch).length);
-        assertThat(partials.get(Keys.rankPartial(epoch, rank))).isNotNull();
+        largestAssembly = Math.max(largestAssembly, FoldValues.ASSEMBLY.encode(assemblies.get(epoch)).length);
+        assertThat(partials.get(new StoreKey.Partial(epoch, rank))).isNotNull();
       }
       // 256 arrival bits and a few fields: no rank's state is in the assembly.
       assertThat(largestAssembly).isLessThan(200);

@@ -3,6 +3,7 @@ package io.epochstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.event.Keys;
+import io.epochstream.store.StoreKey;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
@@ -41,10 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RunLifecycleTopologyTest {
   private static final Topics TOPICS = Topics.defaults();
   private static final Duration RETENTION = Duration.ofSeconds(10);
-  private static final List<String> STORES = List.of(RankFoldProcessor.STATE_STORE, RankFoldProcessor.PROGRESS_STORE,
-      RankFoldProcessor.RUNS_STORE, RankFoldProcessor.ACTIVITY_STORE, EpochMergeProcessor.ASSEMBLY_STORE,
-      EpochMergeProcessor.RANK_STORE, EpochMergeProcessor.CLOSED_STORE, EpochMergeProcessor.TRACKING_STORE,
-      EpochMergeProcessor.HISTORY_STORE, EpochMergeProcessor.ACTIVITY_STORE);
+  private static final List<String> STORES = List.of(StreamStores.OPEN_EPOCHS.name(), StreamStores.RANK_PROGRESS.name(),
+      StreamStores.RUN_CONFIG.name(), StreamStores.RUN_ACTIVITY.name(), StreamStores.EPOCH_ASSEMBLY.name(),
+      StreamStores.RANK_PARTIALS.name(), StreamStores.CLOSED_EPOCHS.name(), StreamStores.RUN_TRACKING.name(),
+      StreamStores.SUMMARY_HISTORY.name(), StreamStores.EPOCH_RUN_ACTIVITY.name());
   @TempDir Path stateDir;
   private TopologyTestDriver driver;
   private TestInputTopic<String, StepEvent> steps;
@@ -155,16 +156,16 @@ class RunLifecycleTopologyTest {
     }
   }
 
-  /** Every key naming {@code run} (the id itself or a key built from it) in every store of the topology. */
+  /** Every key of {@code run} in every store of the topology that is keyed by run. */
   private List<String> keysOf(String run) {
     List<String> out = new ArrayList<>();
     for (String name : STORES) {
-      KeyValueStore<String, Object> store = driver.getKeyValueStore(name);
-      try (KeyValueIterator<String, Object> it = store.all()) {
+      KeyValueStore<StoreKey, Object> store = driver.getKeyValueStore(name);
+      try (KeyValueIterator<StoreKey, Object> it = store.all()) {
         while (it.hasNext()) {
-          KeyValue<String, Object> kv = it.next();
-          if (kv.key.equals(run) || (kv.key.startsWith(run + ":") && !kv.key.startsWith(run + ":b"))) {
-            out.add(name + "/" + kv.key);
+          KeyValue<StoreKey, Object> kv = it.next();
+          if (kv.key.run().equals(run)) {
+            out.add(name + "/" + kv.key.encoded());
           }
         }
       }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.epochstream.event.Stage;
 import io.epochstream.event.Tensors;
+import io.epochstream.run.RunEnding;
 import io.epochstream.run.RunId;
 import io.epochstream.schema.DType;
 import io.epochstream.schema.EarlyStopping;
@@ -41,7 +43,6 @@ import java.util.TreeMap;
 public final class JsonLinesCodec {
   /** Reads Python's json.dumps output as it is: bare NaN, Infinity and -Infinity are numbers. */
   static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-  private static final Set<String> STAGES = Set.of("train", "val", "test", "predict");
   /** How NaN and infinities are written, JSON having no literal for them. */
   private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
 
@@ -60,7 +61,7 @@ public final class JsonLinesCodec {
     return switch (type) {
       case "run" -> new JsonEvent.Run(new RunEvent(run, time, runStarted(node), null));
       case "run_finished" -> new JsonEvent.Run(new RunEvent(run, time,
-          new RunFinished(text(node, "status"), node.has("error") ? text(node, "error") : null),
+          new RunFinished(ending(node).wire(), node.has("error") ? text(node, "error") : null),
           node.has("rank") ? rank(node) : null));
       case "run_deleted" -> new JsonEvent.Step(new StepEvent(run, "", 0, rank(node), time,
           new RunDeleted(node.has("reason") ? text(node, "reason") : "runs --delete")));
@@ -174,10 +175,20 @@ public final class JsonLinesCodec {
     return b.build();
   }
 
+  /** A run_finished line's status: one of the endings a run has. */
+  private static RunEnding ending(JsonNode node) {
+    String status = text(node, "status");
+    RunEnding ending = RunEnding.of(status);
+    if (ending == null) {
+      throw new JsonLinesException("status", "status must be " + RunEnding.names() + ", not '" + status + "'");
+    }
+    return ending;
+  }
+
   private static StepEvent stepEvent(JsonNode node, String run, long time, Object payload) {
     String stage = text(node, "stage");
-    if (!STAGES.contains(stage)) {
-      throw new JsonLinesException("stage", "stage must be train, val, test or predict, not '" + stage + "'");
+    if (Stage.of(stage) == null) {
+      throw new JsonLinesException("stage", "stage must be " + Stage.names() + ", not '" + stage + "'");
     }
     int epoch = intValue(node, "epoch");
     int rank = node.has("rank") ? intValue(node, "rank") : 0;

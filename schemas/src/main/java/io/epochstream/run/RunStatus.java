@@ -32,6 +32,9 @@ import java.util.TreeMap;
 public final class RunStatus {
   public static final String RUNNING = "running";
   public static final String STALLED = "stalled";
+  /** How long a run that has not finished may stay silent before it shows as stalled, everywhere (ISO-8601). */
+  public static final String DEFAULT_STALLED_AFTER = "PT10M";
+  public static final Duration STALLED_AFTER = Duration.parse(DEFAULT_STALLED_AFTER);
 
   /** The world size of the latest RunStarted; 0 while none is known. */
   private int worldSize;
@@ -108,7 +111,7 @@ public final class RunStatus {
       worst = worse(worst, f);
     }
     boolean over = wholeRun != null
-        || (worst != null && severity(worst.getStatus()) == severity("failed"))
+        || (worst != null && RunEnding.of(worst.getStatus()) == RunEnding.FAILED)
         || (worldSize == 0 ? !ranks.isEmpty() : allRanksFinished());
     return over ? worst : null;
   }
@@ -127,17 +130,6 @@ public final class RunStatus {
     if (a == null) {
       return b;
     }
-    return b == null || severity(b.getStatus()) <= severity(a.getStatus()) ? a : b;
-  }
-
-  /** Which of two ranks' statuses the run takes; a status this release does not know sits mid-way. */
-  private static int severity(String status) {
-    return switch (status) {
-      case "completed" -> 0;
-      case "stopped_early" -> 1;
-      case "terminated" -> 3;
-      case "failed" -> 4;
-      default -> 2;
-    };
+    return b == null || RunEnding.severity(b.getStatus()) <= RunEnding.severity(a.getStatus()) ? a : b;
   }
 }

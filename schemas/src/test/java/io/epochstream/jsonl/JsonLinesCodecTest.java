@@ -205,4 +205,16 @@ class JsonLinesCodecTest {
         .setMissingRanks(missing).setSteps(steps).setSamples(samples).setMetrics(metrics)
         .setFirstEventTime(0L).setLastEventTime(0L).setClosedTime(0L).build();
   }
+
+  @Test
+  void aRunFinishedNeedsAStatusARunHasAndAStepAStageThereIs() {
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"run_finished\",\"run\":\"r\",\"status\":\"done\"}", 0L))
+        .isInstanceOf(JsonLinesException.class)
+        .hasMessageContaining("status must be completed, stopped_early, terminated or failed, not 'done'");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"run_finished\",\"run\":\"r\"}", 0L))
+        .isInstanceOf(JsonLinesException.class).hasMessageContaining("status");
+    assertThatThrownBy(() -> JsonLinesCodec.decode(
+        "{\"type\":\"epoch_end\",\"run\":\"r\",\"stage\":\"validation\",\"epoch\":0,\"rank\":0}", 0L))
+        .isInstanceOf(JsonLinesException.class).hasMessageContaining("stage must be train, val, test or predict, not 'validation'");
+  }
 }

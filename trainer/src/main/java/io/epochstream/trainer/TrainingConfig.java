@@ -26,25 +26,25 @@ public record TrainingConfig(
   public TrainingConfig {
     String badRun = RunId.problem(run);
     if (badRun != null) {
-      throw new IllegalArgumentException("--run: " + badRun);
+      throw new TrainingInputException("--run: " + badRun);
     }
     if (worldSize < 1 || rank < 0 || rank >= worldSize) {
-      throw new IllegalArgumentException("rank must be in [0, world size), got " + rank + " of " + worldSize);
+      throw new TrainingInputException("rank must be in [0, world size), got " + rank + " of " + worldSize);
     }
     if (epochs < 1 || batchSize < 1) {
-      throw new IllegalArgumentException("epochs and batch size must be positive");
+      throw new TrainingInputException("epochs and batch size must be positive");
     }
     if (dataset.equals("blobs") && (samples < 2 || classes < 2 || features < 1)) {
-      throw new IllegalArgumentException("blobs need at least 2 samples, 2 classes and 1 feature");
+      throw new TrainingInputException("blobs need at least 2 samples, 2 classes and 1 feature");
     }
     if (!(valFraction >= 0 && valFraction < 1)) {
-      throw new IllegalArgumentException("the validation fraction must be in [0, 1)");
+      throw new TrainingInputException("the validation fraction must be in [0, 1)");
     }
     if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
-      throw new IllegalArgumentException("--optimizer must be adam or sgd, not '" + optimizer + "'");
+      throw new TrainingInputException("--optimizer must be adam or sgd, not '" + optimizer + "'");
     }
     if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
-      throw new IllegalArgumentException("--device must be auto, cpu or gpu, not '" + device + "'");
+      throw new TrainingInputException("--device must be auto, cpu or gpu, not '" + device + "'");
     }
   }
 

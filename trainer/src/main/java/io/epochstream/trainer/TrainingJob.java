@@ -25,10 +25,13 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * Trains an MLP on this rank's shard of a data set with DJL's PyTorch engine, handing every batch
- * to a {@link StepSink} through {@link PublishingListener}. The epoch loop is EasyTrain.fit's
- * (train batches, validation batches, onEpoch), written out so that a stop request — an EarlyStop
- * from the stream app — ends training cleanly after the current epoch.
+ * Trains an MLP on this rank's shard of a data set with DJL's PyTorch engine. Each concern is a DJL
+ * listener: publishing every batch to a {@link StepSink} ({@link PublishingListener}), checkpoints
+ * ({@link CheckpointListener}), DJL's own accuracy when asked. The epoch loop is EasyTrain.fit's
+ * (train batches, validation batches, onEpoch), written out because fit has no hook before a batch
+ * (a SIGTERM aborts there; ranks trained in one process take the one gradient collector in turn)
+ * nor between epochs (an EarlyStop from the stream app ends training there — the stream decides,
+ * not DJL's EarlyStoppingListener, which watches the trainer's own evaluators).
  */
 public final class TrainingJob {
   static {
@@ -103,7 +106,7 @@ public final class TrainingJob {
       case "cpu" -> Device.cpu();
       case "gpu" -> {
         if (engine.getGpuCount() == 0) {
-          throw new IllegalArgumentException("--device gpu: no CUDA device is visible to DJL's PyTorch engine (this build"
+          throw new IllegalStateException("--device gpu: no CUDA device is visible to DJL's PyTorch engine (this build"
               + " has the CPU native library; build with -Pcuda on a machine with a GPU, see the README)");
         }
         yield Device.gpu();
@@ -144,11 +147,15 @@ public final class TrainingJob {
       Checkpoint resume = resume(model);
       PublishingListener publishing = new PublishingListener(sink, resume.epoch() + 1, resume.trainSteps(), resume.valSteps())
           .withScalars(config.learningRate(), gradNorm);
-      try (Trainer trainer = model.newTrainer(trainingConfig(device, sink == StepSink.NONE ? null : publishing, djlAccuracy))) {
+      DefaultTrainingConfig listeners = trainingConfig(device, sink == StepSink.NONE ? null : publishing, djlAccuracy);
+      if (checkpoints != null) {
+        listeners.addTrainingListeners(new CheckpointListener(checkpoints, sink, publishing, resume.epoch() + 1));
+      }
+      try (Trainer trainer = model.newTrainer(listeners)) {
         trainer.initialize(new Shape(config.batchSize(), data.dims()));
         ArrayDataset trainSet = dataset(manager, train, true);
         ArrayDataset valSet = val.samples() == 0 ? null : dataset(manager, val, false);
-        Fit fit = new Fit(model, trainer, sink, publishing, trainSet, valSet, val.samples());
+        Fit fit = new Fit(trainer, trainSet, valSet, val.samples());
         return fit.epochs(resume.epoch() + 1, stopRequested);
       }
     }
@@ -159,7 +166,7 @@ public final class TrainingJob {
     Checkpoint resume = checkpoints == null ? Checkpoint.NONE : Checkpoint.read(checkpoints);
     if (resume.epoch() >= 0) {
       try {
-        model.load(checkpoints, "mlp");
+        model.load(checkpoints, CheckpointListener.MODEL_NAME);
       } catch (ai.djl.MalformedModelException e) {
         throw new IllegalStateException("the checkpoint in " + checkpoints + " cannot be loaded: " + e.getMessage(), e);
       }
@@ -192,10 +199,7 @@ public final class TrainingJob {
    * trainer, with the abort checked before every batch and the stop request after every epoch.
    */
   private final class Fit {
-    private final Model model;
     private final Trainer trainer;
-    private final StepSink sink;
-    private final PublishingListener publishing;
     private final ArrayDataset trainSet;
     /** Null when this rank has no validation samples. */
     private final ArrayDataset valSet;
@@ -203,12 +207,8 @@ public final class TrainingJob {
     private long trainSteps;
     private long valSteps;
 
-    Fit(Model model, Trainer trainer, StepSink sink, PublishingListener publishing, ArrayDataset trainSet,
-        ArrayDataset valSet, int valSamples) {
-      this.model = model;
+    Fit(Trainer trainer, ArrayDataset trainSet, ArrayDataset valSet, int valSamples) {
       this.trainer = trainer;
-      this.sink = sink;
-      this.publishing = publishing;
       this.trainSet = trainSet;
       this.valSet = valSet;
       this.valSamples = valSamples;
@@ -227,9 +227,6 @@ public final class TrainingJob {
         }
         validate();
         trainer.notifyListeners(listener -> listener.onEpoch(trainer));
-        if (checkpoints != null) {
-          checkpoint(epochs);
-        }
         epochs++;
         stopped = epochs < config.epochs() && stopRequested.getAsBoolean();
       }
@@ -259,15 +256,6 @@ public final class TrainingJob {
         EasyTrain.evaluateDataset(trainer, valSet);
         valSteps += batches(valSamples);
       }
-    }
-
-    private void checkpoint(int epoch) throws IOException {
-      // The checkpoint promises this epoch is published: without the flush, a crash right
-      // after it would lose the epoch's last steps, and the resumed run would never resend them.
-      sink.flush();
-      model.setProperty("Epoch", Integer.toString(epoch));
-      model.save(checkpoints, "mlp");
-      new Checkpoint(epoch, publishing.trainSteps(), publishing.valSteps()).write(checkpoints);
     }
   }
 

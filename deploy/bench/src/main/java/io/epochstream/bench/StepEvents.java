@@ -134,7 +134,8 @@ final class StepEvents implements AutoCloseable {
     return new StepOutput(step, batch, random.nextDouble(), Tensors.ofFloats(probs, batch, classes), Tensors.ofInts(target, batch), Map.of(), null);
   }
 
-  private int send(int rank, String stage, int epoch, Object payload) {
+  /** Sends one event of the run (a step output, an epoch end, a run line) as rank {@code rank} sends it; its encoded bytes. */
+  int send(int rank, String stage, int epoch, Object payload) {
     byte[] value = STEPS.encode(new StepEvent(run, stage, epoch, rank, System.currentTimeMillis(), payload));
     producer.send(new ProducerRecord<>(topics.steps(), Keys.step(run, rank), value), (m, e) -> {
       if (e != null) {

@@ -6,6 +6,7 @@ import io.epochstream.bench.CrashRecoveryBenchmark;
 import io.epochstream.bench.HotFrames;
 import io.epochstream.bench.RankScaleBenchmark;
 import io.epochstream.bench.RunLifecycleBenchmark;
+import io.epochstream.bench.SegmentationStepBenchmark;
 import io.epochstream.bench.StreamBenchmark;
 import io.epochstream.bench.TrainerBenchmark;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,8 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle",
-          "(default: all). Use with --out: the generated block is replaced by what ran."})
+      description = {"Only these sections, in this order: stream, profile, sweep, scaling, trainer, ranks, replay, capacity, lifecycle,",
+          "segmentation (default: all). Use with --out: the generated block is replaced by what ran."})
   List<String> only;
 
   int reps;
@@ -82,6 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     sections.put("replay", out -> ExactReplayBenchmark.report(out, quick, reps));
     sections.put("capacity", out -> CapacityBenchmark.report(out, quick, reps));
     sections.put("lifecycle", out -> RunLifecycleBenchmark.report(out, quick));
+    sections.put("segmentation", out -> SegmentationStepBenchmark.report(out, quick, reps));
     return sections;
   }
 

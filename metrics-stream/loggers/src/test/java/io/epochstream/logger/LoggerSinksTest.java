@@ -51,7 +51,10 @@ class LoggerSinksTest {
         "0,9,0.5,1.5,,,",
         "0,2,,,,0.625,1.25",
         "1,19,0.75,0.5,0.01,,");
-    assertThat(Files.readString(dir.resolve("r1").resolve("hparams.yaml"))).contains("lr: 0.01").contains("model: 'mlp[64, 64]'");
+    // Read back with a YAML parser: numbers stay numbers, a string that is no JSON stays that string.
+    Map<String, Object> hparams = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readValue(dir.resolve("r1").resolve("hparams.yaml").toFile(),
+        new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    assertThat(hparams).containsEntry("lr", 0.01).containsEntry("model", "mlp[64, 64]").containsEntry("world_size", 1);
 
     // Step values (rank 0, train) slot in before their epoch's rows, whatever the arrival order.
     live.onStep(new io.epochstream.schema.StepMetrics("r1", "train", 1, 0, 12L, 0L, 4, 3L, 12L, Map.of("loss", 0.75)));

@@ -25,9 +25,28 @@ import java.util.zip.CRC32C;
 public final class TensorBoardScalars {
   public record Point(long step, float value) {}
 
+  /**
+   * A tensor summary point (TensorBoard's PR-curve plugin data): the plugin named in its metadata,
+   * the raw plugin content, the data class, the tensor's dtype and shape and its float32 values
+   * (read from tensor_content, little-endian, row-major).
+   */
+  public record TensorPoint(long step, String plugin, byte[] pluginContent, long dataClass, long dtype, List<Long> shape,
+      float[] values) {}
+
   private TensorBoardScalars() {}
 
   public static Map<String, List<Point>> read(Path runDir) throws IOException {
+    return read(runDir, new TreeMap<>());
+  }
+
+  /** The tensor points per tag (scalars are left out). */
+  public static Map<String, List<TensorPoint>> tensors(Path runDir) throws IOException {
+    Map<String, List<TensorPoint>> tensors = new TreeMap<>();
+    read(runDir, tensors);
+    return tensors;
+  }
+
+  private static Map<String, List<Point>> read(Path runDir, Map<String, List<TensorPoint>> tensors) throws IOException {
     Map<String, List<Point>> tags = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> all = Files.list(runDir)) {
@@ -37,7 +56,7 @@ public final class TensorBoardScalars {
       List<byte[]> records = records(Files.readAllBytes(file));
       assertThat(new String(records.get(0), StandardCharsets.ISO_8859_1)).contains("brain.Event:2");
       for (byte[] r : records.subList(1, records.size())) {
-        event(r, tags);
+        event(r, tags, tensors);
       }
     }
     return tags;
@@ -71,7 +90,7 @@ public final class TensorBoardScalars {
   }
 
   /** Event{step=2, summary=5{value=1{tag=1, simple_value=2}}, session_log=7{status=1}}. */
-  private static void event(byte[] event, Map<String, List<Point>> tags) {
+  private static void event(byte[] event, Map<String, List<Point>> tags, Map<String, List<TensorPoint>> tensors) {
     ByteBuffer b = ByteBuffer.wrap(event).order(ByteOrder.LITTLE_ENDIAN);
     long step = 0;
     List<byte[]> values = new ArrayList<>();
@@ -116,9 +135,68 @@ public final class TensorBoardScalars {
       varint(v);
       byte[] tag = new byte[(int) varint(v)];
       v.get(tag);
-      assertThat(varint(v)).isEqualTo((2 << 3) | 5); // simple_value, fixed32
-      tags.computeIfAbsent(new String(tag, StandardCharsets.UTF_8), t -> new ArrayList<>()).add(new Point(step, v.getFloat()));
+      String name = new String(tag, StandardCharsets.UTF_8);
+      long key = varint(v);
+      if (key == ((2 << 3) | 5)) { // simple_value, fixed32
+        tags.computeIfAbsent(name, t -> new ArrayList<>()).add(new Point(step, v.getFloat()));
+        continue;
+      }
+      // Value{metadata=9, tensor=8}, in any order.
+      Map<Integer, byte[]> fields = new java.util.HashMap<>();
+      for (; ; key = varint(v)) {
+        assertThat(key & 7).as("length-delimited field of a tensor Value").isEqualTo(2);
+        byte[] f = new byte[(int) varint(v)];
+        v.get(f);
+        fields.put((int) (key >>> 3), f);
+        if (!v.hasRemaining()) {
+          break;
+        }
+      }
+      Map<Integer, List<byte[]>> metadata = message(fields.get(9));
+      Map<Integer, List<byte[]>> pluginData = message(metadata.get(1).get(0));
+      Map<Integer, List<byte[]>> tensor = message(fields.get(8));
+      List<Long> shape = new ArrayList<>();
+      for (byte[] dim : message(tensor.get(2).get(0)).get(2)) {
+        shape.add(number(message(dim).get(1).get(0)));
+      }
+      ByteBuffer content = ByteBuffer.wrap(tensor.get(4).get(0)).order(ByteOrder.LITTLE_ENDIAN);
+      float[] floats = new float[content.remaining() / 4];
+      for (int i = 0; i < floats.length; i++) {
+        floats[i] = content.getFloat();
+      }
+      tensors.computeIfAbsent(name, t -> new ArrayList<>()).add(new TensorPoint(step,
+          new String(pluginData.get(1).get(0), StandardCharsets.UTF_8), pluginData.get(2).get(0),
+          number(metadata.get(4).get(0)), number(tensor.get(1).get(0)), shape, floats));
     }
+  }
+
+  /** A protobuf message as field → raw values (varints as their 8 little-endian bytes). */
+  static Map<Integer, List<byte[]>> message(byte[] bytes) {
+    Map<Integer, List<byte[]>> out = new java.util.HashMap<>();
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining()) {
+      long key = varint(b);
+      byte[] raw;
+      switch ((int) (key & 7)) {
+        case 0 -> raw = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(varint(b)).array();
+        case 2 -> {
+          raw = new byte[(int) varint(b)];
+          b.get(raw);
+        }
+        case 5 -> {
+          raw = new byte[4];
+          b.get(raw);
+        }
+        default -> throw new AssertionError("unexpected wire type " + (key & 7));
+      }
+      out.computeIfAbsent((int) (key >>> 3), k -> new ArrayList<>()).add(raw);
+    }
+    return out;
+  }
+
+  /** A varint field's value from {@link #message}. */
+  static long number(byte[] raw) {
+    return ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
   private static long varint(ByteBuffer b) {

@@ -29,6 +29,21 @@ public abstract class Metric {
     return register(MetricState.cat(name));
   }
 
+  /** A state merged with the metric's other JOINT states by {@link #mergeJoint} (see {@link Reduction#JOINT}). */
+  protected final MetricState addJointState(String name, int length) {
+    return register(MetricState.fixed(name, length, Reduction.JOINT));
+  }
+
+  /**
+   * Combines another copy's JOINT states into this metric's: {@code mine[i]} is the live array of the
+   * i-th JOINT state in declaration order, {@code theirs[i]} the other copy's (same length, checked).
+   * Merging an empty copy (the states' identity) must change nothing, and merging into an empty one
+   * must give the other copy. Only a metric that declares JOINT states overrides this.
+   */
+  protected void mergeJoint(double[][] mine, double[][] theirs) {
+    throw new IllegalStateException(getClass().getSimpleName() + " declares JOINT states but does not override mergeJoint");
+  }
+
   private MetricState register(MetricState state) {
     for (MetricState s : states) {
       if (s.name().equals(state.name())) {
@@ -94,8 +109,39 @@ public abstract class Metric {
     if (other.getClass() != getClass() || other.states.size() != states.size()) {
       throw new IllegalArgumentException("cannot merge " + other.getClass().getSimpleName() + " into " + getClass().getSimpleName());
     }
+    List<double[]> values = new ArrayList<>(states.size());
+    List<Integer> sizes = new ArrayList<>(states.size());
     for (int i = 0; i < states.size(); i++) {
-      states.get(i).mergeFrom(other.states.get(i));
+      MetricState theirs = other.states.get(i);
+      if (theirs.reduction() != states.get(i).reduction() || !theirs.name().equals(states.get(i).name())) {
+        throw new IllegalArgumentException("cannot merge state " + theirs.name() + " into " + states.get(i).name());
+      }
+      values.add(theirs.values());
+      sizes.add(theirs.size());
+    }
+    mergeValues(values, sizes);
+  }
+
+  /**
+   * Combines another copy's state values ({@code values.get(i)}: the first {@code sizes.get(i)}
+   * slots of state i) by the declared reductions: slot by slot, appended (CAT), or, for the JOINT
+   * states together, by {@link #mergeJoint}. Used by {@link #merge} and by state deltas.
+   */
+  final void mergeValues(List<double[]> values, List<Integer> sizes) {
+    List<double[]> mine = new ArrayList<>();
+    List<double[]> theirs = new ArrayList<>();
+    for (int i = 0; i < states.size(); i++) {
+      MetricState s = states.get(i);
+      if (s.reduction() == Reduction.JOINT) {
+        s.checkSlots(sizes.get(i));
+        mine.add(s.values());
+        theirs.add(values.get(i));
+      } else {
+        s.mergeValues(values.get(i), sizes.get(i));
+      }
+    }
+    if (!mine.isEmpty()) {
+      mergeJoint(mine.toArray(double[][]::new), theirs.toArray(double[][]::new));
     }
   }
 

@@ -26,8 +26,9 @@ public interface MetricFamily {
   /**
    * Configurations the library's generic tests run every metric through (merge in any order, write
    * then read). They use TorchMetrics' input parameters — {@code task}, {@code num_classes},
-   * {@code num_labels}, {@code ignore_index}, or none for a regression metric ({@code num_outputs})
-   * — from which the tests draw matching predictions and targets.
+   * {@code num_labels}, {@code ignore_index}; {@code input_format} with {@code num_classes} for
+   * segmentation masks; or none for a regression metric ({@code num_outputs}) — from which the
+   * tests draw matching predictions and targets.
    */
   List<Example> examples();
 

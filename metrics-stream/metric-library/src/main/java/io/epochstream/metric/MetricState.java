@@ -77,14 +77,6 @@ public final class MetricState {
     values[size++] = value;
   }
 
-  /** Combines {@code other} into this state by the declared reduction. */
-  void mergeFrom(MetricState other) {
-    if (other.reduction != reduction || !other.name.equals(name)) {
-      throw new IllegalArgumentException("cannot merge state " + other.name + " into " + name);
-    }
-    mergeValues(other.values, other.size);
-  }
-
   /** Combines the first {@code n} of {@code other}'s slots into this state by the declared reduction. */
   void mergeValues(double[] other, int n) {
     if (reduction == Reduction.CAT) {
@@ -93,11 +85,19 @@ public final class MetricState {
       }
       return;
     }
-    if (n != size) {
-      throw new IllegalArgumentException("state " + name + " has " + n + " slots, expected " + size);
+    checkSlots(n);
+    if (reduction == Reduction.JOINT) {
+      throw new IllegalStateException("state " + name + " is JOINT: its metric merges it with its other JOINT states");
     }
     for (int i = 0; i < size; i++) {
       values[i] = reduction.combine(values[i], other[i]);
+    }
+  }
+
+  /** Refuses another copy of this fixed-size state that has {@code n} slots instead of {@link #size}. */
+  void checkSlots(int n) {
+    if (n != size) {
+      throw new IllegalArgumentException("state " + name + " has " + n + " slots, expected " + size);
     }
   }
 

@@ -164,11 +164,6 @@ public final class StateDelta {
 
   /** Merges the delta into {@code state}, which must be the set it was decoded against. */
   public void mergeInto(EpochState state) {
-    metrics.forEach((name, values) -> {
-      List<MetricState> states = state.metrics().get(name).states();
-      for (int i = 0; i < states.size(); i++) {
-        states.get(i).mergeValues(values.get(i), sizes.get(name).get(i));
-      }
-    });
+    metrics.forEach((name, values) -> state.metrics().get(name).mergeValues(values, sizes.get(name)));
   }
 }

@@ -78,18 +78,13 @@ class EpochMergePropertiesTest {
   /** A random registered example whose input parameters equal {@code e}'s, else {@code e} itself. */
   private static MetricFamily.Example sameInput(MetricFamily.Example e, Random r) {
     List<MetricFamily.Example> candidates = MetricFactory.examples().stream()
-        .filter(o -> input(o).equals(input(e))).toList();
+        .filter(o -> ExampleData.inputKey(o).equals(ExampleData.inputKey(e))).toList();
     return candidates.get(r.nextInt(candidates.size()));
-  }
-
-  private static List<Object> input(MetricFamily.Example e) {
-    return java.util.Arrays.asList(e.params().get("task"), e.params().get("num_classes"), e.params().get("num_labels"),
-        e.params().get("num_outputs"), e.params().get("ignore_index"));
   }
 
   private static Batch randomBatch(MetricFamily.Example example, Random r) {
     Batch b = ExampleData.draw(example, r, 1 + r.nextInt(20)).all();
     return new Batch(b.batchSize(), r.nextDouble(), b.preds(), b.predsShape(), b.target(), b.targetShape(),
-        Map.of("lr", r.nextDouble(), "grad_norm", r.nextDouble() * 5));
+        Map.of("lr", r.nextDouble(), "grad_norm", r.nextDouble() * 5), b.predsIntegral(), b.targetIntegral());
   }
 }

@@ -2,6 +2,7 @@ package io.epochstream.metric;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,10 +18,12 @@ import java.util.Map;
  * translated to this library's config: the
  * TorchMetrics class name becomes our metric name plus {@code task}, and the Binary / Multiclass /
  * Multilabel classes' own default {@code average="macro"} is made explicit (our names follow the
- * task wrappers, whose default is "micro").
+ * task wrappers, whose default is "micro") unless the file says its params are complete. A vector may
+ * also cut its rows into ranks and batches ({@code splits}: per rank, its batch sizes, in row order),
+ * and its file may name the tolerance its values hold to ({@code tolerance}; default 1e-4).
  */
 public record ReferenceVector(int index, String className, String task, String metric, Map<String, Object> params,
-    JsonNode preds, JsonNode target, JsonNode expected, String note) {
+    JsonNode preds, JsonNode target, JsonNode expected, String note, JsonNode splits, double tolerance) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Map<String, String> NAMES = Map.ofEntries(
@@ -48,8 +51,11 @@ public record ReferenceVector(int index, String className, String task, String m
       if (in == null && metric != null) {
         return;
       }
-      for (JsonNode v : JSON.readTree(in).get("vectors")) {
-        out.add(of(out.size(), v, metric));
+      JsonNode file = JSON.readTree(in);
+      boolean complete = file.path("params_complete").asBoolean(false);
+      double tolerance = file.path("tolerance").asDouble(1e-4);
+      for (JsonNode v : file.get("vectors")) {
+        out.add(of(out.size(), v, metric, complete, tolerance));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -63,7 +69,7 @@ public record ReferenceVector(int index, String className, String task, String m
   }
 
   /** {@code fileMetric}: the metric name of a per-metric file, else null (the class name decides). */
-  private static ReferenceVector of(int index, JsonNode v, String fileMetric) {
+  private static ReferenceVector of(int index, JsonNode v, String fileMetric, boolean complete, double tolerance) {
     String cls = v.get("metric").asText();
     String task = v.get("task").asText();
     String base = cls.replaceAll("\\(.*\\)$", "");
@@ -86,12 +92,27 @@ public record ReferenceVector(int index, String className, String task, String m
       }
     });
     boolean averaged = metric != null && !metric.equals("confusion_matrix") && !task.equals("regression") && !task.equals("binary");
-    if (averaged && !params.containsKey("average")) {
+    if (averaged && !complete && !params.containsKey("average")) {
       // Multiclass*/Multilabel* classes default to macro; the task wrappers (and we) to micro.
       params.put("average", taskClass && !wrapper ? "macro" : "micro");
     }
     return new ReferenceVector(index, cls, task, metric, params, v.get("preds"), v.get("target"), v.get("expected"),
-        v.get("note").isNull() ? "" : v.get("note").asText());
+        v.get("note").isNull() ? "" : v.get("note").asText(), v.get("splits"), tolerance);
+  }
+
+  /** Rows [from, to) of the vector's data as one batch. */
+  public Batch batch(int from, int to) {
+    ArrayNode p = JSON.createArrayNode();
+    ArrayNode t = JSON.createArrayNode();
+    for (int i = from; i < to; i++) {
+      p.add(preds.get(i));
+      t.add(target.get(i));
+    }
+    int[] ps = shape(preds);
+    int[] ts = shape(target);
+    ps[0] = to - from;
+    ts[0] = to - from;
+    return new Batch(to - from, null, flatten(p), ps, flatten(t), ts, Map.of());
   }
 
   /** The vector's data as one batch; nested lists give the shape. */

@@ -31,7 +31,7 @@ class RegisteredMetricsMergePropertiesTest {
     return Arbitraries.of(MetricFactory.examples());
   }
 
-  @Property(tries = 600)
+  @Property(tries = 1500)
   void anyBatchingAnyRanksAnyMergeOrderEqualsOnePass(@ForAll("examples") MetricFamily.Example example,
       @ForAll long seed, @ForAll @IntRange(min = 0, max = 40) int n, @ForAll @IntRange(min = 1, max = 5) int ranks)
       throws IOException {
@@ -58,7 +58,7 @@ class RegisteredMetricsMergePropertiesTest {
     MetricResults.assertSame(example.toString(), merged.compute(), single.compute());
   }
 
-  @Property(tries = 300)
+  @Property(tries = 600)
   void writeThenReadThenMergeIsTheIdentity(@ForAll("examples") MetricFamily.Example example, @ForAll long seed,
       @ForAll @IntRange(min = 0, max = 40) int n) throws IOException {
     Metric m = create(example);

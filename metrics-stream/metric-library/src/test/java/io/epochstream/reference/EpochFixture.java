@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code reference/epochs.json}: a two-rank run as JSON lines and the summaries TorchMetrics itself
- * computed for it (see make_epoch_vectors.py beside it) — valid lines with a repeated step, late
+ * {@code reference/run-epochs.json}: a two-rank run as JSON lines and the summaries TorchMetrics itself
+ * computed for it (see make_run_vectors.py beside it) — valid lines with a repeated step, late
  * steps and a batch of logits among them, and the lines a stream app must refuse with where they go.
  */
 public record EpochFixture(String source, List<String> lines, List<Refused> refused, List<ExpectedEpoch> epochs) {
@@ -23,7 +23,7 @@ public record EpochFixture(String source, List<String> lines, List<Refused> refu
   public record Refused(int at, String line) {}
 
   public static EpochFixture load() {
-    try (InputStream in = EpochFixture.class.getResourceAsStream("/reference/epochs.json")) {
+    try (InputStream in = EpochFixture.class.getResourceAsStream("/reference/run-epochs.json")) {
       JsonNode doc = new ObjectMapper().readTree(in);
       List<String> lines = new ArrayList<>();
       doc.get("lines").forEach(l -> lines.add(l.asText()));

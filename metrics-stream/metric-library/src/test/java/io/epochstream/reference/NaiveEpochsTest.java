@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The naive reference the end-to-end tests compare the stream app with is itself checked against
- * figures TorchMetrics computed (reference/epochs.json): whole epochs of two ranks, with a repeated
+ * figures TorchMetrics computed (reference/run-epochs.json): whole epochs of two ranks, with a repeated
  * step, late steps, a rank outside the world size and a class out of range mixed in.
  */
 class NaiveEpochsTest {

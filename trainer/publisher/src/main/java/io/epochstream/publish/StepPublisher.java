@@ -1,5 +1,6 @@
 package io.epochstream.publish;
 
+import io.epochstream.run.RunEnding;
 import io.epochstream.event.Keys;
 import io.epochstream.run.RunId;
 import io.epochstream.schema.EpochEnd;
@@ -92,12 +93,12 @@ public final class StepPublisher implements StepSink, AutoCloseable {
   }
 
   /**
-   * {@code status}: completed, stopped_early or failed (then with {@code error}). To the runs topic,
+   * How this rank ended ({@code error} with a failure). To the runs topic,
    * naming this rank (a run is over once each of its ranks said so), and after this rank's last step
    * on the steps topic, where the stream app's run retention counts from it.
    */
-  public void runFinished(String status, String error) {
-    RunFinished finished = new RunFinished(status, error);
+  public void runFinished(RunEnding ending, String error) {
+    RunFinished finished = new RunFinished(ending.wire(), error);
     sendRun(finished, rank);
     sendStep("", 0, finished);
   }

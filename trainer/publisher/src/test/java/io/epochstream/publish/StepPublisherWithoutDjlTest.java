@@ -1,5 +1,6 @@
 package io.epochstream.publish;
 
+import io.epochstream.run.RunEnding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,7 +74,7 @@ class StepPublisherWithoutDjlTest {
       publisher.step("train", 0, 1, 1, 0.5, Tensors.ofFloats(new float[] {0.2f, 0.2f, 0.6f}, 1, 3),
           Tensors.ofInts(new int[] {2}, 1), Map.of());
       publisher.epochEnd("train", 0, 2);
-      publisher.runFinished("completed", null);
+      publisher.runFinished(RunEnding.COMPLETED, null);
       publisher.flush();
     }
 

@@ -1,5 +1,6 @@
 package io.epochstream.trainer.data;
 
+import io.epochstream.trainer.TrainingInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ public final class CsvData {
   public static LabelledData read(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
     if (lines.size() < 2) {
-      throw new IllegalArgumentException(file + ": needs a header row and at least one data row");
+      throw new TrainingInputException(file + ": needs a header row and at least one data row");
     }
     String[] header = lines.get(0).split(",", -1);
     int labelColumn = Arrays.asList(header).indexOf("label");
@@ -31,7 +32,7 @@ public final class CsvData {
     for (int r = 1; r < lines.size(); r++) {
       String[] cells = lines.get(r).split(",", -1);
       if (cells.length != header.length) {
-        throw new IllegalArgumentException(file + ": line " + (r + 1) + " has " + cells.length + " fields, the header " + header.length);
+        throw new TrainingInputException(file + ": line " + (r + 1) + " has " + cells.length + " fields, the header " + header.length);
       }
       int d = 0;
       for (int c = 0; c < cells.length; c++) {
@@ -46,13 +47,13 @@ public final class CsvData {
             x[(r - 1) * dims + d++] = Float.parseFloat(cells[c].trim());
           }
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(file + ": line " + (r + 1) + ", column " + header[c] + ": '" + cells[c] + "' is not "
+          throw new TrainingInputException(file + ": line " + (r + 1) + ", column " + header[c] + ": '" + cells[c] + "' is not "
               + (c == labelColumn ? "a class index" : "a number"));
         }
       }
     }
     if (classes < 2) {
-      throw new IllegalArgumentException(file + ": the label column " + header[labelColumn] + " needs at least two classes");
+      throw new TrainingInputException(file + ": the label column " + header[labelColumn] + " needs at least two classes");
     }
     return new LabelledData(x, y, y.length, dims, classes);
   }

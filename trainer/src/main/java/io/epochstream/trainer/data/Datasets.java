@@ -1,5 +1,6 @@
 package io.epochstream.trainer.data;
 
+import io.epochstream.trainer.TrainingInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -22,6 +23,6 @@ public final class Datasets {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read data set " + spec + ": " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException("--dataset must be blobs, csv:PATH or mnist:DIR, not '" + spec + "'");
+    throw new TrainingInputException("--dataset must be blobs, csv:PATH or mnist:DIR, not '" + spec + "'");
   }
 }

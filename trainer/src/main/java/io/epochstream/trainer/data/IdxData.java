@@ -1,5 +1,6 @@
 package io.epochstream.trainer.data;
 
+import io.epochstream.trainer.TrainingInputException;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,14 +24,14 @@ public final class IdxData {
     Path labels = find(dir, "train-labels-idx1-ubyte");
     try (DataInputStream img = open(images); DataInputStream lab = open(labels)) {
       if (img.readInt() != IMAGES_MAGIC || lab.readInt() != LABELS_MAGIC) {
-        throw new IllegalArgumentException(dir + ": not IDX image/label files (wrong magic number)");
+        throw new TrainingInputException(dir + ": not IDX image/label files (wrong magic number)");
       }
       int n = img.readInt();
       int rows = img.readInt();
       int cols = img.readInt();
       int nLabels = lab.readInt();
       if (n != nLabels) {
-        throw new IllegalArgumentException(dir + ": " + n + " images but " + nLabels + " labels");
+        throw new TrainingInputException(dir + ": " + n + " images but " + nLabels + " labels");
       }
       int dims = rows * cols;
       byte[] pixels = new byte[n * dims];
@@ -57,7 +58,7 @@ public final class IdxData {
         return p;
       }
     }
-    throw new IllegalArgumentException(dir + ": " + name + " (or .gz) not found; download MNIST there first");
+    throw new TrainingInputException(dir + ": " + name + " (or .gz) not found; download MNIST there first");
   }
 
   private static DataInputStream open(Path p) throws IOException {

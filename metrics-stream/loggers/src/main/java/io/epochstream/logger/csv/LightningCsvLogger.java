@@ -1,7 +1,15 @@
 package io.epochstream.logger.csv;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.epochstream.event.Stage;
 import io.epochstream.logger.LogPaths;
 import io.epochstream.logger.MetricsSink;
+import io.epochstream.logger.RunCurves;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunStarted;
@@ -37,10 +45,13 @@ import org.apache.commons.csv.CSVRecord;
  * train, val, test, predict — whatever order the topics delivered them in, so a live logger and a
  * {@code --from-beginning} rebuild write the same file. An epoch row's {@code step} is the epoch's
  * last step (train: the global step, Lightning's x-axis). Rows already in the file are not written
- * again: a restarted logger appends safely.
+ * again: a restarted logger appends safely. Curve metrics (roc, precision_recall_curve) go to files of
+ * their own beside it ({@link CurveCsv}).
  */
 public final class LightningCsvLogger implements MetricsSink {
-  private static final List<String> STAGES = List.of("train", "val", "test", "predict");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = YAMLMapper.builder().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
   /**
    * RFC 4180 as Python's csv module writes it (fields quoted only when they hold a comma, a quote
    * or a line break, quotes doubled), with {@code \n} between records: a metric named
@@ -49,6 +60,8 @@ public final class LightningCsvLogger implements MetricsSink {
   private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
   private final Path root;
   private final Map<String, RunFile> files = new HashMap<>();
+  private final RunCurves curves = new RunCurves();
+  private final CurveCsv curveFiles = new CurveCsv(FORMAT);
 
   public LightningCsvLogger(Path root) {
     this.root = root;
@@ -103,7 +116,15 @@ public final class LightningCsvLogger implements MetricsSink {
         row.put(column(s.getStage(), name), format(value.getValues().get(0)));
       }
     });
-    add(s.getRun(), new RowKey(s.getEpoch(), 1, stageOrder(s.getStage())), row);
+    add(s.getRun(), new RowKey(s.getEpoch(), 1, Stage.order(s.getStage())), row);
+    new TreeMap<>(s.getMetrics()).forEach((name, value) -> {
+      RunCurves.Spec spec = curves.spec(s.getRun(), name);
+      List<RunCurves.Curve> perClass = spec == null ? null : RunCurves.curves(value, spec.kind());
+      if (perClass != null) {
+        Path file = CurveCsv.file(LogPaths.runDirectory(root, s.getRun()), s.getStage(), name);
+        curveFiles.write(file, spec.kind(), s.getEpoch(), s.getLastStep(), perClass);
+      }
+    });
   }
 
   private void add(String run, RowKey key, Map<String, String> row) {
@@ -123,13 +144,16 @@ public final class LightningCsvLogger implements MetricsSink {
 
   @Override
   public void onRunStarted(String run, RunStarted config) {
+    curves.onRunStarted(run, config);
     Path dir = LogPaths.runDirectory(root, run);
-    StringBuilder yaml = new StringBuilder();
-    new TreeMap<>(config.getHparams()).forEach((k, v) -> yaml.append(yamlScalar(k)).append(": ").append(yamlScalar(v)).append('\n'));
-    yaml.append("world_size: ").append(config.getWorldSize()).append('\n');
+    // A hyper-parameter is its value's JSON text (numbers, lists) or a plain string: each is written as
+    // what it is, as Lightning's yaml.dump of the hparams would.
+    ObjectNode hparams = YAML.createObjectNode();
+    new TreeMap<>(config.getHparams()).forEach((k, v) -> hparams.set(k, hparam(v)));
+    hparams.put("world_size", config.getWorldSize());
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("hparams.yaml"), yaml.toString(), StandardCharsets.UTF_8);
+      YAML.writeValue(dir.resolve("hparams.yaml").toFile(), hparams);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write hparams.yaml for run " + run, e);
     }
@@ -139,10 +163,6 @@ public final class LightningCsvLogger implements MetricsSink {
     return stage + "_" + name + (stage.equals("train") && name.equals("loss") ? "_epoch" : "");
   }
 
-  private static int stageOrder(String stage) {
-    int i = STAGES.indexOf(stage);
-    return i < 0 ? STAGES.size() : i;
-  }
 
   /** Reads back a file this logger wrote, so a restart neither loses nor repeats rows. */
   private RunFile open(String run) {
@@ -184,7 +204,7 @@ public final class LightningCsvLogger implements MetricsSink {
       return new RowKey(epoch, 0, Long.parseLong(row.get("step")));
     }
     String first = metrics.isEmpty() ? "" : metrics.get(0);
-    return new RowKey(epoch, 1, stageOrder(first.contains("_") ? first.substring(0, first.indexOf('_')) : ""));
+    return new RowKey(epoch, 1, Stage.order(first.contains("_") ? first.substring(0, first.indexOf('_')) : ""));
   }
 
   private static void rewrite(RunFile f) {
@@ -226,11 +246,16 @@ public final class LightningCsvLogger implements MetricsSink {
     return cells;
   }
 
-  private static String format(double d) {
+  static String format(double d) {
     return Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d);
   }
 
-  private static String yamlScalar(String v) {
-    return v.matches("[A-Za-z0-9_.\\-+]+") ? v : "'" + v.replace("'", "''") + "'";
+  private static JsonNode hparam(String value) {
+    try {
+      JsonNode json = JSON.readTree(value);
+      return json == null || json.isMissingNode() ? TextNode.valueOf(value) : json;
+    } catch (IOException notJson) {
+      return TextNode.valueOf(value);
+    }
   }
 }

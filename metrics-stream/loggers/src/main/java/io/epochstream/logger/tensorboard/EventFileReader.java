@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads back the scalar points of an event file {@link EventFileWriter} wrote, so a restarted
- * logger knows what its earlier files hold. Stops at the first record whose framing or CRC does
+ * Reads back the points of an event file {@link EventFileWriter} wrote — scalars with their value,
+ * tensors (PR curves) with NaN — so a restarted logger knows what its earlier files hold. Stops at the first record whose framing or CRC does
  * not check out (a file cut short by a crash), as TensorBoard's own reader does.
  */
 final class EventFileReader {
@@ -19,7 +19,7 @@ final class EventFileReader {
 
   private EventFileReader() {}
 
-  static List<Point> scalars(Path file) throws IOException {
+  static List<Point> points(Path file) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
     List<Point> points = new ArrayList<>();
     while (b.remaining() >= 12) {
@@ -38,7 +38,7 @@ final class EventFileReader {
     return points;
   }
 
-  /** {@code Event{step=2, summary=5{value=1{tag=1, simple_value=2}}}}; other fields are skipped. */
+  /** {@code Event{step=2, summary=5{value=1{tag=1, simple_value=2 | tensor=8}}}}; other fields are skipped. */
   private static void event(ByteBuffer event, List<Point> out) {
     long step = 0;
     List<ByteBuffer> summaries = new ArrayList<>();
@@ -69,6 +69,7 @@ final class EventFileReader {
   private static void value(ByteBuffer value, long step, List<Point> out) {
     String tag = null;
     Float simple = null;
+    boolean tensor = false;
     while (value.hasRemaining()) {
       long key = varint(value);
       int field = (int) (key >>> 3);
@@ -80,12 +81,15 @@ final class EventFileReader {
         tag = new String(raw, StandardCharsets.UTF_8);
       } else if (field == 2 && type == 5) {
         simple = value.getFloat();
+      } else if (field == 8 && type == 2) {
+        bytes(value);
+        tensor = true;
       } else {
         skip(value, type);
       }
     }
-    if (tag != null && simple != null) {
-      out.add(new Point(tag, step, simple));
+    if (tag != null && (simple != null || tensor)) {
+      out.add(new Point(tag, step, simple != null ? simple : Float.NaN));
     }
   }
 

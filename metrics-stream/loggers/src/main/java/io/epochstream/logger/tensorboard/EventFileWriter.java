@@ -16,7 +16,9 @@ import java.util.zip.CRC32C;
  * Writes a TensorBoard event file without TensorFlow: TFRecord framing (length, masked CRC-32C of
  * the length, the Event protobuf, masked CRC-32C of the data) around small hand-encoded
  * messages: {@code Event{wall_time=1, step=2, file_version=3, summary=5}}, {@code Summary{value=1}},
- * {@code Value{tag=1, simple_value=2}}.
+ * {@code Value{tag=1, simple_value=2}}, and for the PR-curve plugin {@code Value{tag=1, metadata=9,
+ * tensor=8}} with {@code SummaryMetadata{plugin_data=1{plugin_name=1, content=2}, display_name=2,
+ * data_class=4}} and {@code TensorProto{dtype=1, tensor_shape=2{dim=2{size=1}}, tensor_content=4}}.
  */
 public final class EventFileWriter implements AutoCloseable {
   private final OutputStream out;
@@ -57,6 +59,48 @@ public final class EventFileWriter implements AutoCloseable {
     ByteArrayOutputStream v = new ByteArrayOutputStream();
     writeBytes(v, 1, tag.getBytes(StandardCharsets.UTF_8));
     writeFloat(v, 2, (float) value);
+    ByteArrayOutputStream summary = new ByteArrayOutputStream();
+    writeBytes(summary, 1, v.toByteArray());
+    record(event(step, 5, summary.toByteArray()));
+  }
+
+  /**
+   * A point of TensorBoard's PR-curve plugin ({@code pr_curves}): a float32 tensor [6, T] of the
+   * counts TP, FP, TN, FN and the precision and recall at T thresholds, which the plugin takes as
+   * linspace(0, 1, T) ascending; its metadata carries {@code PrCurvePluginData{version=0,
+   * num_thresholds=T}} and the tensor data class.
+   */
+  public void prCurve(String tag, long step, float[][] rows) throws IOException {
+    int t = rows[0].length;
+    ByteArrayOutputStream pluginContent = new ByteArrayOutputStream();
+    writeVarintField(pluginContent, 2, t); // version 0 is proto3's default, left out
+    ByteArrayOutputStream pluginData = new ByteArrayOutputStream();
+    writeBytes(pluginData, 1, "pr_curves".getBytes(StandardCharsets.UTF_8));
+    writeBytes(pluginData, 2, pluginContent.toByteArray());
+    ByteArrayOutputStream metadata = new ByteArrayOutputStream();
+    writeBytes(metadata, 1, pluginData.toByteArray());
+    writeBytes(metadata, 2, tag.getBytes(StandardCharsets.UTF_8));
+    writeVarintField(metadata, 4, 2); // DATA_CLASS_TENSOR
+    ByteArrayOutputStream shape = new ByteArrayOutputStream();
+    for (int size : new int[] {rows.length, t}) {
+      ByteArrayOutputStream dim = new ByteArrayOutputStream();
+      writeVarintField(dim, 1, size);
+      writeBytes(shape, 2, dim.toByteArray());
+    }
+    ByteBuffer content = ByteBuffer.allocate(rows.length * t * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] row : rows) {
+      for (float v : row) {
+        content.putFloat(v);
+      }
+    }
+    ByteArrayOutputStream tensor = new ByteArrayOutputStream();
+    writeVarintField(tensor, 1, 1); // DT_FLOAT
+    writeBytes(tensor, 2, shape.toByteArray());
+    writeBytes(tensor, 4, content.array());
+    ByteArrayOutputStream v = new ByteArrayOutputStream();
+    writeBytes(v, 1, tag.getBytes(StandardCharsets.UTF_8));
+    writeBytes(v, 9, metadata.toByteArray());
+    writeBytes(v, 8, tensor.toByteArray());
     ByteArrayOutputStream summary = new ByteArrayOutputStream();
     writeBytes(summary, 1, v.toByteArray());
     record(event(step, 5, summary.toByteArray()));

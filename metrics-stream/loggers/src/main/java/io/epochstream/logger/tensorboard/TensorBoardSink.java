@@ -2,8 +2,10 @@ package io.epochstream.logger.tensorboard;
 
 import io.epochstream.logger.LogPaths;
 import io.epochstream.logger.MetricsSink;
+import io.epochstream.logger.RunCurves;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
+import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +13,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -22,6 +25,12 @@ import java.util.stream.Stream;
  * vector, {@code average: none}, as {@code <stage>/<metric>/<i>}) at the global step its epoch
  * ended on — for a training epoch its last step, for the other stages the end of the same
  * epoch's training (else the highest training step seen) — with an {@code epoch} scalar beside it.
+ * A binned {@code precision_recall_curve} whose thresholds are an integer n (linspace(0, 1, n), what
+ * TensorBoard's PR-curve plugin assumes) is written as the plugin's data, {@code <stage>/<metric>}
+ * (per class {@code <stage>/<metric>/<class>}): TP, FP, TN, FN and TorchMetrics' precision and
+ * recall at each threshold, a 0/0 written as 0 as TensorBoard's own op does (the plugin cuts the tail
+ * where nothing is predicted). Other curves (roc, exact or listed thresholds) have no faithful
+ * TensorBoard form and are not written; the CSV and JSON-lines loggers have them.
  *
  * <p>A restarted logger reads back what the run's earlier files of this sink hold and writes only
  * points past them, per tag, in a new file: the points a restart delivers again (a group's
@@ -34,6 +43,7 @@ public final class TensorBoardSink implements MetricsSink {
   private final Path root;
   private final String host;
   private final Map<String, RunLog> runs = new HashMap<>();
+  private final RunCurves curves = new RunCurves();
 
   /** One run's writer (created with its first new point) and what its files hold. */
   private static final class RunLog {
@@ -85,6 +95,16 @@ public final class TensorBoardSink implements MetricsSink {
   }
 
   @Override
+  public void onRunStarted(String run, RunStarted config) {
+    curves.onRunStarted(run, config);
+  }
+
+  @Override
+  public void onRunDeleted(String run) {
+    curves.forget(run);
+  }
+
+  @Override
   public void onSummary(EpochSummary s) {
     RunLog log = log(s.getRun());
     long step;
@@ -100,7 +120,12 @@ public final class TensorBoardSink implements MetricsSink {
       for (Map.Entry<String, MetricValue> e : new TreeMap<>(s.getMetrics()).entrySet()) {
         MetricValue v = e.getValue();
         String tag = s.getStage() + "/" + e.getKey();
-        if (v.getShape().isEmpty()) {
+        RunCurves.Spec curve = curves.spec(s.getRun(), e.getKey());
+        if (curve != null) {
+          if (curve.kind() == RunCurves.Kind.PRECISION_RECALL && curve.evenThresholds()) {
+            prCurves(log, tag, step, RunCurves.curves(v, curve.kind()));
+          }
+        } else if (v.getShape().isEmpty()) {
           point(log, tag, step, v.getValues().get(0));
         } else if (v.getShape().size() == 1) {
           for (int i = 0; i < v.getValues().size(); i++) {
@@ -116,15 +141,59 @@ public final class TensorBoardSink implements MetricsSink {
 
   /** Writes a point unless the run's files already hold its tag at this step or a later one. */
   private void point(RunLog log, String tag, long step, double value) throws IOException {
-    Long last = log.written.get(tag);
-    if (last != null && step <= last) {
+    if (isNew(log, tag, step)) {
+      writer(log).scalar(tag, step, value);
+      log.written.put(tag, step);
+    }
+  }
+
+  /**
+   * The PR-curve plugin's data for each class's curve (rows precision, recall, threshold, tp, fp,
+   * tn, fn; its last point, (1, 0), has no threshold). Skipped when the thresholds are not the
+   * linspace the plugin draws them at.
+   */
+  private void prCurves(RunLog log, String tag, long step, List<RunCurves.Curve> perClass) throws IOException {
+    if (perClass == null) {
       return;
     }
+    for (RunCurves.Curve c : perClass) {
+      String classTag = c.classIndex() == null ? tag : tag + "/" + c.classIndex();
+      double[][] rows = c.rows();
+      int t = c.points() - 1;
+      if (t < 2 || !isNew(log, classTag, step)) {
+        continue;
+      }
+      boolean linspace = true;
+      for (int i = 0; i < t; i++) {
+        linspace &= Math.abs(rows[2][i] - (double) i / (t - 1)) <= 1e-9;
+      }
+      if (!linspace) {
+        continue;
+      }
+      float[][] data = new float[6][t];
+      for (int i = 0; i < t; i++) {
+        data[0][i] = (float) rows[3][i];
+        data[1][i] = (float) rows[4][i];
+        data[2][i] = (float) rows[5][i];
+        data[3][i] = (float) rows[6][i];
+        data[4][i] = (float) (Double.isNaN(rows[0][i]) ? 0 : rows[0][i]);
+        data[5][i] = (float) (Double.isNaN(rows[1][i]) ? 0 : rows[1][i]);
+      }
+      writer(log).prCurve(classTag, step, data);
+      log.written.put(classTag, step);
+    }
+  }
+
+  private static boolean isNew(RunLog log, String tag, long step) {
+    Long last = log.written.get(tag);
+    return last == null || step > last;
+  }
+
+  private EventFileWriter writer(RunLog log) throws IOException {
     if (log.writer == null) {
       log.writer = new EventFileWriter(log.dir, host, SUFFIX);
     }
-    log.writer.scalar(tag, step, value);
-    log.written.put(tag, step);
+    return log.writer;
   }
 
   private static void flush(RunLog log) throws IOException {
@@ -150,7 +219,7 @@ public final class TensorBoardSink implements MetricsSink {
     }
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.getFileName().toString().matches("events\\.out\\.tfevents\\..*\\." + SUFFIX)).sorted().toList()) {
-        for (EventFileReader.Point p : EventFileReader.scalars(file)) {
+        for (EventFileReader.Point p : EventFileReader.points(file)) {
           log.written.merge(p.tag(), p.step(), Math::max);
           if (p.tag().equals("epoch")) {
             log.epochEnds.merge((int) p.value(), p.step(), Math::max);

@@ -13,8 +13,13 @@ enum Average {
    * task has one value; like TorchMetrics' task wrappers it accepts an average and ignores it.
    */
   static Average read(MetricParams p, Task task) {
+    return read(p, task, "micro");
+  }
+
+  /** {@link #read(MetricParams, Task)} for a metric whose wrapper defaults to another average. */
+  static Average read(MetricParams p, Task task, String defaultAverage) {
     boolean none = p.explicitNull("average");
-    Average configured = valueOf(p.string("average", "micro", "micro", "macro", "weighted", "none").toUpperCase(Locale.ROOT));
+    Average configured = valueOf(p.string("average", defaultAverage, "micro", "macro", "weighted", "none").toUpperCase(Locale.ROOT));
     if (task == Task.BINARY) {
       return BINARY;
     }

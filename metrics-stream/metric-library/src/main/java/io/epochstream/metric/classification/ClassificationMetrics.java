@@ -91,21 +91,24 @@ public final class ClassificationMetrics implements MetricFamily {
     });
     registry.put("confusion_matrix", p -> {
       TaskConfig cfg = TaskConfig.read(p, false);
-      return new ConfusionMatrix(cfg, ConfusionMatrix.normalize(p.string("normalize", "none", "none", "true", "pred", "all")));
+      return new ConfusionMatrix(cfg, ConfusionMatrix.normalized(
+          ConfusionMatrix.normalize(p.string("normalize", "none", "none", "true", "pred", "all"))));
     });
   }
 
   private static Metric ratio(MetricParams p, Score score, double beta, boolean zeroDivision) {
     TaskConfig cfg = TaskConfig.read(p, true);
     Average average = Average.read(p, cfg.task());
-    double zd = 0;
-    if (zeroDivision) {
-      zd = p.real("zero_division", 0);
-      if (zd != 0 && zd != 1) {
-        throw p.error("zero_division", "must be 0 or 1, not " + zd);
-      }
+    double zd = zeroDivision ? zeroDivision(p) : 0;
+    return new StatScoreMetric(cfg, counts -> score.reduce(counts, average, beta, zd));
+  }
+
+  /** The stat-score family's zero_division: the value of a 0/0, 0 (default) or 1. */
+  static double zeroDivision(MetricParams p) {
+    double zd = p.real("zero_division", 0);
+    if (zd != 0 && zd != 1) {
+      throw p.error("zero_division", "must be 0 or 1, not " + zd);
     }
-    double zeroDivisionValue = zd;
-    return new StatScoreMetric(cfg, counts -> score.reduce(counts, average, beta, zeroDivisionValue));
+    return zd;
   }
 }

@@ -7,29 +7,31 @@ import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.Task;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
- * confusion_matrix, rows = target, columns = prediction: binary [2, 2], multiclass [C, C] (one SUM
- * state of C² counts), multilabel [L, 2, 2] ([[tn, fp], [fn, tp]] per label). normalize=true divides
- * each row by its sum, pred each column, all the whole matrix (per label for multilabel); a 0/0
- * becomes 0, as TorchMetrics' {@code _confusion_matrix_reduce} does.
+ * The confusion matrix of a task, rows = target, columns = prediction: binary [2, 2], multiclass
+ * [C, C] (one SUM state of C² counts), multilabel [L, 2, 2] ([[tn, fp], [fn, tp]] per label), with
+ * TorchMetrics' confusion-matrix input format (a binary update is judged logits by its kept elements
+ * only). What the metric returns is a function of those counts: confusion_matrix itself ({@link
+ * #normalized}), or a score built on them (Jaccard index, Matthews' and Cohen's coefficients).
  */
 public final class ConfusionMatrix extends Metric {
   enum Normalize { NONE, TRUE, PRED, ALL }
 
   private final TaskConfig cfg;
-  private final Normalize normalize;
+  private final Function<MetricResult, MetricResult> reduction;
   private final StatCounter counter;
   private final MetricState matrix;
 
-  ConfusionMatrix(TaskConfig cfg, Normalize normalize) {
+  ConfusionMatrix(TaskConfig cfg, Function<MetricResult, MetricResult> reduction) {
     this.cfg = cfg;
-    this.normalize = normalize;
+    this.reduction = reduction;
     if (cfg.task() == Task.MULTICLASS) {
       this.counter = null;
       this.matrix = addState("confmat", cfg.classes() * cfg.classes(), Reduction.SUM);
     } else {
-      this.counter = StatCounter.create(cfg, this::addState);
+      this.counter = StatCounter.create(cfg, this::addState, ThresholdLabels.LogitCheck.KEPT);
       this.matrix = null;
     }
   }
@@ -59,32 +61,45 @@ public final class ConfusionMatrix extends Metric {
 
   @Override
   public MetricResult compute() {
-    int[] shape;
-    double[] values;
-    int k;
-    if (matrix != null) {
-      k = cfg.classes();
-      shape = new int[] {k, k};
-      values = matrix.values().clone();
-      normalizeBlock(values, 0, k);
-    } else {
-      StatCounts c = counter.counts();
-      int labels = c.size();
-      k = 2;
-      values = new double[labels * 4];
-      for (int l = 0; l < labels; l++) {
-        values[l * 4] = c.tn()[l];
-        values[l * 4 + 1] = c.fp()[l];
-        values[l * 4 + 2] = c.fn()[l];
-        values[l * 4 + 3] = c.tp()[l];
-        normalizeBlock(values, l * 4, 2);
-      }
-      shape = cfg.task() == Task.MULTILABEL ? new int[] {labels, 2, 2} : new int[] {2, 2};
-    }
-    return new MetricResult(shape, values);
+    return reduction.apply(counts());
   }
 
-  private void normalizeBlock(double[] m, int offset, int k) {
+  /** The raw counts, in the shape the task's matrix has. */
+  private MetricResult counts() {
+    if (matrix != null) {
+      int k = cfg.classes();
+      return new MetricResult(new int[] {k, k}, matrix.values().clone());
+    }
+    StatCounts c = counter.counts();
+    int labels = c.size();
+    double[] values = new double[labels * 4];
+    for (int l = 0; l < labels; l++) {
+      values[l * 4] = c.tn()[l];
+      values[l * 4 + 1] = c.fp()[l];
+      values[l * 4 + 2] = c.fn()[l];
+      values[l * 4 + 3] = c.tp()[l];
+    }
+    return new MetricResult(cfg.task() == Task.MULTILABEL ? new int[] {labels, 2, 2} : new int[] {2, 2}, values);
+  }
+
+  /**
+   * confusion_matrix's value: normalize=true divides each row by its sum, pred each column, all the
+   * whole matrix (per label for multilabel); a 0/0 becomes 0, as TorchMetrics' {@code
+   * _confusion_matrix_reduce} does.
+   */
+  static Function<MetricResult, MetricResult> normalized(Normalize normalize) {
+    return counts -> {
+      int[] shape = counts.shape();
+      int k = shape[shape.length - 1];
+      double[] values = counts.values();
+      for (int offset = 0; offset < values.length; offset += k * k) {
+        normalizeBlock(normalize, values, offset, k);
+      }
+      return counts;
+    };
+  }
+
+  private static void normalizeBlock(Normalize normalize, double[] m, int offset, int k) {
     switch (normalize) {
       case NONE -> { }
       case TRUE -> {

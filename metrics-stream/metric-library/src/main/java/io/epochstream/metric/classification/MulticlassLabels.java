@@ -1,7 +1,9 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
-import java.util.Arrays;
+import io.epochstream.metric.input.BatchMemo;
+import io.epochstream.metric.input.ClassArgmax;
+import io.epochstream.metric.input.TaskShapes;
 
 /**
  * Turns one multiclass batch into (predicted, target) class pairs, TorchMetrics'
@@ -13,62 +15,39 @@ import java.util.Arrays;
  * {@code ignore_index} are dropped. The whole batch is validated before anything is returned.
  */
 final class MulticlassLabels {
-  /** The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size. */
-  record Pairs(int[] preds, int[] targets, int size) {}
-
   /**
-   * The last batch decoded on this thread. An epoch usually holds several multiclass metrics
-   * (accuracy, F1, confusion matrix) with the same task settings: they share one argmax pass over
-   * the batch instead of each scanning every score. Batches are immutable by contract.
+   * The kept samples: {@code preds[i]}, {@code targets[i]} for i &lt; size, and the batch row
+   * {@code rows[i]} (of {@code batchRows}) each came from — a row with extra dimensions gives several.
    */
-  private record Decoded(Batch batch, TaskConfig cfg, Pairs pairs) {}
+  record Pairs(int[] preds, int[] targets, int[] rows, int size, int batchRows) {}
 
-  private static final ThreadLocal<Decoded> LAST = new ThreadLocal<>();
+  /** Several multiclass metrics of an epoch share one argmax pass over the batch. */
+  private static final BatchMemo<TaskConfig, Pairs> LAST = new BatchMemo<>();
 
   private MulticlassLabels() {}
 
   static Pairs decode(Batch batch, TaskConfig cfg) {
-    Decoded last = LAST.get();
-    if (last != null && last.batch == batch && last.cfg.equals(cfg)) {
-      return last.pairs;
-    }
-    Pairs pairs = decodeUncached(batch, cfg);
-    LAST.set(new Decoded(batch, cfg, pairs));
-    return pairs;
+    return LAST.get(batch, cfg, MulticlassLabels::decodeUncached);
   }
 
   private static Pairs decodeUncached(Batch batch, TaskConfig cfg) {
-    Shapes.checkSizes(batch);
-    int[] ps = batch.predsShape();
-    int[] ts = batch.targetShape();
-    if (ps.length == ts.length + 1) {
-      return fromScores(batch, cfg);
-    } else if (ps.length == ts.length) {
-      return fromClassIndices(batch, cfg);
-    }
-    throw new IllegalArgumentException("multiclass preds must be class indices shaped like the target or scores "
-        + "[N, C, ...] for target [N, ...]: " + Shapes.describe(batch));
+    return TaskShapes.multiclassScores(batch) ? fromScores(batch, cfg) : fromClassIndices(batch, cfg);
   }
 
   /** Scores [N, C, ...]: the predicted class is the argmax (or the target, when it is within top_k). */
   private static Pairs fromScores(Batch batch, TaskConfig cfg) {
-    int[] ps = batch.predsShape();
-    int[] ts = batch.targetShape();
-    int classes = cfg.classes();
     if (batch.predsIntegral()) {
       throw new IllegalArgumentException("preds with one dimension more than target must be floating point scores"
-          + " [N, C, ...], not integers: " + Shapes.describe(batch));
+          + " [N, C, ...], not integers: " + TaskShapes.describe(batch));
     }
-    if (ps[1] != classes) {
-      throw new IllegalArgumentException("preds scores have " + ps[1] + " classes (dimension 1), num_classes is " + classes);
-    }
-    if (!Arrays.equals(Arrays.copyOfRange(ps, 2, ps.length), Arrays.copyOfRange(ts, 1, ts.length))) {
-      throw new IllegalArgumentException("scores [N, C, ...] need target [N, ...]: " + Shapes.describe(batch));
-    }
+    int[] ps = batch.predsShape();
+    int classes = cfg.classes();
+    TaskShapes.multiclassLayout(batch, classes);
     double[] scores = batch.preds();
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
     int[] outTargets = new int[target.length];
+    int[] outRows = new int[target.length];
     int size = 0;
     int extra = target.length / Math.max(1, ps[0]);
     int topK = cfg.topK();
@@ -82,41 +61,43 @@ final class MulticlassLabels {
         }
         int tc = classIndex(t, classes, "target", s);
         int base = rowBase + j;
-        int best = argmax(scores, base, extra, classes);
+        int best = ClassArgmax.of(scores, base, extra, classes);
         int pred = best;
         if (topK > 1 && best != tc && rank(scores, base, extra, classes, tc) < topK) {
           pred = tc;
         }
         outPreds[size] = pred;
+        outRows[size] = n;
         outTargets[size++] = tc;
       }
     }
-    return new Pairs(outPreds, outTargets, size);
+    return new Pairs(outPreds, outTargets, outRows, size, ps[0]);
   }
 
   /** Class indices shaped like the target. */
   private static Pairs fromClassIndices(Batch batch, TaskConfig cfg) {
-    if (!Arrays.equals(batch.predsShape(), batch.targetShape())) {
-      throw new IllegalArgumentException("class-index preds must have the target's shape: " + Shapes.describe(batch));
-    }
     if (cfg.topK() > 1) {
-      throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + Shapes.describe(batch));
+      throw new IllegalArgumentException("top_k > 1 needs scores [N, C, ...], not class indices: " + TaskShapes.describe(batch));
     }
     int classes = cfg.classes();
     double[] preds = batch.preds();
     double[] target = batch.target();
     int[] outPreds = new int[target.length];
     int[] outTargets = new int[target.length];
+    int[] outRows = new int[target.length];
     int size = 0;
+    int batchRows = batch.targetShape()[0];
+    int extra = target.length / Math.max(1, batchRows);
     for (int i = 0; i < target.length; i++) {
       double t = target[i];
       if (cfg.ignores(t)) {
         continue;
       }
       outTargets[size] = classIndex(t, classes, "target", i);
+      outRows[size] = i / extra;
       outPreds[size++] = classIndex(preds[i], classes, "preds", i);
     }
-    return new Pairs(outPreds, outTargets, size);
+    return new Pairs(outPreds, outTargets, outRows, size, batchRows);
   }
 
   static int classIndex(double v, int classes, String what, int at) {
@@ -126,20 +107,6 @@ final class MulticlassLabels {
           + (Double.isNaN(v) ? " (NaN)" : ""));
     }
     return c;
-  }
-
-  /** torch.argmax over one sample's class scores: first maximum, a NaN beats every number. */
-  private static int argmax(double[] scores, int base, int stride, int classes) {
-    int best = 0;
-    double max = scores[base];
-    for (int c = 1; c < classes; c++) {
-      double v = scores[base + c * stride];
-      if (v > max || (v != v && max == max)) {
-        max = v;
-        best = c;
-      }
-    }
-    return best;
   }
 
   /** How many classes rank before class {@code c}: higher score, or equal score and lower index. */

@@ -23,8 +23,14 @@ abstract class StatCounter {
 
   abstract StatCounts counts();
 
+  /** The stat-score family's counter (TorchMetrics' stat-score input format). */
   static StatCounter create(TaskConfig cfg, States states) {
-    return cfg.task() == Task.MULTICLASS ? new MulticlassStatCounter(cfg, states) : new ThresholdStatCounter(cfg, states);
+    return create(cfg, states, ThresholdLabels.LogitCheck.ALL);
+  }
+
+  /** A counter whose binary logit check looks at {@code check}'s elements. */
+  static StatCounter create(TaskConfig cfg, States states, ThresholdLabels.LogitCheck check) {
+    return cfg.task() == Task.MULTICLASS ? new MulticlassStatCounter(cfg, states) : new ThresholdStatCounter(cfg, states, check);
   }
 
   static void addTo(MetricState state, long[] local) {

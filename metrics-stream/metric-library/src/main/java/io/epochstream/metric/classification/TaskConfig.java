@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.Task;
 
 /**
@@ -9,9 +10,9 @@ import io.epochstream.metric.input.Task;
  * that the task uses are read, so a parameter that does not apply is left unused and rejected.
  *
  * @param classes num_classes (multiclass), num_labels (multilabel) or 1 (binary)
- * @param ignoreIndex the ignored target value, or null
+ * @param ignore the ignored target value, if any
  */
-record TaskConfig(Task task, int classes, double threshold, int topK, Integer ignoreIndex) {
+record TaskConfig(Task task, int classes, double threshold, int topK, IgnoreIndex ignore) {
 
   /** Reads the task parameters; {@code withTopK} says whether the metric accepts top_k. */
   static TaskConfig read(MetricParams p, boolean withTopK) {
@@ -38,8 +39,7 @@ record TaskConfig(Task task, int classes, double threshold, int topK, Integer ig
     if (withTopK) {
       multidimAverage(p);
     }
-    var ignore = p.optionalInteger("ignore_index");
-    return new TaskConfig(task, classes, threshold, topK, ignore.isPresent() ? ignore.getAsInt() : null);
+    return new TaskConfig(task, classes, threshold, topK, IgnoreIndex.read(p));
   }
 
   /**
@@ -47,7 +47,7 @@ record TaskConfig(Task task, int classes, double threshold, int topK, Integer ig
    * extra dimensions flattened into the batch) is accepted for every task; "samplewise" gives one
    * value per sample, which does not fold into an epoch state, and is refused with that reason.
    */
-  private static void multidimAverage(MetricParams p) {
+  static void multidimAverage(MetricParams p) {
     String m = p.string("multidim_average", "global", "global", "samplewise");
     if (m.equals("samplewise")) {
       throw p.error("multidim_average", "'samplewise' (one value per sample) is not supported: an epoch summary"
@@ -64,6 +64,6 @@ record TaskConfig(Task task, int classes, double threshold, int topK, Integer ig
   }
 
   boolean ignores(double target) {
-    return ignoreIndex != null && target == ignoreIndex;
+    return ignore.matches(target);
   }
 }

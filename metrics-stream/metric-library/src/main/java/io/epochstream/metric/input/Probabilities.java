@@ -26,9 +26,28 @@ public final class Probabilities {
 
   /** Sigmoid of every value when any value lies outside [0, 1]; otherwise the input itself. */
   public static double[] sigmoidIfLogits(double[] values) {
-    if (!outsideUnitInterval(values)) {
-      return values;
+    return outsideUnitInterval(values) ? sigmoid(values) : values;
+  }
+
+  /**
+   * Binary inputs with ignore_index, as TorchMetrics' binary confusion-matrix and curve formats
+   * judge them: the sigmoid of every value when a value whose target is kept lies outside [0, 1];
+   * otherwise the input itself ({@code values[i]} goes with {@code target[i]}).
+   */
+  public static double[] sigmoidIfKeptLogits(double[] values, double[] target, IgnoreIndex ignore) {
+    if (!ignore.present()) {
+      return sigmoidIfLogits(values);
     }
+    for (int i = 0; i < values.length; i++) {
+      if (!ignore.matches(target[i]) && outside(values[i])) {
+        return sigmoid(values);
+      }
+    }
+    return values;
+  }
+
+  /** The sigmoid of every value, a fresh array. */
+  public static double[] sigmoid(double[] values) {
     double[] out = new double[values.length];
     for (int i = 0; i < values.length; i++) {
       out[i] = 1.0 / (1.0 + Math.exp(-values[i]));

@@ -12,7 +12,7 @@ package io.epochstream.metric.ranking;
  * <p>Binned: tpr = tp/(tp+fn), fpr = fp/(fp+tn) per threshold (0/0 = 0), reversed (no endpoints
  * added), trapezoid area.
  */
-public final class Auroc extends ScoreCurveMetric {
+public final class Auroc extends AveragedCurveScore {
   public Auroc(RankingConfig config) {
     super(config);
   }

@@ -13,7 +13,7 @@ package io.epochstream.metric.ranking;
  * <p>Binned: precision = tp/(tp+fp) and recall = tp/(tp+fn) per threshold in the configured order,
  * NaN (0/0) replaced by 0, then (p=1, r=0) appended and the same sum taken.
  */
-public final class AveragePrecision extends ScoreCurveMetric {
+public final class AveragePrecision extends AveragedCurveScore {
   public AveragePrecision(RankingConfig config) {
     super(config);
   }

@@ -20,6 +20,8 @@ final class BinnedCurves implements CurveState {
   private final int[] below;
   private final int buckets;
   private final ThresholdBuckets bucketOf;
+  /** The thresholds in the configured order. */
+  private final double[] thresholds;
 
   /** The length of the counts state for these thresholds and classes. */
   static int stateLength(double[] thresholds, int classes) {
@@ -37,6 +39,7 @@ final class BinnedCurves implements CurveState {
     this.classes = classes;
     this.buckets = thresholds.length + 1;
     this.bucketOf = new ThresholdBuckets(sorted);
+    this.thresholds = thresholds.clone();
   }
 
   @Override
@@ -126,6 +129,6 @@ final class BinnedCurves implements CurveState {
       tp[i] = sufPos[below[i] + 1];
       fp[i] = sufNeg[below[i] + 1];
     }
-    return new Curve(tp, fp, sufPos[0], sufNeg[0], false);
+    return new Curve(tp, fp, thresholds, sufPos[0], sufNeg[0], false);
   }
 }

@@ -121,7 +121,7 @@ final class ExactCurves implements CurveState {
 
   /**
    * The curve from encoded values (sorted in place): cumulative tp / fp at each distinct score in
-   * descending order (TorchMetrics' {@code _binary_clf_curve}). After sorting, negatives (−s) come
+   * descending order (TorchMetrics' {@code _binary_clf_curve}), each with its score. After sorting, negatives (−s) come
    * first in order of descending score, then positives (+s) in ascending score.
    *
    * @param multiclassAllZero for multiclass the recall-ones rule is decided over all targets; null
@@ -136,6 +136,7 @@ final class ExactCurves implements CurveState {
     int nPos = v.length - nNeg;
     double[] tp = new double[v.length];
     double[] fp = new double[v.length];
+    double[] thresholds = new double[v.length];
     int k = 0;
     int i = v.length - 1; // positives, descending
     int j = 0; // negatives, descending score
@@ -155,9 +156,10 @@ final class ExactCurves implements CurveState {
       }
       tp[k] = cumTp;
       fp[k] = cumFp;
+      thresholds[k] = t;
       k++;
     }
     boolean recallOnes = multiclassAllZero != null ? multiclassAllZero : nPos == 0 && v.length > 0;
-    return new Curve(Arrays.copyOf(tp, k), Arrays.copyOf(fp, k), nPos, nNeg, recallOnes);
+    return new Curve(Arrays.copyOf(tp, k), Arrays.copyOf(fp, k), Arrays.copyOf(thresholds, k), nPos, nNeg, recallOnes);
   }
 }

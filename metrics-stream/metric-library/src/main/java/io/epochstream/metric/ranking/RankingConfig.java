@@ -2,11 +2,13 @@ package io.epochstream.metric.ranking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.Task;
 import java.util.Locale;
 
 /**
- * The parsed parameters of average_precision / auroc, with the task wrappers' names and defaults:
+ * The parsed parameters of a curve metric (average_precision, auroc, and with {@link #parsePerClass} the
+ * per-class curves and operating points), with the task wrappers' names and defaults:
  * task, num_classes (multiclass), num_labels (multilabel), average="macro", thresholds=null,
  * ignore_index=null, plus our max_samples (exact mode only). Reads only parameters that apply, so
  * {@link MetricParams#rejectUnused()} refuses the rest.
@@ -14,7 +16,7 @@ import java.util.Locale;
  * @param thresholds null for the exact curve; otherwise the binned thresholds in the given order
  */
 public record RankingConfig(String metric, Task task, int classes, Average average, double[] thresholds,
-    Integer ignoreIndex, int maxSamples) {
+    IgnoreIndex ignore, int maxSamples) {
 
   public static final int DEFAULT_MAX_SAMPLES = 1_000_000;
 
@@ -23,10 +25,35 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
   }
 
   public static RankingConfig parse(MetricParams p) {
+    return parse(p, true, DEFAULT_MAX_SAMPLES);
+  }
+
+  /**
+   * The parameters of a curve metric that returns one curve (or value) per class — roc,
+   * precision_recall_curve, the operating points: no average (an explicit null is accepted), and
+   * {@code defaultMaxSamples} as exact mode's cap.
+   */
+  public static RankingConfig parsePerClass(MetricParams p, int defaultMaxSamples) {
+    return parse(p, false, defaultMaxSamples);
+  }
+
+  private static RankingConfig parse(MetricParams p, boolean averaged, int defaultMaxSamples) {
     String metric = p.metric();
     Task task = Task.from(p);
     int classes;
     Average average;
+    if (!averaged) {
+      if (p.has("average")) {
+        throw p.error("average", "is not supported: " + metric + " gives one curve (or value) per class, not an average");
+      }
+      p.explicitNull("average");
+      classes = switch (task) {
+        case BINARY -> 1;
+        case MULTICLASS -> p.requiredInteger("num_classes", 2);
+        case MULTILABEL -> p.requiredInteger("num_labels", 2);
+      };
+      return finish(p, metric, task, classes, Average.NONE, defaultMaxSamples);
+    }
     switch (task) {
       case BINARY -> {
         // One value: like TorchMetrics' task wrappers, a binary task accepts an average and ignores it.
@@ -50,11 +77,16 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
         average = Average.valueOf(a.toUpperCase(Locale.ROOT));
       }
     }
+    return finish(p, metric, task, classes, average, defaultMaxSamples);
+  }
+
+  private static RankingConfig finish(MetricParams p, String metric, Task task, int classes, Average average,
+      int defaultMaxSamples) {
     double[] thresholds = thresholds(p);
-    var ignore = p.optionalInteger("ignore_index");
-    int maxSamples = DEFAULT_MAX_SAMPLES;
+    IgnoreIndex ignore = IgnoreIndex.read(p);
+    int maxSamples = defaultMaxSamples;
     if (thresholds == null) {
-      maxSamples = p.integer("max_samples", DEFAULT_MAX_SAMPLES);
+      maxSamples = p.integer("max_samples", defaultMaxSamples);
       if (maxSamples < 1) {
         throw p.error("max_samples", "must be at least 1, not " + maxSamples);
       }
@@ -63,8 +95,7 @@ public record RankingConfig(String metric, Task task, int classes, Average avera
     } else {
       p.raw("max_samples"); // an explicit null is harmless
     }
-    return new RankingConfig(metric, task, classes, average, thresholds,
-        ignore.isPresent() ? ignore.getAsInt() : null, maxSamples);
+    return new RankingConfig(metric, task, classes, average, thresholds, ignore, maxSamples);
   }
 
   /** null = exact; an integer n >= 2 = linspace(0, 1, n); a list of floats in [0, 1] = those thresholds. */

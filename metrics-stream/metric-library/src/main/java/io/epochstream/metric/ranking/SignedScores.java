@@ -1,7 +1,8 @@
 package io.epochstream.metric.ranking;
 
+import io.epochstream.metric.input.IgnoreIndex;
+import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.input.ScoreLayout;
-import io.epochstream.metric.input.Task;
 import java.util.Arrays;
 
 /**
@@ -15,12 +16,12 @@ import java.util.Arrays;
 final class SignedScores {
   private SignedScores() {}
 
-  /** The encoded entries of a batch whose scores are in [0, 1]; {@code layout} is null for binary. */
-  static double[] encode(Task task, int classes, IgnoreIndex ignore, double[] probs, double[] target, ScoreLayout layout) {
-    return switch (task) {
-      case BINARY -> binary(ignore, probs, target);
-      case MULTICLASS -> multiclass(classes, ignore, probs, target, layout);
-      case MULTILABEL -> multilabel(classes, ignore, probs, target, layout);
+  /** The encoded entries of a validated batch (scores in [0, 1]). */
+  static double[] encode(ScoreBatch b) {
+    return switch (b.task()) {
+      case BINARY -> binary(b.ignore(), b.probs(), b.target());
+      case MULTICLASS -> multiclass(b.classes(), b.ignore(), b.probs(), b.target(), b.layout());
+      case MULTILABEL -> multilabel(b.classes(), b.ignore(), b.probs(), b.target(), b.layout());
     };
   }
 

@@ -7,18 +7,18 @@ package io.epochstream.metric.ranking;
  * stored thresholds themselves, so rounding can never move a score that sits exactly on a
  * threshold: one or two comparisons instead of a binary search.
  */
-final class ThresholdBuckets {
+public final class ThresholdBuckets {
   private final double[] sorted;
   /** 1 / spacing when the thresholds are evenly spaced, else 0. */
   private final double inverseStep;
 
-  ThresholdBuckets(double[] sortedThresholds) {
+  public ThresholdBuckets(double[] sortedThresholds) {
     this.sorted = sortedThresholds;
     int n = sorted.length;
     this.inverseStep = evenlySpaced(sorted) ? (n - 1) / (sorted[n - 1] - sorted[0]) : 0;
   }
 
-  int bucket(double score) {
+  public int bucket(double score) {
     return inverseStep > 0 ? guessAndCorrect(score) : binarySearch(score);
   }
 

@@ -7,12 +7,53 @@ import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 
 /**
- * TorchMetrics' MeanSquaredError / MeanAbsoluteError: per output, the sum of squared (or absolute)
- * errors and the observation count, so the epoch value is exact however it was batched. With
- * {@code num_outputs > 1} preds and target are [N, num_outputs] and the result is a vector.
+ * TorchMetrics' mean errors: per output, the sum of one error per observation and the observation
+ * count (two SUM states), so the epoch value is exact however it was batched — MeanSquaredError
+ * (RMSE with {@code squared=false}), MeanAbsoluteError, LogCoshError, MeanAbsolutePercentageError,
+ * SymmetricMeanAbsolutePercentageError and MeanSquaredLogError. With {@code num_outputs > 1} preds
+ * and target are [N, num_outputs] and the result is a vector. Computed in double precision.
  */
 public final class MeanError extends Metric {
-  public enum Kind { SQUARED, ABSOLUTE }
+  /** TorchMetrics' {@code epsilon}, the smallest denominator of the percentage errors. */
+  private static final double EPSILON = 1.17e-06;
+
+  public enum Kind {
+    /** (p − t)². */
+    SQUARED("sum_squared_error", RegressionShapes.FLATTENED),
+    /** |p − t|. */
+    ABSOLUTE("sum_abs_error", RegressionShapes.FLATTENED),
+    /** log((e^(p−t) + e^(t−p)) / 2), as TorchMetrics writes it (so it overflows where TorchMetrics' float64 does). */
+    LOG_COSH("sum_log_cosh_error", RegressionShapes.COLUMNS),
+    /** |p − t| / max(|t|, ε). */
+    ABSOLUTE_PERCENTAGE("sum_abs_per_error", RegressionShapes.FLATTENED),
+    /** 2 |p − t| / max(|t| + |p|, ε). */
+    SYMMETRIC_ABSOLUTE_PERCENTAGE("sum_abs_per_error", RegressionShapes.FLATTENED),
+    /** (log(1 + p) − log(1 + t))²: NaN for values below −1, as in torch. */
+    SQUARED_LOG("sum_squared_log_error", RegressionShapes.FLATTENED);
+
+    private final String state;
+    private final RegressionShapes shapes;
+
+    Kind(String state, RegressionShapes shapes) {
+      this.state = state;
+      this.shapes = shapes;
+    }
+
+    double error(double p, double t) {
+      double d = p - t;
+      return switch (this) {
+        case SQUARED -> d * d;
+        case ABSOLUTE -> Math.abs(d);
+        case LOG_COSH -> Math.log((Math.exp(d) + Math.exp(-d)) / 2);
+        case ABSOLUTE_PERCENTAGE -> Math.abs(d) / Math.max(Math.abs(t), EPSILON);
+        case SYMMETRIC_ABSOLUTE_PERCENTAGE -> 2 * Math.abs(d) / Math.max(Math.abs(t) + Math.abs(p), EPSILON);
+        case SQUARED_LOG -> {
+          double l = Math.log1p(p) - Math.log1p(t);
+          yield l * l;
+        }
+      };
+    }
+  }
 
   private final Kind kind;
   private final int outputs;
@@ -27,7 +68,7 @@ public final class MeanError extends Metric {
     this.kind = kind;
     this.outputs = outputs;
     this.squared = squared;
-    this.errors = addState(kind == Kind.SQUARED ? "sum_squared_error" : "sum_abs_error", outputs, Reduction.SUM);
+    this.errors = addState(kind.state, outputs, Reduction.SUM);
   }
 
   @Override
@@ -35,20 +76,13 @@ public final class MeanError extends Metric {
     if (!batch.hasPredictions()) {
       return Update.NONE;
     }
+    int rows = kind.shapes.rows(batch, outputs);
     double[] p = batch.preds();
     double[] t = batch.target();
-    if (p.length != t.length) {
-      throw new IllegalArgumentException("preds has " + p.length + " values, target " + t.length);
-    }
-    if (outputs > 1 && (batch.predsShape().length != 2 || batch.predsShape()[1] != outputs)) {
-      throw new IllegalArgumentException("preds must be [N, " + outputs + "] for num_outputs=" + outputs);
-    }
     double[] local = new double[outputs];
     for (int i = 0; i < p.length; i++) {
-      double d = p[i] - t[i];
-      local[i % outputs] += kind == Kind.SQUARED ? d * d : Math.abs(d);
+      local[i % outputs] += kind.error(p[i], t[i]);
     }
-    int rows = p.length / outputs;
     return () -> {
       double[] e = errors.values();
       for (int o = 0; o < outputs; o++) {

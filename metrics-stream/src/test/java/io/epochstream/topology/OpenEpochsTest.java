@@ -1,0 +1,72 @@
+package io.epochstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epochstream.event.Tensors;
+import io.epochstream.fold.RankFold;
+import io.epochstream.metric.MetricConfig;
+import io.epochstream.schema.StepOutput;
+import io.epochstream.store.StoreKey;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+class OpenEpochsTest {
+  /** An exact curve appends every score: the open epoch is written as a head and one chunk per step. */
+  private static final MetricConfig EXACT = new MetricConfig(Map.of(
+      "auroc", new MetricConfig.Spec("auroc", Map.of("task", "\"multiclass\"", "num_classes", "3", "thresholds", "null"))), Map.of());
+  private final TaskStores stores = new TaskStores();
+  private final KeyValueStore<StoreKey.OpenEpoch, byte[]> store = stores.of(StreamStores.OPEN_EPOCHS);
+
+  private static StepOutput step(long n, Random r) {
+    float[] probs = new float[8 * 3];
+    int[] target = new int[8];
+    for (int i = 0; i < probs.length; i++) {
+      probs[i] = r.nextFloat();
+    }
+    for (int i = 0; i < target.length; i++) {
+      target[i] = r.nextInt(3);
+    }
+    return new StepOutput(n, 8, 1.0, Tensors.ofFloats(probs, 8, 3), Tensors.ofInts(target, 8), Map.of(), null);
+  }
+
+  @Test
+  void eachStepWritesItsChunkAndTheHeadAndAStoredEpochReadsBackWholeAfterARestart() {
+    OpenEpochs epochs = new OpenEpochs(store);
+    StoreKey.RankEpoch key = new StoreKey.RankEpoch("a:b", "train", 0, 1);
+    Random r = new Random(7);
+    RankFold reference = RankFold.open(EXACT);
+    for (int s = 0; s < 5; s++) {
+      StepOutput step = step(s, r);
+      RankFold open = epochs.open(key, EXACT);
+      assertThat(open.fold(step, s, Long.MAX_VALUE).accepted()).isTrue();
+      reference.fold(step, s, Long.MAX_VALUE);
+      epochs.save(key, open);
+    }
+    assertThat(store.all()).toIterable().extracting(kv -> kv.key).containsExactly(key, key.chunk(0), key.chunk(1), key.chunk(2),
+        key.chunk(3), key.chunk(4));
+    RankFold restored = new OpenEpochs(store).open(key, EXACT); // a new task: nothing live, read from the store
+    assertThat(restored.state().toBytes()).isEqualTo(reference.state().toBytes());
+    assertThat(restored.state().steps()).isEqualTo(5);
+  }
+
+  @Test
+  void closingTakesTheEpochOutOfTheStoreAndDroppingARunSparesALongerRunId() {
+    OpenEpochs epochs = new OpenEpochs(store);
+    Random r = new Random(8);
+    StoreKey.RankEpoch a = new StoreKey.RankEpoch("a", "train", 0, 0);
+    StoreKey.RankEpoch ab = new StoreKey.RankEpoch("a:b", "train", 0, 0);
+    for (StoreKey.RankEpoch key : new StoreKey.RankEpoch[] {a, ab}) {
+      RankFold open = epochs.open(key, EXACT);
+      open.fold(step(0, r), 0, Long.MAX_VALUE);
+      epochs.save(key, open);
+    }
+    epochs.drop("a");
+    assertThat(store.all()).toIterable().allMatch(kv -> kv.key.run().equals("a:b")).isNotEmpty();
+    RankFold closed = epochs.close(ab, EXACT);
+    assertThat(closed.state().samples()).isEqualTo(8);
+    assertThat(store.all()).toIterable().isEmpty();
+    assertThat(epochs.open(ab, EXACT).state().steps()).as("a closed epoch opens again empty").isZero();
+  }
+}
