@@ -56,6 +56,11 @@ class FoldRulesTest {
     assertThat(set.serializedBytes()).isEqualTo(4 + 3 * 16);
     assertThat(set.add(4)).isTrue(); // joins 1-3 and 5-7
     assertThat(set.serializedBytes()).isEqualTo(4 + 2 * 16);
+    StepSet descending = new StepSet();
+    for (long s = 3; s >= 1; s--) {
+      assertThat(descending.add(s)).as("first time " + s + ", counting down").isTrue();
+    }
+    assertThat(descending.serializedBytes()).as("steps counted down grow one range at its start").isEqualTo(4 + 16);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     set.write(new DataOutputStream(bytes));
     assertThat(bytes.size()).isEqualTo(set.serializedBytes());
@@ -128,7 +133,7 @@ class FoldRulesTest {
   void ranksMergeInAscendingOrderOnly() {
     RankMerge merge = new RankMerge(ACC);
     EpochState one = ACC.newEpoch();
-    merge.add(0, one).add(2, ACC.newEpoch().toBytes());
+    assertThat(merge.add(0, one).add(2, ACC.newEpoch().toBytes())).as("adds chain on the same merge").isSameAs(merge);
     assertThatThrownBy(() -> merge.add(2, ACC.newEpoch())).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> merge.add(1, ACC.newEpoch())).isInstanceOf(IllegalStateException.class);
   }
