@@ -10,6 +10,7 @@ import io.epochstream.publish.StepPublisher;
 import io.epochstream.reference.SentEvents;
 import io.epochstream.reference.SummaryView;
 import io.epochstream.schema.EpochSummary;
+import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepMetrics;
 import io.epochstream.serde.AvroSerde;
@@ -36,6 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedKafka.class)
 class CrashRecoveryTest {
+  /**
+   * The trainer's defaults and an exact AUROC: its open epoch is stored as a head and a chunk of
+   * scores per step, so what a restarted app reads back is every chunk the killed one wrote.
+   */
+  private static final Map<String, MetricSpec> METRICS = new java.util.LinkedHashMap<>(DefaultMetrics.multiclass(4));
+
+  static {
+    METRICS.put("auroc_exact", new MetricSpec("auroc", Map.of("task", "\"multiclass\"", "num_classes", "4", "thresholds", "null")));
+  }
+
   @TempDir Path dir;
 
   @Test
@@ -50,7 +61,7 @@ class CrashRecoveryTest {
 
     Random random = new Random(9);
     try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "crash", 0)) {
-      publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), Map.of());
+      publisher.runStarted(1, METRICS, Map.of(), Map.of());
       try (ServiceProcess first = ServiceProcess.start(command)) {
         first.await("running on", Duration.ofSeconds(120));
         publishSteps(publisher, random, 0, 40);
@@ -102,8 +113,8 @@ class CrashRecoveryTest {
     try (StepPublisher rank0 = new StepPublisher(kafka.clientConfig(), topics, "kills", 0);
          StepPublisher rank1 = new StepPublisher(kafka.clientConfig(), topics, "kills", 1)) {
       List<StepPublisher> ranks = List.of(rank0, rank1);
-      rank0.runStarted(2, DefaultMetrics.multiclass(4), Map.of(), Map.of());
-      rank1.runStarted(2, DefaultMetrics.multiclass(4), Map.of(), Map.of());
+      rank0.runStarted(2, METRICS, Map.of(), Map.of());
+      rank1.runStarted(2, METRICS, Map.of(), Map.of());
       for (int epoch = 0; epoch < kills; epoch++) {
         try (ServiceProcess app = ServiceProcess.start(command)) {
           app.await("running on", Duration.ofSeconds(120));
