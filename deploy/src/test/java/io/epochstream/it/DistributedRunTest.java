@@ -16,6 +16,9 @@ import io.epochstream.topology.MetricsStreamApp;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
+import io.epochstream.cli.Main;
+import io.epochstream.reference.SentLines;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Two stream-app instances with one application id, four trainer ranks each on its shard: exactly
  * one complete summary per (stage, epoch), with the samples and steps the ranks' shards hold and the
  * values the naive reference gives over the very step events the ranks published ({@code eval}
- * agrees, line for line).
+ * agrees, line for line). And a rank a whole run behind the other: stage 2 holds the first rank's
+ * states of every epoch, 0 to 11, when the second's arrive, and each epoch merges its own alone
+ * (epoch 1's are not epoch 10's).
  */
 @ExtendWith(SharedKafka.class)
 class DistributedRunTest {
@@ -70,6 +75,33 @@ class DistributedRunTest {
       List<String> expected = OfflineSummaries.ofEvents(steps, OfflineSummaries::failOnNotice);
       List<String> actual = summaries.stream().map(JsonLinesCodec::encode).toList();
       assertThat(actual).as("eval, a second check").containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @Test
+  void aRankAWholeRunBehindTheOtherGetsEveryEpochMergedFromItsOwnStates(TestKafka kafka) throws Exception {
+    Topics topics = TestTopics.create(kafka, 2);
+    String appId = "lag-" + UUID.randomUUID();
+    int epochs = 12;
+    List<String> lines = List.of(RealisticScaleTest.ranksJsonLines("lag", 2, epochs, 12, "train").split("\n"));
+    // The run line, then all of rank 0's lines, then rank 1's: each rank's own order kept.
+    List<String> rankMajor = new java.util.ArrayList<>(lines.subList(0, 1));
+    for (String rank : List.of("\"rank\":0,", "\"rank\":1,")) {
+      lines.stream().skip(1).filter(l -> l.contains(rank)).forEach(rankMajor::add);
+    }
+    assertThat(rankMajor).hasSameSizeAs(lines);
+    Path file = dir.resolve("lag.jsonl");
+    Files.write(file, rankMajor);
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("lag"))) {
+      app.start(Duration.ofSeconds(90));
+      assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
+          file.toString())).isZero();
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(90));
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
+      assertThat(summaries).hasSize(epochs).allSatisfy(s -> assertThat(s.getSamples()).isEqualTo(2 * 2 * 8));
+      SummaryView.assertSameEpochs(io.epochstream.reference.NaiveEpochs.of(SentLines.parse(rankMajor)), SentEvents.views(summaries));
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
     }
   }
 }
