@@ -84,23 +84,26 @@ class DistributedRunTest {
     String appId = "lag-" + UUID.randomUUID();
     int epochs = 12;
     List<String> lines = List.of(RealisticScaleTest.ranksJsonLines("lag", 2, epochs, 12, "train").split("\n"));
-    // The run line, then all of rank 0's lines, then rank 1's: each rank's own order kept.
-    List<String> rankMajor = new java.util.ArrayList<>(lines.subList(0, 1));
-    for (String rank : List.of("\"rank\":0,", "\"rank\":1,")) {
-      lines.stream().skip(1).filter(l -> l.contains(rank)).forEach(rankMajor::add);
-    }
-    assertThat(rankMajor).hasSameSizeAs(lines);
-    Path file = dir.resolve("lag.jsonl");
-    Files.write(file, rankMajor);
+    // Rank 0's whole run, then (once the app has read it all, so stage 2 holds its states of every
+    // epoch) rank 1's; each file starts with the run line, each rank's own order is kept.
+    List<String> sent = new java.util.ArrayList<>();
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("lag"))) {
       app.start(Duration.ofSeconds(90));
-      assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
-          file.toString())).isZero();
-      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(90));
+      for (String rank : List.of("\"rank\":0,", "\"rank\":1,")) {
+        List<String> file = new java.util.ArrayList<>(lines.subList(0, 1));
+        lines.stream().skip(1).filter(l -> l.contains(rank)).forEach(file::add);
+        Path path = dir.resolve("lag-" + sent.size() + ".jsonl");
+        Files.write(path, file);
+        sent.addAll(file);
+        assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
+            path.toString())).isZero();
+        StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(90));
+      }
+      assertThat(sent).hasSize(lines.size() + 1);
       List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
           AvroSerde.of(EpochSummary.class).deserializer());
       assertThat(summaries).hasSize(epochs).allSatisfy(s -> assertThat(s.getSamples()).isEqualTo(2 * 2 * 8));
-      SummaryView.assertSameEpochs(io.epochstream.reference.NaiveEpochs.of(SentLines.parse(rankMajor)), SentEvents.views(summaries));
+      SummaryView.assertSameEpochs(io.epochstream.reference.NaiveEpochs.of(SentLines.parse(sent)), SentEvents.views(summaries));
       assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
     }
   }
