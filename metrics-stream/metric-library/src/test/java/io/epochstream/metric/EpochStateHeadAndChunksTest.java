@@ -88,6 +88,32 @@ class EpochStateHeadAndChunksTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the head's");
   }
 
+  /**
+   * Two exact curves, the second ignoring target 1: a step whose targets are all 1 grows the first
+   * and leaves the second as it was, so its chunk holds no value of the second, and reads back.
+   */
+  @Test
+  void aChunkInWhichOneGrowingStateGainedNothingReadsBack() {
+    java.util.function.Supplier<EpochState> two = () -> {
+      Map<String, Metric> m = new LinkedHashMap<>();
+      m.put("auroc", MetricFactory.create("auroc", Map.of("task", "\"binary\"")));
+      m.put("auroc_ignoring_1", MetricFactory.create("auroc", Map.of("task", "\"binary\"", "ignore_index", "1")));
+      return new EpochState(m);
+    };
+    EpochState state = two.get();
+    List<byte[]> chunks = new ArrayList<>();
+    state.update(new Batch(4, null, new double[] {0.2, 0.9, 0.4, 0.7}, new int[] {4}, new double[] {0, 1, 0, 1}, new int[] {4},
+        Map.of()), 1);
+    chunks.add(state.takeAppended());
+    state.update(new Batch(2, null, new double[] {0.3, 0.8}, new int[] {2}, new double[] {1, 1}, new int[] {2}, Map.of()), 2);
+    chunks.add(state.takeAppended());
+    EpochState read = two.get().read(state.headBytes(), chunks);
+    assertThat(read.toBytes()).isEqualTo(state.toBytes());
+    // By hand: scores 0.2, 0.4 (target 0) against 0.9, 0.7, 0.3, 0.8 (target 1): 7 of 8 pairs ordered;
+    // ignoring target 1 leaves no positive sample (TorchMetrics: 0).
+    assertThat(read.compute().get("auroc").scalarValue()).isEqualTo(7.0 / 8);
+  }
+
   @Test
   void aStateWithoutGrowingValuesHasNoChunkAndItsHeadIsTheWholeState() {
     Map<String, Metric> m = new LinkedHashMap<>();

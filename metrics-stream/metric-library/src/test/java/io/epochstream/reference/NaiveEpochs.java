@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * value is computed from the concatenation with the textbook formula — counts of argmax hits,
  * tp / fp / fn per class, a trapezoid over per-threshold rates, Mann–Whitney for the exact AUROC.
  * Its rules are the product's stated ones, written from the documentation, not the code: a step
- * of an unknown run, of a rank outside the world size, after its rank ended the epoch, repeating a
- * step number, or with a class index out of range counts for nothing; an epoch closes when every
+ * of an unknown run, of a rank outside the world size, of an epoch its rank ended or moved past,
+ * repeating a step number, or with a class index out of range counts for nothing; a rank ends an
+ * epoch with its epoch end or with its first event of a later epoch; an epoch closes when every
  * rank ended it. {@link NaiveEpochsTest} checks it against figures TorchMetrics itself computed.
  *
  * <p>Supported: multiclass accuracy, precision, recall, f1_score (average micro, macro, weighted,
@@ -33,6 +34,14 @@ public final class NaiveEpochs {
 
   private record EpochKey(String run, String stage, int epoch) {}
 
+  private record RankKey(String run, String stage, int rank) {}
+
+  /** Where a rank of a stage stands: its open epoch and the latest it ended (-1: none). */
+  private static final class Progress {
+    int open = -1;
+    int ended = -1;
+  }
+
   private static final class RankEpoch {
     final Set<Long> steps = new HashSet<>();
     final List<Sent.Step> accepted = new ArrayList<>();
@@ -43,6 +52,7 @@ public final class NaiveEpochs {
   public static List<ExpectedEpoch> of(List<? extends Sent> sent) {
     Map<String, Sent.Run> runs = new HashMap<>();
     Map<EpochKey, TreeMap<Integer, RankEpoch>> open = new LinkedHashMap<>();
+    Map<RankKey, Progress> progress = new HashMap<>();
     Set<EpochKey> closed = new HashSet<>();
     List<ExpectedEpoch> out = new ArrayList<>();
     for (Sent s : sent) {
@@ -57,28 +67,47 @@ public final class NaiveEpochs {
       if (run == null || rank < 0 || rank >= run.worldSize() || closed.contains(key)) {
         continue;
       }
-      RankEpoch r = open.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(rank, x -> new RankEpoch());
-      if (r.ended) {
-        continue;
+      Progress p = progress.computeIfAbsent(new RankKey(key.run(), key.stage(), rank), k -> new Progress());
+      if (key.epoch() <= p.ended || p.open >= 0 && key.epoch() < p.open) {
+        continue; // the rank ended this epoch, or moved past it
       }
+      if (p.open >= 0 && key.epoch() > p.open) {
+        // its first event of a later epoch: the rank has ended the open one
+        end(run, new EpochKey(key.run(), key.stage(), p.open), rank, open, closed, out);
+        p.ended = Math.max(p.ended, p.open);
+        p.open = -1;
+      }
+      RankEpoch r = open.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(rank, x -> new RankEpoch());
       if (s instanceof Sent.Step step) {
         if (!r.steps.contains(step.step()) && valid(run, step)) {
           r.steps.add(step.step());
           r.accepted.add(step);
+          p.open = key.epoch();
         }
       } else {
-        r.ended = true;
-        TreeMap<Integer, RankEpoch> ranks = open.get(key);
-        if (ranks.size() == run.worldSize() && ranks.values().stream().allMatch(x -> x.ended)) {
-          List<Sent.Step> all = new ArrayList<>();
-          ranks.values().forEach(x -> all.addAll(x.accepted));
-          out.add(epoch(run, key, all));
-          open.remove(key);
-          closed.add(key);
-        }
+        end(run, key, rank, open, closed, out);
+        p.ended = Math.max(p.ended, key.epoch());
+        p.open = -1;
       }
     }
     return out;
+  }
+
+  /** Rank {@code rank} ended epoch {@code key}: the epoch closes if every rank has. */
+  private static void end(Sent.Run run, EpochKey key, int rank, Map<EpochKey, TreeMap<Integer, RankEpoch>> open,
+      Set<EpochKey> closed, List<ExpectedEpoch> out) {
+    if (closed.contains(key)) {
+      return;
+    }
+    TreeMap<Integer, RankEpoch> ranks = open.computeIfAbsent(key, k -> new TreeMap<>());
+    ranks.computeIfAbsent(rank, x -> new RankEpoch()).ended = true;
+    if (ranks.size() == run.worldSize() && ranks.values().stream().allMatch(x -> x.ended)) {
+      List<Sent.Step> all = new ArrayList<>();
+      ranks.values().forEach(x -> all.addAll(x.accepted));
+      out.add(epoch(run, key, all));
+      open.remove(key);
+      closed.add(key);
+    }
   }
 
   /** Whether every metric of the run can take the step (the product refuses the whole step otherwise). */
