@@ -1,7 +1,7 @@
 package io.epochstream.eval;
 
 /** Input that {@code eval} refuses: the line number and the field at fault, for a one-line error. */
-public final class EvalException extends RuntimeException {
+public class EvalException extends RuntimeException {
   private final long line;
   private final String field;
 

@@ -67,13 +67,62 @@ public final class OfflineEvaluator {
     this.notices = notices;
   }
 
+  /** Evaluates every line, stopping at the first one it refuses: its {@link EvalException}. */
   public void evaluate(BufferedReader in) throws IOException {
+    evaluate(in, e -> {
+      throw e;
+    });
+  }
+
+  /**
+   * Evaluates every line of {@code in}, of however many runs: a line it refuses changes nothing and
+   * goes to {@code refused} (its number, field and reason), and the rest is evaluated — as the
+   * stream app dead-letters such an event and goes on. The lines of a run whose run line was refused
+   * or missing are refused with it: the first one is reported, the rest counted in one last report.
+   * Returns how many lines were refused.
+   */
+  public long evaluate(BufferedReader in, Consumer<EvalException> refused) throws IOException {
+    long count = 0;
+    Map<String, long[]> unknownRuns = new LinkedHashMap<>();
     for (String text = in.readLine(); text != null; text = in.readLine()) {
       line++;
-      if (!text.isBlank()) {
+      if (text.isBlank()) {
+        continue;
+      }
+      try {
         accept(text);
+      } catch (UnknownRunException e) {
+        count++;
+        long[] seen = unknownRuns.computeIfAbsent(e.run, r -> new long[] {0, line});
+        if (seen[0]++ == 0) {
+          refused.accept(e);
+        }
+      } catch (EvalException e) {
+        count++;
+        refused.accept(e);
       }
     }
+    unknownRuns.forEach((run, seen) -> {
+      if (seen[0] > 1) {
+        refused.accept(new EvalException(seen[1], "run", (seen[0] - 1) + " more lines of run '" + run
+            + "' after this one, refused for the same reason"));
+      }
+    });
+    noticeUnclosed();
+    return count;
+  }
+
+  /** A step of a run that has no (valid) run line: its run's later lines are refused for the same reason. */
+  private static final class UnknownRunException extends EvalException {
+    final String run;
+
+    UnknownRunException(long line, String run) {
+      super(line, "run", "run '" + run + "' has no valid \"type\":\"run\" line before its steps");
+      this.run = run;
+    }
+  }
+
+  private void noticeUnclosed() {
     for (Map.Entry<EpochKey, OpenEpoch> e : open.entrySet()) {
       EpochKey k = e.getKey();
       notices.accept("epoch never closed (run " + k.run() + ", stage " + k.stage() + ", epoch " + k.epoch()
@@ -106,7 +155,7 @@ public final class OfflineEvaluator {
     }
     RunInfo run = runs.get(step.getRun());
     if (run == null) {
-      throw new EvalException(line, "run", "run '" + step.getRun() + "' has no \"type\":\"run\" line before its steps");
+      throw new UnknownRunException(line, step.getRun());
     }
     if (step.getRank() < 0 || step.getRank() >= run.worldSize()) {
       throw new EvalException(line, "rank", "rank " + step.getRank() + " is outside world_size " + run.worldSize());

@@ -34,13 +34,11 @@ final class KnownRuns {
    * Accepts (or re-accepts) a run's announcement. Throws {@link MetricConfigException} for an
    * invalid metric set and {@link StateLimitException} for one whose state could not fit a record.
    */
-  Run register(String run, RunStarted started) {
+  void register(String run, RunStarted started) {
     MetricConfig config = RunConfigs.metricConfig(started);
     config.requireStateFits(maxStateBytes);
-    Run r = new Run(started, config);
-    parsed.put(run, r);
+    parsed.put(run, new Run(started, config));
     store.put(new StoreKey.Run(run), started);
-    return r;
   }
 
   /** The run's announcement, or null when none was accepted. */

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  *                          ├──→ step-metrics (run:rank)
  *                          └──────────────→ dead-letters ←──────────────────┤
  *                                                                            └──→ control (EarlyStop)
+ * runs, epoch-summaries, step-metrics, control → decoded only (what cannot be → dead-letters)
  * </pre>
  * Each stage keeps a run's state for the run retention after its last event, then deletes it.
  */
@@ -69,7 +70,22 @@ public final class MetricsTopology {
     t.addSink(EpochMergeProcessor.SUMMARIES, topics.epochSummaries(), Serdes.String().serializer(),
         erase(EventSerde.summaries(WireFormat.of(streamsConfig)).serializer()), new ByRun(), "merge");
     t.addSink(EpochMergeProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), erase(new ByteArraySerializer()), "merge");
+    checkDecodable(t, topics, WireFormat.of(streamsConfig));
     return t;
+  }
+
+  /**
+   * The other topics the product reads, decoded here and nothing more: what cannot be decoded is
+   * dead-lettered by the deserialization handler, with its reason, topic and offset. The stream app
+   * is their one dead-letterer — one consumer group reads each record once, under exactly-once —
+   * so a bad record is dead-lettered once, however many loggers, pages, trainers or replays read the
+   * topic (they pass over it and say so).
+   */
+  private static void checkDecodable(Topology t, Topics topics, WireFormat format) {
+    t.addSource("runs-check", Serdes.String().deserializer(), EventSerde.runs(format).deserializer(), topics.runs());
+    t.addSource("summaries-check", Serdes.String().deserializer(), EventSerde.summaries(format).deserializer(), topics.epochSummaries());
+    t.addSource("step-metrics-check", Serdes.String().deserializer(), EventSerde.stepMetrics(format).deserializer(), topics.stepMetrics());
+    t.addSource("control-check", Serdes.String().deserializer(), EventSerde.control(format).deserializer(), topics.control());
   }
 
   /** The processors forward several value types, one per child; each sink knows its own. */

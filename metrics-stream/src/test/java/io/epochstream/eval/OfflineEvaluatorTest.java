@@ -94,6 +94,40 @@ class OfflineEvaluatorTest {
         .isInstanceOf(EvalException.class).hasFieldOrPropertyWithValue("field", "rank");
   }
 
+  /**
+   * A file of three runs, each line of the bad run refused on its own: every valid run is
+   * evaluated, the bad run without its bad lines (as the stream app dead-letters them and goes
+   * on), and each refused line is reported with its number and reason.
+   */
+  @Test
+  void aFileOfManyRunsIsEvaluatedWholeEachBadLineRefusedAlone() throws IOException {
+    String runA = RUN.replace("\"r1\"", "\"a\"").replace("\"world_size\":2", "\"world_size\":1");
+    String runB = runA.replace("\"a\"", "\"b\"");
+    String runC = "{\"type\":\"run\",\"run\":\"c\",\"metrics\":{\"m\":{\"metric\":\"nope\"}}}";
+    List<String> lines = List.of(runA, runB, runC,
+        step(0, 0, 0, 1.0, "[1]", "[1]", 1).replace("\"r1\"", "\"a\""),
+        step(0, 0, 0, 2.0, "[1,2,3]", "[1,1]", 1).replace("\"r1\"", "\"b\""), // preds and target disagree
+        "{\"type\":\"step\"",                                                   // not JSON
+        step(0, 1, 0, 3.0, "[2]", "[1]", 1).replace("\"r1\"", "\"b\""),
+        step(0, 0, 0, 4.0, "[1]", "[1]", 1).replace("\"r1\"", "\"c\""),        // its run line was refused
+        step(0, 1, 0, 4.0, "[1]", "[1]", 1).replace("\"r1\"", "\"c\""),
+        step(0, 2, 0, 4.0, "[1]", "[1]", 1).replace("\"r1\"", "\"c\""),
+        end(0, 0).replace("\"r1\"", "\"a\""), end(0, 0).replace("\"r1\"", "\"b\""), end(0, 0).replace("\"r1\"", "\"c\""));
+    List<EvalException> refused = new ArrayList<>();
+    long count = new OfflineEvaluator(out::add, notices::add).evaluate(new BufferedReader(new StringReader(String.join("\n", lines))),
+        refused::add);
+    assertThat(out).extracting(l -> JSON.readTree(l).get("run").asText()).containsExactly("a", "b");
+    assertThat(JSON.readTree(out.get(1)).get("steps").asInt()).as("b without its bad step").isEqualTo(1);
+    assertThat(JSON.readTree(out.get(1)).get("metrics").get("loss").asDouble()).isEqualTo(3.0);
+    assertThat(count).isEqualTo(1 + 1 + 1 + 3 + 1);
+    assertThat(refused).extracting(EvalException::oneLine).satisfiesExactly(
+        l -> assertThat(l).startsWith("line 3: metrics.m.metric: ").contains("unknown metric 'nope'"),
+        l -> assertThat(l).startsWith("line 5: preds: "),
+        l -> assertThat(l).startsWith("line 6: -: "),
+        l -> assertThat(l).startsWith("line 8: run: run 'c' has no valid"),
+        l -> assertThat(l).isEqualTo("line 8: run: 3 more lines of run 'c' after this one, refused for the same reason"));
+  }
+
   static Stream<ReferenceVector> vectors() {
     return ReferenceVector.all().stream().filter(v -> v.metric() != null);
   }

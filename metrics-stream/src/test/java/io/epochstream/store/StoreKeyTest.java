@@ -23,7 +23,7 @@ class StoreKeyTest {
 
   @Test
   void everyKeyReadsBackWhateverItsRunIdHolds() {
-    for (String run : List.of("a", "a:b", "a::b", ":", "x%3Ay", "%", "exp/é:1")) {
+    for (String run : List.of("a", "a:b", "a::b", ":", "x%3Ay", "%", "%3A", "%25", "exp/é:1")) {
       StoreKey.RankEpoch head = new StoreKey.RankEpoch(run, "train", 3, 5);
       assertThat(StoreKey.Run.parse(new StoreKey.Run(run).encoded())).isEqualTo(new StoreKey.Run(run));
       assertThat(StoreKey.Stage.parse(new StoreKey.Stage(run, "val").encoded())).isEqualTo(new StoreKey.Stage(run, "val"));

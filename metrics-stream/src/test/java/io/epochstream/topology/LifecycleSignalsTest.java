@@ -17,12 +17,13 @@ class LifecycleSignalsTest {
   @Test
   void aRunIsHeartbeatAtMostOncePerIntervalAndItsEndSignalsGoAtOnce() {
     LifecycleSignals signals = new LifecycleSignals(stores.context, "partials", 1_000);
-    signals.heard("r", 0, 0);
-    signals.heard("r", 999, 999);
-    signals.heard("q", 500, 500);
-    signals.heard("r", 1_000, 1_000);
+    long t0 = 50_000; // wall clock far from 0: an interval is a difference of times
+    signals.heard("r", t0, 0);
+    signals.heard("r", t0 + 999, 999);
+    signals.heard("q", t0 + 500, 500);
+    signals.heard("r", t0 + 1_000, 1_000);
     signals.send("r", LifecycleSignal.DELETED, 1_100);
-    signals.heard("r", 1_200, 1_200); // after the end signal the next event beats again
+    signals.heard("r", t0 + 1_200, 1_200); // after the end signal the next event beats again
     assertThat(sent()).containsExactly("r alive -> partials", "q alive -> partials", "r alive -> partials",
         "r deleted -> partials", "r alive -> partials");
     RankPartial p = (RankPartial) stores.context.forwarded().get(0).record().value();

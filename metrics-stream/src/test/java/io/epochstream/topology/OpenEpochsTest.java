@@ -69,4 +69,29 @@ class OpenEpochsTest {
     assertThat(store.all()).toIterable().isEmpty();
     assertThat(epochs.open(ab, EXACT).state().steps()).as("a closed epoch opens again empty").isZero();
   }
+
+  /** A re-announced run's open epochs are read again with its new metric set; another run's stay as they are. */
+  @Test
+  void aReloadedRunsOpenEpochIsReadWithItsNewMetricSetAndADroppedRunsOpensEmpty() {
+    OpenEpochs epochs = new OpenEpochs(store);
+    MetricConfig accuracy = new MetricConfig(Map.of("acc", new MetricConfig.Spec("accuracy",
+        Map.of("task", "\"multiclass\"", "num_classes", "3"))), Map.of());
+    Random r = new Random(9);
+    StoreKey.RankEpoch a = new StoreKey.RankEpoch("a", "train", 0, 0);
+    StoreKey.RankEpoch b = new StoreKey.RankEpoch("b", "train", 0, 0);
+    for (StoreKey.RankEpoch key : new StoreKey.RankEpoch[] {a, b}) {
+      RankFold open = epochs.open(key, EXACT);
+      open.fold(step(0, r), 0, Long.MAX_VALUE);
+      epochs.save(key, open);
+    }
+    RankFold aBefore = epochs.open(a, EXACT);
+    RankFold bBefore = epochs.open(b, EXACT);
+    epochs.reload("a");
+    RankFold aAfter = epochs.open(a, EXACT);
+    assertThat(aAfter).as("read again from the store").isNotSameAs(aBefore);
+    assertThat(aAfter.state().toBytes()).isEqualTo(aBefore.state().toBytes());
+    assertThat(epochs.open(b, accuracy)).as("another run's live epoch is kept").isSameAs(bBefore);
+    epochs.drop("a");
+    assertThat(epochs.open(a, EXACT).state().steps()).as("a dropped run's epoch opens again empty").isZero();
+  }
 }

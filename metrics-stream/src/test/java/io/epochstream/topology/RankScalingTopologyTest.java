@@ -3,6 +3,9 @@ package io.epochstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.fold.RunConfigs;
+import io.epochstream.reference.SentEvents;
+import io.epochstream.reference.SummaryView;
 import io.epochstream.event.Keys;
 import io.epochstream.fold.EpochAssembly;
 import io.epochstream.schema.RankPartial;
@@ -164,8 +167,29 @@ class RankScalingTopologyTest {
     return JSON.readTree(JsonLinesCodec.encode(s));
   }
 
+  /**
+   * The binary form of a rank's state, stated here from the format's description rather than taken
+   * from the code: a format byte, four 8-byte counts (steps, samples, first and last event time)
+   * and a 4-byte metric count; then each metric's states in order, each a 4-byte slot count and an
+   * 8-byte double per slot. The loss is a mean of three one-slot states (weighted sum, weight, NaNs
+   * dropped); a C-class confusion matrix is one state of C x C slots; an exact AUROC one growing
+   * state of C slots per sample (the label folded into the sign).
+   */
+  private static final class Layout {
+    static final long HEADER = 1 + 4 * 8 + 4;
+    static final long LOSS = 3 * state(1);
+
+    static long state(long slots) {
+      return 4 + slots(slots);
+    }
+
+    static long slots(long slots) {
+      return 8 * slots;
+    }
+  }
+
   @Test
-  void sixtyFourRanksArrivingInAnyOrderCloseOnceCompleteAndEqualEvalBitForBit() throws Exception {
+  void sixtyFourRanksArrivingInAnyOrderCloseOnceCompleteAsTheNaiveReferenceSaysAndEqualEvalBitForBit() throws Exception {
     RunStarted started = run(64, DEFAULT_SET);
     List<List<StepEvent>> events = rankEvents("r", 64, 11);
     List<Integer> ascending = new ArrayList<>();
@@ -181,8 +205,16 @@ class RankScalingTopologyTest {
     assertThat(inOrder.getMissingRanks()).isEmpty();
     assertThat(inOrder.getSamples()).isEqualTo(64 * 16);
     assertThat(anyOrder.getMetrics()).isEqualTo(inOrder.getMetrics());
+    // The naive reference over the same events (every rank's batches concatenated): counts exact, values within 1e-9.
+    List<StepEvent> all = new ArrayList<>();
+    for (int rank = 0; rank < 64; rank++) {
+      all.add(new StepEvent("r", "", 0, rank, 0L, started));
+    }
+    events.forEach(all::addAll);
+    SummaryView.assertSameEpochs(SentEvents.expected(all), List.of(SentEvents.view(inOrder)));
+    SummaryView.assertSameEpochs(SentEvents.expected(all), List.of(SentEvents.view(anyOrder)));
     JsonNode eval = evaluated(started, events);
-    assertThat(eval.get("metrics").toString()).isEqualTo(line(inOrder).get("metrics").toString());
+    assertThat(eval.get("metrics").toString()).as("eval, bit for bit").isEqualTo(line(inOrder).get("metrics").toString());
     assertThat(eval.get("samples").asLong()).isEqualTo(inOrder.getSamples());
     assertThat(eval.get("ranks").asInt()).isEqualTo(64);
   }
@@ -223,7 +255,10 @@ class RankScalingTopologyTest {
       app.send(new StepEvent("big", "", 0, 0, 0L, run(1, huge)));
       app.send(new StepEvent("big", "train", 0, 0, 1L, new StepOutput(0L, 1, 1.0, null, null, Map.of(), null)));
       List<String> reasons = app.reasons();
-      assertThat(reasons.get(0)).startsWith("run refused: ").contains("cm: " + (4L + 8L * 3000 * 3000) + " bytes")
+      long cm = Layout.state(3000L * 3000);
+      assertThat(reasons).hasSize(2);
+      assertThat(reasons.get(0)).startsWith("run refused: ")
+          .contains("needs " + (Layout.HEADER + Layout.LOSS + cm) + " bytes per rank (cm: " + cm + " bytes)")
           .contains("over the limit of " + RecordLimits.MAX_STATE_BYTES + " bytes");
       assertThat(reasons.get(1)).startsWith("unknown run 'big'");
     }
@@ -233,8 +268,10 @@ class RankScalingTopologyTest {
   void aStepThatWouldGrowAnExactCurvePastTheLimitIsADeadLetterAndTheEpochKeepsTheRest() {
     Map<String, MetricSpec> exact = Map.of("auroc",
         new MetricSpec("auroc", Map.of("task", "\"multiclass\"", "num_classes", "10", "thresholds", "null")));
-    // Room for the empty state plus 3 steps of 8 samples x 10 classes (640 bytes each).
-    long limit = 3 * 640 + 200;
+    // Room for the empty state and exactly 3 steps of 8 samples x 10 classes: the other 3 are refused.
+    long empty = Layout.HEADER + Layout.LOSS + Layout.state(0);
+    assertThat(RunConfigs.metricConfig(run(1, exact)).newEpoch().toBytes()).as("the stated layout").hasSize((int) empty);
+    long limit = empty + 3 * Layout.slots(8 * 10);
     try (App app = new App("e", limit)) {
       app.send(new StepEvent("r", "", 0, 0, 0L, run(1, exact)));
       List<StepEvent> events = new ArrayList<>();
@@ -248,10 +285,11 @@ class RankScalingTopologyTest {
       }
       app.send(new StepEvent("r", "train", 0, 0, 2000L, new EpochEnd(6L)));
       List<String> reasons = app.reasons();
-      assertThat(reasons).isNotEmpty().allSatisfy(r -> assertThat(r).contains("over the limit of " + limit + " bytes"));
+      assertThat(reasons).hasSize(3).allSatisfy(r -> assertThat(r).contains("to " + (limit + Layout.slots(8 * 10)) + " bytes")
+          .contains("over the limit of " + limit + " bytes"));
       EpochSummary s = app.summaries.readValue();
-      assertThat(s.getSteps()).isEqualTo(6 - reasons.size());
-      assertThat(s.getSamples()).isEqualTo(8L * (6 - reasons.size()));
+      assertThat(s.getSteps()).isEqualTo(3);
+      assertThat(s.getSamples()).isEqualTo(8L * 3);
     }
   }
 

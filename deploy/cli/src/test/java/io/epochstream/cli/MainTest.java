@@ -114,26 +114,33 @@ class MainTest {
   }
 
   @Test
-  void evalPrintsClosedEpochsAndStopsAtTheFirstBadLine() throws Exception {
-    Path good = dir.resolve("good.jsonl");
-    Files.writeString(good, String.join("\n",
+  void evalPrintsClosedEpochsOfEveryRunAndRefusesEachBadLineAlone() throws Exception {
+    String r1 = String.join("\n",
         "{\"type\":\"run\",\"run\":\"r1\",\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":3,\"average\":\"macro\"}}}",
         "{\"type\":\"step\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"step\":0,\"batch_size\":4,\"loss\":0.42,"
             + "\"preds\":[[0.1,0.8,0.1],[0.7,0.2,0.1],[0.2,0.2,0.6],[0.9,0.05,0.05]],\"target\":[1,0,2,1]}",
-        "{\"type\":\"epoch_end\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0}"));
+        "{\"type\":\"epoch_end\",\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0}");
+    Path good = dir.resolve("good.jsonl");
+    Files.writeString(good, r1);
     CliRun.Outcome o = run("eval", good.toString());
     assertThat(o.code()).as(o.err()).isZero();
     // Per-class recall [1, 0.5, 1] -> macro 0.8333...
-    assertThat(o.out().strip()).isEqualTo("{\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,"
-        + "\"steps\":1,\"samples\":4,\"metrics\":{\"loss\":0.42,\"acc\":" + (2.5 / 3) + "}}");
+    String summary = "{\"run\":\"r1\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,"
+        + "\"steps\":1,\"samples\":4,\"metrics\":{\"loss\":0.42,\"acc\":" + (2.5 / 3) + "}}";
+    assertThat(o.out().strip()).isEqualTo(summary);
 
-    Path bad = dir.resolve("bad.jsonl");
-    Files.writeString(bad, Files.readString(good).replace("[1,0,2,1]", "[1,0,7,1]"));
-    CliRun.Outcome b = run("eval", bad.toString());
+    // Run r2 with a class out of range on line 2, then r1 whole: r1 is still evaluated, r2 without its bad step.
+    Path many = dir.resolve("many.jsonl");
+    Files.writeString(many, r1.replace("\"r1\"", "\"r2\"").replace("[1,0,2,1]", "[1,0,7,1]") + "\n" + r1);
+    CliRun.Outcome b = run("eval", many.toString());
     assertThat(b.code()).isEqualTo(2);
-    assertThat(b.out()).isEmpty();
-    assertThat(b.err().strip()).startsWith("epochstream eval: line 2: target:").contains("7").doesNotContain("Exception");
-    assertThat(b.err().strip().lines()).hasSize(1);
+    assertThat(b.out().strip().lines()).satisfiesExactly(
+        l -> assertThat(l).startsWith("{\"run\":\"r2\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,\"steps\":0,\"samples\":0,"),
+        l -> assertThat(l).isEqualTo(summary));
+    assertThat(b.err().strip().lines()).satisfiesExactly(
+        l -> assertThat(l).startsWith("epochstream eval: line 2: target:").contains("7"),
+        l -> assertThat(l).isEqualTo("epochstream eval: 1 line(s) refused; every other line was evaluated"));
+    assertThat(b.err()).doesNotContain("Exception");
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +14,7 @@ import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
+import io.epochstream.testing.RequiredTool;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
 import java.nio.charset.StandardCharsets;
@@ -215,7 +215,7 @@ class DeleteRunTest {
   @Test
   void onATerminalOnlyTheTypedRunIdDeletes(TestKafka kafka) throws Exception {
     // util-linux's script gives the command a pseudo-terminal, as a person's shell would.
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script (util-linux) is not installed: skipping the terminal test");
+    RequiredTool.require(Files.isExecutable(Path.of("/usr/bin/script")), "script (util-linux) is not installed: skipping the terminal test");
     Topics topics = TestTopics.create(kafka, 2);
     String run = "asked";
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
@@ -287,11 +287,7 @@ class DeleteRunTest {
   }
 
   private static void await(String what, Callable<Boolean> condition) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(90);
-    while (!condition.call()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      Thread.sleep(200);
-    }
+    Await.until(what, Duration.ofSeconds(90), condition);
   }
 
   private static String[] args(String command, String[] connect, String... rest) {

@@ -10,6 +10,10 @@ import io.epochstream.schema.EarlyStop;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;
+import io.epochstream.schema.StepEvent;
+import io.epochstream.reference.ExpectedEpoch;
+import io.epochstream.reference.SentEvents;
+import io.epochstream.reference.SummaryView;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
@@ -38,34 +42,38 @@ class EarlyStopTest {
     Files.writeString(config, "{\"metrics\":{},\"best\":{\"loss\":\"min\"},"
         + "\"early_stopping\":{\"monitor\":\"loss\",\"stage\":\"val\",\"patience\":1,\"min_delta\":10}}");
     int epochs = 400;
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "es-" + UUID.randomUUID(), dir.resolve("state"))) {
+    String appId = "es-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
       int code = Main.run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
           "--run", "stopper", "--epochs", Integer.toString(epochs), "--samples", "256", "--batch-size", "64",
           "--metrics", config.toString());
       assertThat(code).isZero();
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(60));
 
-      List<ControlEvent> control = TopicReader.read(kafka.clientConfig(), topics.control(),
-          AvroSerde.of(ControlEvent.class).deserializer(), 1, Duration.ofSeconds(30));
+      List<ControlEvent> control = TopicReader.readAll(kafka.clientConfig(), topics.control(), AvroSerde.of(ControlEvent.class).deserializer());
       assertThat(control).singleElement().satisfies(c -> {
         assertThat(c.getRun()).isEqualTo("stopper");
         assertThat(((EarlyStop) c.getPayload()).getEpoch()).isEqualTo(1);
       });
-      List<RunEvent> runs = TopicReader.read(kafka.clientConfig(), topics.runs(), AvroSerde.of(RunEvent.class).deserializer(), 2,
-          Duration.ofSeconds(30));
-      RunFinished finished = runs.stream().filter(r -> r.getPayload() instanceof RunFinished).map(r -> (RunFinished) r.getPayload())
-          .findFirst().orElseThrow();
-      assertThat(finished.getStatus()).isEqualTo("stopped_early");
-      // It stopped long before its 400 epochs: every epoch it trained has its two summaries.
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), 2 * epochs, Duration.ofSeconds(10));
-      assertThat(summaries.size()).isBetween(4, 2 * epochs - 2);
+      List<RunEvent> runs = TopicReader.readAll(kafka.clientConfig(), topics.runs(), AvroSerde.of(RunEvent.class).deserializer());
+      assertThat(runs.stream().filter(r -> r.getPayload() instanceof RunFinished).map(r -> ((RunFinished) r.getPayload()).getStatus()))
+          .containsExactly("stopped_early");
+      // It stopped long before its 400 epochs: every epoch it trained has its two summaries, each
+      // the naive reference's over the steps it published.
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
+      List<ExpectedEpoch> expected = SentEvents.expected(TopicReader.readAll(kafka.clientConfig(), topics.steps(),
+          AvroSerde.of(StepEvent.class).deserializer()));
+      assertThat(expected.size()).isBetween(4, 2 * epochs - 2);
+      SummaryView.assertSameEpochs(expected, SentEvents.views(summaries));
       // Best-so-far of the tracked loss: the lowest validation loss of the run, and where it was.
-      List<EpochSummary> val = summaries.stream().filter(x -> x.getStage().equals("val")).toList();
-      EpochSummary lowest = val.stream().min(java.util.Comparator.comparing(x -> x.getMetrics().get("loss").getValues().get(0))).orElseThrow();
-      EpochSummary lastVal = val.stream().max(java.util.Comparator.comparingInt(EpochSummary::getEpoch)).orElseThrow();
-      assertThat(lastVal.getBest().get("loss").getValue()).isEqualTo(lowest.getMetrics().get("loss").getValues().get(0));
-      assertThat(lastVal.getBest().get("loss").getEpoch()).isEqualTo(lowest.getEpoch());
+      ExpectedEpoch lowest = expected.stream().filter(x -> x.stage().equals("val"))
+          .min(java.util.Comparator.comparing(x -> x.metrics().get("loss")[0])).orElseThrow();
+      EpochSummary lastVal = summaries.stream().filter(x -> x.getStage().equals("val"))
+          .max(java.util.Comparator.comparingInt(EpochSummary::getEpoch)).orElseThrow();
+      assertThat(lastVal.getBest().get("loss").getValue()).isCloseTo(lowest.metrics().get("loss")[0], org.assertj.core.api.Assertions.within(1e-9));
+      assertThat(lastVal.getBest().get("loss").getEpoch()).isEqualTo(lowest.epoch());
     }
   }
 }

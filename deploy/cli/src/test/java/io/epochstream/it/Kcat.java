@@ -1,7 +1,6 @@
 package io.epochstream.it;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.epochstream.testing.RequiredTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Debian's {@code kcat} (librdkafka, C): the non-JVM Kafka client the wire-format tests produce and
  * consume with. A test using it is skipped, saying why, where it is not installed
- * ({@code apt-get install -y kcat}; {@code .ci/run} installs it where apt is available).
+ * ({@code apt-get install -y kcat}; {@code .ci/run} installs it where apt is available), and fails under CI=true.
  */
 final class Kcat {
   private final String bootstrap;
@@ -23,9 +22,7 @@ final class Kcat {
   }
 
   static Kcat against(String bootstrapServers) {
-    boolean found = System.getenv("PATH") != null && java.util.Arrays.stream(System.getenv("PATH").split(":"))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kcat")));
-    assumeTrue(found, "kcat is not installed (apt-get install -y kcat): skipping the non-JVM client test");
+    RequiredTool.require(RequiredTool.onPath("kcat"), "kcat is not installed (apt-get install -y kcat): skipping the non-JVM client test");
     return new Kcat(bootstrapServers);
   }
 
@@ -36,10 +33,10 @@ final class Kcat {
     run(List.of("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-l", input.toString()), 60);
   }
 
-  /** The values of the first {@code count} records of a topic (committed ones only), as text. */
-  List<String> consume(String topic, int count, int timeoutSeconds) throws IOException, InterruptedException {
-    String out = run(List.of("kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-c", Integer.toString(count),
-        "-q", "-f", "%s\\n"), timeoutSeconds);
+  /** The values of every committed record of a topic, read to the end of each partition, as text. */
+  List<String> consumeAll(String topic) throws IOException, InterruptedException {
+    String out = run(List.of("kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-X", "isolation.level=read_committed",
+        "-q", "-f", "%s\\n"), 60);
     List<String> lines = new ArrayList<>();
     out.lines().filter(l -> !l.isBlank()).forEach(lines::add);
     return lines;

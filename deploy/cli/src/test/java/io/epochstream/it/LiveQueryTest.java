@@ -18,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -114,25 +113,11 @@ class LiveQueryTest {
   }
 
   private JsonNode await(QueryServer q, String path, Predicate<JsonNode> done) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(60);
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = get(q, path);
-      if (last != null && done.test(last)) {
-        return last;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(path + " never satisfied the condition; last answer " + last);
+    return Await.until(path + " satisfying the condition", java.time.Duration.ofSeconds(60), () -> get(q, path),
+        last -> last != null && done.test(last));
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(90);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("condition not met in time");
-      }
-      Thread.sleep(100);
-    }
+  private static void await(java.util.function.BooleanSupplier condition) throws Exception {
+    Await.until("the condition", java.time.Duration.ofSeconds(90), condition::getAsBoolean);
   }
 }

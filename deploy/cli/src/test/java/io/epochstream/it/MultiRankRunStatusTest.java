@@ -11,7 +11,7 @@ import io.epochstream.web.BoardFeed;
 import io.epochstream.web.RunBoard;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -92,11 +92,7 @@ class MultiRankRunStatusTest {
   }
 
   private static void await(String what, Callable<Boolean> condition) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (!condition.call()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      Thread.sleep(100);
-    }
+    Await.until(what, Duration.ofSeconds(60), condition);
   }
 
   private static String[] args(String command, String[] connect, String... rest) {

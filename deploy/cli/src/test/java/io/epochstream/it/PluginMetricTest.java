@@ -87,12 +87,14 @@ class PluginMetricTest {
     StringBuilder jsonl = new StringBuilder("{\"type\":\"run\",\"run\":\"" + RUN + "\",\"world_size\":2,"
         + "\"metrics\":{\"gap\":{\"metric\":\"max_abs_error\"},\"mae\":{\"metric\":\"mean_absolute_error\"}}}\n");
     double expected = 0;
+    double absErrors = 0;
     for (int rank = 0; rank < 2; rank++) {
       for (int step = 0; step < 4; step++) {
         double[] preds = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
         double[] target = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
         for (int i = 0; i < 3; i++) {
           expected = Math.max(expected, Math.abs(preds[i] - target[i]));
+          absErrors += Math.abs(preds[i] - target[i]);
         }
         jsonl.append(String.format(Locale.ROOT, "{\"type\":\"step\",\"run\":\"%s\",\"stage\":\"val\",\"epoch\":0,\"rank\":%d,"
             + "\"step\":%d,\"loss\":0.5,\"preds\":[%s,%s,%s],\"target\":[%s,%s,%s]}%n", RUN, rank, step,
@@ -115,19 +117,29 @@ class PluginMetricTest {
     }
 
     Topics topics = TestTopics.create(kafka, 2);
+    String appId = "plugin-" + UUID.randomUUID();
+    double mae = absErrors / 24;
+    double largest = expected;
     try (ServiceProcess stream = ServiceProcess.startWith(List.of(plugin), "stream", "--bootstrap-servers",
-        kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--application-id", "plugin-" + UUID.randomUUID(),
+        kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), "--application-id", appId,
         "--state-dir", dir.resolve("state").toString(), "--no-http")) {
       stream.await("running", Duration.ofSeconds(120));
       try (ServiceProcess publish = ServiceProcess.startWith(List.of(plugin), "publish", "--bootstrap-servers",
           kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), steps.toString())) {
         assertThat(publish.waitFor(Duration.ofSeconds(60))).as(publish.output()).isZero();
       }
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(90));
-      assertThat(summaries).as(stream.output()).hasSize(1);
-      assertThat(summaries.get(0).getMetrics().get("gap").getValues()).containsExactly(expected);
-      assertThat(stream.output()).doesNotContain("dead letter");
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(90));
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
+      // Both ranks' 8 steps of 3 samples, every one taken by the plugin's metric and the built-in one.
+      assertThat(summaries).as(stream.output()).singleElement().satisfies(s -> {
+        assertThat(s.getComplete()).isTrue();
+        assertThat(s.getSteps()).isEqualTo(8);
+        assertThat(s.getSamples()).isEqualTo(24);
+        assertThat(s.getMetrics().get("gap").getValues()).containsExactly(largest);
+        assertThat(s.getMetrics().get("mae").getValues().get(0)).isCloseTo(mae, org.assertj.core.api.Assertions.within(1e-12));
+      });
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
     }
 
     Path replayed = dir.resolve("replay.jsonl");

@@ -18,6 +18,9 @@ import io.epochstream.metric.StateDelta;
 import io.epochstream.publish.StateDeltaSink;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.publish.StepSink;
+import io.epochstream.reference.ExpectedEpoch;
+import io.epochstream.reference.SentEvents;
+import io.epochstream.reference.SummaryView;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
@@ -95,7 +98,8 @@ class PublishStateModeTest {
     TrainingConfig config = new TrainingConfig("unused", 0, 1, 2, 64, 0.01f, 11, 1200, 20, 4, new int[] {32}, 0.2);
     RunStarted started = runStarted();
     List<EpochSummary> live;
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "state-" + UUID.randomUUID(), dir)) {
+    String appId = "state-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir)) {
       app.start(Duration.ofSeconds(60));
       try (StepPublisher preds = new StepPublisher(kafka.clientConfig(), topics, "preds-run", 0);
            StepPublisher state = new StepPublisher(kafka.clientConfig(), topics, "state-run", 0)) {
@@ -106,10 +110,18 @@ class PublishStateModeTest {
         stateSink.flush();
         preds.flush();
       }
-      live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 8,
-          Duration.ofSeconds(90));
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(90));
+      live = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer());
     }
     assertThat(live).hasSize(8);
+    // Both runs against the naive reference over the predictions run's steps (the same batches).
+    List<StepEvent> steps = TopicReader.readAll(kafka.clientConfig(), topics.steps(), AvroSerde.of(StepEvent.class).deserializer());
+    assertThat(steps).hasSize(2 * (1 + 2 * (15 + 4) + 4));
+    List<ExpectedEpoch> expected = SentEvents.expected(steps.stream().filter(e -> e.getRun().equals("preds-run")).toList());
+    assertThat(expected).hasSize(4).allSatisfy(e -> assertThat(e.samples()).isEqualTo(e.stage().equals("train") ? 960 : 240));
+    SummaryView.assertSameEpochs(expected, SentEvents.views(live.stream().filter(x -> x.getRun().equals("preds-run")).toList()));
+    SummaryView.assertSameEpochs(expected.stream().map(e -> new ExpectedEpoch("state-run", e.stage(), e.epoch(), e.ranks(), e.steps(),
+        e.samples(), e.metrics(), e.droppedNans())).toList(), SentEvents.views(live.stream().filter(x -> x.getRun().equals("state-run")).toList()));
     Map<String, EpochSummary> predsLive = byEpoch(live, "preds-run");
     Map<String, EpochSummary> stateLive = byEpoch(live, "state-run");
     assertThat(stateLive.keySet()).containsExactlyInAnyOrder("train:0", "val:0", "train:1", "val:1").isEqualTo(predsLive.keySet());
@@ -123,8 +135,6 @@ class PublishStateModeTest {
     });
 
     // On the wire: no predictions in the state run, a delta every 3 steps of an epoch and on its last step.
-    List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(), AvroSerde.of(StepEvent.class).deserializer(),
-        2 * (1 + 2 * (15 + 4) + 4), Duration.ofSeconds(30));
     List<StepOutput> stateSteps = steps.stream().filter(e -> e.getRun().equals("state-run") && e.getPayload() instanceof StepOutput)
         .map(e -> (StepOutput) e.getPayload()).toList();
     assertThat(stateSteps).hasSize(2 * (15 + 4)).allSatisfy(s -> assertThat(s.getPreds()).isNull());
@@ -155,7 +165,8 @@ class PublishStateModeTest {
     Topics topics = TestTopics.create(kafka, 2);
     RunStarted fourClasses = RunStarted.newBuilder().setWorldSize(1).setMetrics(DefaultMetrics.multiclass(4)).build();
     RunStarted fiveClasses = RunStarted.newBuilder().setWorldSize(1).setMetrics(DefaultMetrics.multiclass(5)).build();
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "state-" + UUID.randomUUID(), dir);
+    String appId = "state-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir);
          StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "mixed", 0)) {
       app.start(Duration.ofSeconds(60));
       publisher.runStarted(fourClasses);
@@ -169,14 +180,15 @@ class PublishStateModeTest {
       publisher.epochEnd("train", 0, 3);
       publisher.flush();
 
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(60));
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(60));
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
       assertThat(summaries).singleElement().satisfies(s -> {
         assertThat(s.getSteps()).isEqualTo(1);
         assertThat(s.getMetrics().get("loss").getValues()).containsExactly(0.75);
         assertThat(s.getMetrics().get("acc").getValues()).containsExactly(0.5); // row 0 right, row 1 (label 2) wrong
       });
-      List<String> reasons = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 2, Duration.ofSeconds(30)).stream()
+      List<String> reasons = TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters()).stream()
           .map(r -> new String(r.headers().lastHeader("epochstream.reason").value())).toList();
       assertThat(reasons).hasSize(2).allSatisfy(r -> assertThat(r).startsWith("invalid step: state: "));
       assertThat(reasons).anySatisfy(r -> assertThat(r).contains("slots in the delta"));

@@ -1,7 +1,6 @@
 package io.epochstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * A Python 3 that has Debian's {@code python3-torch} and {@code python3-confluent-kafka} (the real
  * tensors and the real Kafka client of the Python tests): the {@code python3} on PATH, else
  * {@code /usr/bin/python3} (a pyenv may shadow Debian's). A test using it is skipped, saying why,
- * where neither has them, and fails instead where {@code EPOCHSTREAM_REQUIRE_PYTHON_PARTS=1}
- * ({@code .ci/run} installs both and sets it, so in CI none of these tests skips).
+ * where neither has them, and fails instead under {@code CI=true} ({@link io.epochstream.testing.RequiredTool}:
+ * {@code .ci/run} installs both, so in CI none of these tests skips).
  */
 public final class PythonWithTorch {
   static final Path PACKAGE = Path.of("../../trainer/python").toAbsolutePath();
@@ -45,10 +44,7 @@ public final class PythonWithTorch {
 
   /** Skips the calling test, saying why; fails it where the real parts are required (CI). */
   public static void missing(String why) {
-    if ("1".equals(System.getenv("EPOCHSTREAM_REQUIRE_PYTHON_PARTS"))) {
-      throw new AssertionError(why + ", and EPOCHSTREAM_REQUIRE_PYTHON_PARTS=1 requires them");
-    }
-    assumeTrue(false, why + ": skipping the Python tests that need them");
+    io.epochstream.testing.RequiredTool.require(false, why);
   }
 
   record Result(int code, String output) {}

@@ -7,6 +7,10 @@ import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.Main;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
+import io.epochstream.reference.NaiveEpochs;
+import io.epochstream.reference.SentLines;
+import io.epochstream.reference.SentEvents;
+import io.epochstream.reference.SummaryView;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
@@ -30,66 +34,78 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Realistic shapes through the real stream app on a real broker: an ImageNet-sized head (1000
  * classes, batch 256: step events of about 1 MB, rank states of 1.6 MB, both over Kafka's default
- * record limit) and data-parallel runs of 64 and 1024 ranks. Each summary equals {@code eval} over
- * the very events published.
+ * record limit) and data-parallel runs of 64 and 1024 ranks. Each summary holds the samples and steps
+ * sent and the values of the naive reference over the very events published ({@code eval} agrees).
  */
 @ExtendWith(SharedKafka.class)
 class RealisticScaleTest {
   @TempDir Path dir;
 
   @Test
-  void aThousandClassHeadAtBatch256ClosesEveryEpochAndEqualsEval(TestKafka kafka) throws Exception {
+  void aThousandClassHeadAtBatch256ClosesEveryEpochAsTheNaiveReferenceSays(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 2);
     TrainingConfig config = new TrainingConfig("k1000", 0, 1, 1, 256, 0.01f, 5, 1280, 20, 1000, new int[] {64}, 0.2);
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "s-" + UUID.randomUUID(), dir)) {
+    String appId = "s-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir)) {
       app.start(Duration.ofSeconds(90));
       try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
         publisher.runStarted(1, DefaultMetrics.multiclass(1000), Map.of(), config.hparams());
         new TrainingJob(config).run(publisher);
         publisher.flush();
       }
-      // 1024 training samples: 4 steps of 256; 256 validation samples: 1 step.
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), 2, Duration.ofSeconds(120));
-      List<StepEvent> steps = TopicReader.read(kafka.clientConfig(), topics.steps(),
-          AvroSerde.of(StepEvent.class).deserializer(), 1 + 5 + 2, Duration.ofSeconds(30));
-      assertThat(summaries).hasSize(2).allSatisfy(s -> assertThat(s.getComplete()).isTrue());
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(120));
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
+      // 1024 training samples: 4 steps of 256; 256 validation samples: 1 step; the run, two ends.
+      List<StepEvent> steps = TopicReader.readAll(kafka.clientConfig(), topics.steps(), AvroSerde.of(StepEvent.class).deserializer());
+      assertThat(steps).hasSize(1 + 5 + 2);
       assertThat(summaries).extracting(EpochSummary::getSamples).containsExactlyInAnyOrder(1024L, 256L);
-      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(1))).isEmpty();
-      assertThat(summaries.stream().map(JsonLinesCodec::encode).toList()).containsExactlyInAnyOrderElementsOf(eval(steps));
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
+      SummaryView.assertSameEpochs(SentEvents.expected(steps), SentEvents.views(summaries));
+      assertThat(summaries.stream().map(JsonLinesCodec::encode).toList()).as("eval, a second check")
+          .containsExactlyInAnyOrderElementsOf(eval(steps));
     }
   }
 
   @Test
-  void sixtyFourRanksOfSmallEpochsCloseEveryEpochCompleteAndEqualEval(TestKafka kafka) throws Exception {
-    Path file = dir.resolve("r64.jsonl");
-    Files.writeString(file, ranksJsonLines("r64", 64, 3, 21, "train", "val"));
-    List<String> summaries = streamed(kafka, file, 3 * 2);
-    assertThat(summaries).allSatisfy(s -> assertThat(s).contains("\"complete\":true").contains("\"ranks\":64"));
-    assertThat(summaries).containsExactlyInAnyOrderElementsOf(evalFile(file));
+  void sixtyFourRanksOfSmallEpochsCloseEveryEpochCompleteAndEqualTheNaiveReference(TestKafka kafka) throws Exception {
+    String lines = ranksJsonLines("r64", 64, 3, 21, "train", "val");
+    List<EpochSummary> summaries = streamed(kafka, lines);
+    // 3 epochs x 2 stages, each 64 ranks x 2 steps of 8 samples.
+    assertThat(summaries).hasSize(3 * 2).allSatisfy(s -> assertThat(s.getSamples()).isEqualTo(64 * 2 * 8));
+    SummaryView.assertSameEpochs(NaiveEpochs.of(SentLines.parse(lines)), SentEvents.views(summaries));
+    assertThat(summaries.stream().map(JsonLinesCodec::encode).toList()).as("eval, a second check")
+        .containsExactlyInAnyOrderElementsOf(evalText(lines));
   }
 
   /** The contract: 1024 ranks, 10 classes, one epoch of two 8-sample steps per rank, via publish. */
   @Test
-  void aThousandAndTwentyFourRankRunClosesOnceCompleteAndEqualsEval(TestKafka kafka) throws Exception {
-    Path file = dir.resolve("r1024.jsonl");
-    Files.writeString(file, ranksJsonLines("r1024", 1024, 1, 7, "train"));
-    List<String> summaries = streamed(kafka, file, 1);
-    assertThat(summaries).singleElement().satisfies(s -> assertThat(s).contains("\"complete\":true").contains("\"ranks\":1024"));
-    assertThat(summaries).containsExactlyElementsOf(evalFile(file));
+  void aThousandAndTwentyFourRankRunClosesOnceCompleteAndEqualsTheNaiveReference(TestKafka kafka) throws Exception {
+    String lines = ranksJsonLines("r1024", 1024, 1, 7, "train");
+    List<EpochSummary> summaries = streamed(kafka, lines);
+    assertThat(summaries).singleElement().satisfies(s -> {
+      assertThat(s.getRanks()).isEqualTo(1024);
+      assertThat(s.getSteps()).isEqualTo(2048);
+      assertThat(s.getSamples()).isEqualTo(1024 * 2 * 8);
+    });
+    SummaryView.assertSameEpochs(NaiveEpochs.of(SentLines.parse(lines)), SentEvents.views(summaries));
+    assertThat(summaries.stream().map(JsonLinesCodec::encode).toList()).as("eval, a second check")
+        .containsExactlyElementsOf(evalText(lines));
   }
 
-  /** Publishes {@code file} with the CLI into a running stream app; its summaries as eval prints them. */
-  private List<String> streamed(TestKafka kafka, Path file, int expected) throws Exception {
+  /** Publishes the lines with the CLI into a running stream app; every summary once the app is done, and no dead letter. */
+  private List<EpochSummary> streamed(TestKafka kafka, String lines) throws Exception {
+    Path file = dir.resolve("run.jsonl");
+    Files.writeString(file, lines);
     Topics topics = TestTopics.create(kafka, 2);
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "s-" + UUID.randomUUID(), dir.resolve("s"))) {
+    String appId = "s-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("s"))) {
       app.start(Duration.ofSeconds(90));
       assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
           file.toString())).isZero();
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), expected, Duration.ofSeconds(180));
-      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(1))).isEmpty();
-      return summaries.stream().map(JsonLinesCodec::encode).toList();
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(180));
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
+      return TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer());
     }
   }
 
@@ -97,10 +113,6 @@ class RealisticScaleTest {
     StringBuilder jsonl = new StringBuilder();
     steps.forEach(e -> jsonl.append(JsonLinesCodec.encode(e)).append('\n'));
     return evalText(jsonl.toString());
-  }
-
-  private static List<String> evalFile(Path file) throws Exception {
-    return evalText(Files.readString(file));
   }
 
   private static List<String> evalText(String text) throws Exception {

@@ -9,6 +9,12 @@ import io.epochstream.cli.Main;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.publish.StepPublisher;
+import io.epochstream.reference.NaiveEpochs;
+import io.epochstream.reference.Sent;
+import io.epochstream.reference.SentLines;
+import io.epochstream.reference.SentEvents;
+import io.epochstream.reference.SummaryView;
+import io.epochstream.schema.StepEvent;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.replay.StepsGoneException;
 import io.epochstream.schema.EpochSummary;
@@ -21,6 +27,7 @@ import io.epochstream.trainer.TrainingJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Replay from retained steps, and publish from JSON lines, on a real broker. */
 @ExtendWith(SharedKafka.class)
 class ReplayTest {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   @TempDir Path dir;
 
 
@@ -48,19 +56,27 @@ class ReplayTest {
     Topics topics = TestTopics.create(kafka, 2);
     TrainingConfig config = new TrainingConfig("replayed", 0, 1, 3, 64, 0.01f, 4, 1000, 20, 4, new int[] {32}, 0.2);
     List<EpochSummary> live;
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir)) {
+    String appId = "rp-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir)) {
       app.start(Duration.ofSeconds(60));
       try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, config.run(), 0)) {
         publisher.runStarted(1, DefaultMetrics.multiclass(4), Map.of(), config.hparams());
         new TrainingJob(config).run(publisher);
         publisher.flush();
       }
-      live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 6,
-          Duration.ofSeconds(60));
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(60));
+      live = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer());
     }
-    assertThat(live).hasSize(6);
+    // 800 training samples: 13 steps of 64 (the last of 32); 200 validation samples: 4 steps.
+    assertThat(live).hasSize(6).allSatisfy(s -> {
+      assertThat(s.getSamples()).isEqualTo(s.getStage().equals("train") ? 800 : 200);
+      assertThat(s.getSteps()).isEqualTo(s.getStage().equals("train") ? 13 : 4);
+    });
+    List<StepEvent> published = TopicReader.readAll(kafka.clientConfig(), topics.steps(), AvroSerde.of(StepEvent.class).deserializer());
+    SummaryView.assertSameEpochs(SentEvents.expected(published), SentEvents.views(live));
     ReplayService replay = new ReplayService(kafka.clientConfig(), topics);
     List<EpochSummary> again = replay.replay(new ReplayService.Selection("replayed", null, 0, Integer.MAX_VALUE), null);
+    SummaryView.assertSameEpochs(SentEvents.expected(published), SentEvents.views(again));
     assertThat(lines(again)).isEqualTo(lines(live)); // every value, samples, steps: bit for bit
 
     // A metric nobody configured when the run happened: exact AUROC and a confusion matrix.
@@ -70,6 +86,16 @@ class ReplayTest {
         "cm", new MetricConfig.Spec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "4"))), Map.of());
     List<EpochSummary> extended = replay.replay(new ReplayService.Selection("replayed", "val", 1, 2), wider);
     assertThat(extended).extracting(EpochSummary::getEpoch).containsExactly(1, 2);
+    // The naive reference with the wider set over the same steps: the new metrics' values too.
+    List<Sent> asWider = new ArrayList<>();
+    for (Sent e : SentEvents.of(published)) {
+      asWider.add(e instanceof Sent.Run r ? new Sent.Run(r.run(), r.worldSize(), Map.of(
+          "acc", JSON.readTree("{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":4}"),
+          "auroc_exact", JSON.readTree("{\"metric\":\"auroc\",\"task\":\"multiclass\",\"num_classes\":4}"),
+          "cm", JSON.readTree("{\"metric\":\"confusion_matrix\",\"task\":\"multiclass\",\"num_classes\":4}")), Map.of()) : e);
+    }
+    SummaryView.assertSameEpochs(NaiveEpochs.of(asWider).stream().filter(x -> x.stage().equals("val") && x.epoch() >= 1).toList(),
+        SentEvents.views(extended));
     for (EpochSummary e : extended) {
       EpochSummary original = live.stream().filter(s -> s.getStage().equals("val") && s.getEpoch() == e.getEpoch()).findFirst().orElseThrow();
       assertThat(e.getMetrics()).containsKeys("auroc_exact", "cm");
@@ -109,7 +135,8 @@ class ReplayTest {
   void replayFoldsEachRankInOffsetOrderWhenRanksShareAPartition(TestKafka kafka) throws Exception {
     Topics topics = TestTopics.create(kafka, 1);
     List<EpochSummary> live;
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir.resolve("o"));
+    String appId = "rp-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("o"));
          StepPublisher rank0 = new StepPublisher(kafka.clientConfig(), topics, "shared", 0);
          StepPublisher rank1 = new StepPublisher(kafka.clientConfig(), topics, "shared", 1)) {
       app.start(Duration.ofSeconds(60));
@@ -127,8 +154,8 @@ class ReplayTest {
       rank1.flush();
       rank0.epochEnd("val", 0, 2);
       rank0.flush();
-      live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 1,
-          Duration.ofSeconds(60));
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(60));
+      live = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer());
     }
     assertThat(live).hasSize(1);
     // Rank 1 folded in offset order: ((1 + 1e17) - 1e17) = 0; rank 0: 0.5 + 0.25; over 5 samples.
@@ -163,12 +190,14 @@ class ReplayTest {
     Files.writeString(file, jsonl);
     List<String> expected = OfflineSummaries.of(jsonl.toString());
 
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "rp-" + UUID.randomUUID(), dir.resolve("s"))) {
+    String appId = "rp-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("s"))) {
       app.start(Duration.ofSeconds(60));
       assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(), file.toString())).isZero();
-      List<EpochSummary> live = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(),
-          1, Duration.ofSeconds(60));
-      assertThat(lines(live)).isEqualTo(expected);
+      StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(60));
+      List<EpochSummary> live = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer());
+      SummaryView.assertSameEpochs(NaiveEpochs.of(SentLines.parse(jsonl.toString())), SentEvents.views(live));
+      assertThat(lines(live)).as("eval, a second check").isEqualTo(expected);
     }
 
     Path bad = dir.resolve("bad.jsonl");

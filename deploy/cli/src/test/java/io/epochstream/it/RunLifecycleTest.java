@@ -70,9 +70,16 @@ class RunLifecycleTest {
       stream.start(Duration.ofSeconds(90));
       assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
           file.toString())).isZero();
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), runs.size(), Duration.ofSeconds(180));
-      assertThat(summaries).hasSize(runs.size()).allSatisfy(s -> assertThat(s.getSamples()).isEqualTo(2L));
+      StreamDrain.await(kafka.clientConfig(), app, topics, Duration.ofSeconds(180));
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
+      assertThat(summaries).extracting(EpochSummary::getRun).containsExactlyInAnyOrderElementsOf(runs);
+      assertThat(summaries).allSatisfy(s -> {
+        assertThat(s.getSamples()).isEqualTo(2L);
+        assertThat(s.getSteps()).isEqualTo(1L);
+        assertThat(s.getComplete()).isTrue();
+      });
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
 
       Map<String, Boolean> keys = awaitTombstones(kafka, app, runs, Duration.ofSeconds(90));
       List<String> named = keys.keySet().stream().filter(k -> runs.stream().anyMatch(r -> ChangelogKeys.names(r, k))).toList();
@@ -85,7 +92,8 @@ class RunLifecycleTest {
           new StepOutput(9L, 2, 0.1, Tensors.ofFloats(new float[] {0.9f, 0.1f}, 2), Tensors.ofLongs(new long[] {1, 0}, 2), Map.of(), null)));
       sendAvro(kafka, topics, Keys.step("life008", 0), new StepEvent("life008", "", 0, 0, System.currentTimeMillis(),
           RunStarted.newBuilder().setMetrics(Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"binary\"")))).build()));
-      List<ConsumerRecord<String, byte[]>> dead = TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 2, Duration.ofSeconds(60));
+      StreamDrain.await(kafka.clientConfig(), app, topics, Duration.ofSeconds(60));
+      List<ConsumerRecord<String, byte[]>> dead = TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters());
       assertThat(dead).extracting(RunLifecycleTest::reason).hasSize(2)
           .anySatisfy(r -> assertThat(r).startsWith("run 'life007' expired: no event for PT2S (--run-retention) after it finished (completed)")
               .contains("does not re-open it"))
@@ -111,37 +119,31 @@ class RunLifecycleTest {
       while (Instant.now().isBefore(end)) {
         publisher.step("train", 0, steps++, 2, 0.5, Tensors.ofFloats(new float[] {0.3f, 0.7f}, 2), Tensors.ofLongs(new long[] {0, 1}, 2), Map.of());
         publisher.flush();
-        Thread.sleep(RETENTION.toMillis() / 8); // the trainer's pace, not a wait for the app
+        Thread.sleep(RETENTION.toMillis() / 8); // the input's pace (a slow trainer), not a wait for the app
       }
       publisher.epochEnd("train", 0, steps);
       long samples = 2 * steps;
       publisher.flush();
-      List<EpochSummary> summaries = TopicReader.read(kafka.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), 1, Duration.ofSeconds(60));
+      StreamDrain.await(kafka.clientConfig(), app, topics, Duration.ofSeconds(60));
+      List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
       assertThat(summaries).singleElement().satisfies(s -> {
         assertThat(s.getSamples()).isEqualTo(samples);
+        assertThat(s.getSteps()).isEqualTo(samples / 2);
         assertThat(s.getComplete()).isTrue();
       });
-      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(1))).isEmpty();
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
       publisher.runFinished(RunEnding.COMPLETED, null);
       publisher.flush();
       awaitTombstones(kafka, app, List.of("long"), Duration.ofSeconds(60));
     }
   }
 
-  /** Awaits every changelog key naming one of {@code runs} being a tombstone; returns the last reading. */
+  /** Awaits every changelog key naming one of {@code runs} being a tombstone; returns that reading. */
   private static Map<String, Boolean> awaitTombstones(TestKafka kafka, String app, List<String> runs, Duration timeout) throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    Map<String, Boolean> keys;
-    do {
-      keys = ChangelogKeys.liveByKey(kafka.clientConfig(), app);
-      boolean anyLive = keys.entrySet().stream().anyMatch(e -> e.getValue() && runs.stream().anyMatch(r -> ChangelogKeys.names(r, e.getKey())));
-      if (!anyLive && !keys.isEmpty()) {
-        return keys;
-      }
-      Thread.sleep(500);
-    } while (Instant.now().isBefore(deadline));
-    return keys;
+    return Await.until("every changelog key of " + runs.size() + " run(s) a tombstone", timeout,
+        () -> ChangelogKeys.liveByKey(kafka.clientConfig(), app),
+        keys -> !keys.isEmpty() && keys.entrySet().stream().noneMatch(e -> e.getValue() && runs.stream().anyMatch(r -> ChangelogKeys.names(r, e.getKey()))));
   }
 
   private static void sendAvro(TestKafka kafka, Topics topics, String key, StepEvent event) {

@@ -85,8 +85,9 @@ class SecuredKafkaTest {
           "--topic-prefix", PREFIX, "--run", "secured", "--epochs", "1", "--samples", "512", "--no-http");
       assertThat(train.code()).as(train.err()).isZero();
 
-      List<EpochSummary> summaries = TopicReader.read(broker.clientConfig(), topics.epochSummaries(),
-          AvroSerde.of(EpochSummary.class).deserializer(), 2, Duration.ofSeconds(60));
+      StreamDrain.await(broker.clientConfig(), APP_PREFIX + "app", topics, Duration.ofSeconds(60));
+      List<EpochSummary> summaries = TopicReader.readAll(broker.clientConfig(), topics.epochSummaries(),
+          AvroSerde.of(EpochSummary.class).deserializer());
       assertThat(summaries).extracting(EpochSummary::getStage).containsExactlyInAnyOrder("train", "val");
 
       Path jsonl = dir.resolve("secured.jsonl");

@@ -55,22 +55,22 @@ class SegmentationValidationTest {
     assertFigures(JSON.readTree(eval.get(0)), expected);
 
     Topics topics = TestTopics.create(kafka, 2);
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "s-" + UUID.randomUUID(), dir.resolve("s"))) {
+    String appId = "s-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("s"))) {
       app.start(Duration.ofSeconds(90));
       assertThat(Main.run("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
           lines.toString())).isZero();
-      List<EpochSummary> summaries = summaries(kafka, topics);
+      List<EpochSummary> summaries = summaries(kafka, topics, appId);
       String streamed = JsonLinesCodec.encode(summaries.get(0));
       assertFigures(JSON.readTree(streamed), expected);
       assertThat(streamed).isEqualTo(eval.get(0));
-      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(1))).isEmpty();
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
     }
   }
 
-  /** Awaits the epoch's summary, then reads the topic to its end: exactly one. */
-  private static List<EpochSummary> summaries(TestKafka kafka, Topics topics) {
-    TopicReader.read(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer(), 1,
-        Duration.ofSeconds(120));
+  /** Once the stream app has read all its input, the summaries topic to its end: exactly one. */
+  private static List<EpochSummary> summaries(TestKafka kafka, Topics topics, String appId) throws Exception {
+    StreamDrain.await(kafka.clientConfig(), appId, topics, Duration.ofSeconds(120));
     List<EpochSummary> all = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(), AvroSerde.of(EpochSummary.class).deserializer());
     assertThat(all).hasSize(1);
     return all;
@@ -152,7 +152,8 @@ class SegmentationValidationTest {
     metrics.put("dice_per_image", new MetricSpec("dice_score", Map.of("num_classes", "2", "include_background", "false",
         "input_format", "\"index\"")));
     Topics topics = TestTopics.create(kafka, 1);
-    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, "s-" + UUID.randomUUID(), dir.resolve("big"))) {
+    String appId = "s-" + UUID.randomUUID();
+    try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("big"))) {
       app.start(Duration.ofSeconds(90));
       try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "masks", 0)) {
         publisher.runStarted(1, metrics, Map.of(), Map.of());
@@ -161,8 +162,8 @@ class SegmentationValidationTest {
         publisher.epochEnd("val", 0, 1);
         publisher.flush();
       }
-      List<EpochSummary> summaries = summaries(kafka, topics);
-      assertThat(TopicReader.records(kafka.clientConfig(), topics.deadLetters(), 1, Duration.ofSeconds(1))).isEmpty();
+      List<EpochSummary> summaries = summaries(kafka, topics, appId);
+      assertThat(TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters())).isEmpty();
       JsonNode summary = JSON.readTree(JsonLinesCodec.encode(summaries.get(0)));
       assertThat(summary.get("samples").asLong()).isEqualTo(images);
       assertThat(summary.get("metrics").get("dice").asDouble()).isCloseTo(globalDice, within(1e-12));

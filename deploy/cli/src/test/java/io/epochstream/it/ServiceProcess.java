@@ -94,14 +94,14 @@ final class ServiceProcess implements AutoCloseable {
         return m;
       }
       if (!process.isAlive()) {
-        Thread.sleep(200); // let the drain thread catch up with the last lines
+        drain.join(5000); // the child's last lines
         m = pattern.matcher(output);
         if (m.find()) {
           return m;
         }
         throw new AssertionError("child exited (" + process.exitValue() + ") before /" + regex + "/:\n" + output);
       }
-      Thread.sleep(50);
+      Thread.sleep(50); // a poll interval: the line decides, not the time
     }
     throw new AssertionError("no /" + regex + "/ within " + timeout + ":\n" + output);
   }

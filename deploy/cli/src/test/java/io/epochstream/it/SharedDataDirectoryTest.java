@@ -86,17 +86,8 @@ class SharedDataDirectoryTest {
   }
 
   /** The run's train row of `epochs`, once the stream app has closed its epoch. */
-  private static String awaitRow(Path data, String run, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    CliRun.Outcome last;
-    do {
-      last = CliRun.run("epochs", "--data-dir", data.toString(), "--run", run);
-      List<String> rows = last.rows("train");
-      if (!rows.isEmpty()) {
-        return rows.get(0);
-      }
-      Thread.sleep(500);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("no train row of " + run + " within " + timeout + ":\n" + last.out() + last.err());
+  private static String awaitRow(Path data, String run, Duration timeout) throws Exception {
+    return Await.until("a train row of " + run, timeout, () -> CliRun.run("epochs", "--data-dir", data.toString(), "--run", run),
+        o -> !o.rows("train").isEmpty()).rows("train").get(0);
   }
 }

@@ -14,13 +14,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads a topic from the beginning (committed records only) until enough values or a deadline. */
+/**
+ * Reads a topic from the beginning, committed records only: whole, to the end offsets of the moment
+ * (a result, once its writers are done), or until enough records came (the timing of a test).
+ */
 final class TopicReader {
   private TopicReader() {}
-
-  static <V> List<V> read(Map<String, Object> clientConfig, String topic, Deserializer<V> values, int atLeast, Duration timeout) {
-    return records(clientConfig, topic, values, atLeast, timeout).stream().map(ConsumerRecord::value).toList();
-  }
 
   /** Every committed value now on the topic: read up to each partition's end as of the call. */
   static <V> List<V> readAll(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
@@ -63,17 +62,22 @@ final class TopicReader {
     return live;
   }
 
-  static List<ConsumerRecord<String, byte[]>> records(Map<String, Object> clientConfig, String topic, int atLeast, Duration timeout) {
-    return records(clientConfig, topic, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), atLeast, timeout);
-  }
-
-  private static <V> List<ConsumerRecord<String, V>> records(Map<String, Object> clientConfig, String topic, Deserializer<V> values, int atLeast, Duration timeout) {
-    List<ConsumerRecord<String, V>> out = new ArrayList<>();
+  /**
+   * Waits until the topic holds at least {@code atLeast} committed values and returns those read: to
+   * time the next step of a test (a fault once a summary is out), never to check a result — a
+   * result is read whole with {@link #readAll} once its writers are done. Fails at the deadline
+   * with what arrived.
+   */
+  static <V> List<V> awaitAtLeast(Map<String, Object> clientConfig, String topic, Deserializer<V> values, int atLeast, Duration timeout) {
+    List<V> out = new ArrayList<>();
     try (KafkaConsumer<String, V> consumer = openAtBeginning(clientConfig, topic, values)) {
       Instant deadline = Instant.now().plus(timeout);
-      while (out.size() < atLeast && Instant.now().isBefore(deadline)) {
+      while (out.size() < atLeast) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("not " + atLeast + " records on " + topic + " within " + timeout + "; " + out.size() + " arrived: " + out);
+        }
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(r);
+          out.add(r.value());
         }
       }
     }
@@ -84,21 +88,14 @@ final class TopicReader {
    * Waits until the topic's partitions hold {@code records} records in all (their end offsets: a
    * plain producer's records, written or not yet committed by anyone) — to fault a run mid-way.
    */
-  static void awaitRecords(Map<String, Object> clientConfig, String topic, long records, Duration timeout) throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
+  static void awaitRecords(Map<String, Object> clientConfig, String topic, long records, Duration timeout) throws Exception {
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(clientConfig, new StringDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      while (true) {
+      Await.until("at least " + records + " records on " + topic, timeout, () -> {
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
             .map(p -> new TopicPartition(topic, p.partition())).toList();
-        if (!partitions.isEmpty() && consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum() >= records) {
-          return;
-        }
-        if (Instant.now().isAfter(deadline)) {
-          throw new AssertionError("not " + records + " records on " + topic + " within " + timeout);
-        }
-        Thread.sleep(20);
-      }
+        return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+      }, n -> n >= records);
     }
   }
 
@@ -106,6 +103,8 @@ final class TopicReader {
   private static <V> KafkaConsumer<String, V> openAtBeginning(Map<String, Object> clientConfig, String topic, Deserializer<V> values) {
     Map<String, Object> props = new HashMap<>(clientConfig);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // A read to the end takes one last fetch that only steps over a commit marker: not worth 500 ms.
+    props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);
     List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
         .map(p -> new TopicPartition(topic, p.partition())).toList();

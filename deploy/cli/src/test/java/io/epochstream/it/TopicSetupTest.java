@@ -7,6 +7,7 @@ import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.admin.TopicSetup;
 import io.epochstream.topic.Topics;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,16 +38,16 @@ class TopicSetupTest {
   /** A topic just created may take a moment to reach the broker's metadata cache. */
   private static Map<String, org.apache.kafka.clients.admin.TopicDescription> describeWhenVisible(Admin admin, List<String> names)
       throws Exception {
-    for (int attempt = 0; ; attempt++) {
+    return Await.until("the topics in the broker's metadata", Duration.ofSeconds(30), () -> {
       try {
         return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
-        if (attempt == 50 || !(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
           throw e;
         }
-        Thread.sleep(100);
+        return null;
       }
-    }
+    }, java.util.Objects::nonNull);
   }
 
   @Test

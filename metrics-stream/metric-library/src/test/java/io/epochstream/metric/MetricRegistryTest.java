@@ -53,7 +53,20 @@ class MetricRegistryTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("metric 'accuracy' is registered twice")
           .hasMessageContaining("ClassificationMetrics")
-          .hasMessageContaining("SecondAccuracy");
+          .hasMessageContaining("SecondAccuracy")
+          .hasMessageContaining(SecondAccuracy.class.getProtectionDomain().getCodeSource().getLocation().toString());
+    } finally {
+      Thread.currentThread().setContextClassLoader(before);
+    }
+  }
+
+  /** Each class loader has its registry: a new one finds the built-in families again. */
+  @Test
+  void aNewClassLoaderFindsTheBuiltInFamilies() throws Exception {
+    ClassLoader before = Thread.currentThread().getContextClassLoader();
+    try (URLClassLoader loader = new URLClassLoader(new URL[0], before)) {
+      Thread.currentThread().setContextClassLoader(loader);
+      assertThat(MetricFactory.registry()).containsKeys("accuracy", "auroc", "specificity");
     } finally {
       Thread.currentThread().setContextClassLoader(before);
     }

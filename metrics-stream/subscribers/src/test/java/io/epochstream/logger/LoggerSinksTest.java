@@ -147,7 +147,8 @@ class LoggerSinksTest {
       restarted.onSummary(summary("r1", "val", 1, 5, odd));
     }
     // Python's csv module, a reader we did not write, sees the names and values whole.
-    org.junit.jupiter.api.Assumptions.assumeTrue(python3(), "python3 is not installed: the cross-read is skipped");
+    io.epochstream.testing.RequiredTool.require(io.epochstream.testing.RequiredTool.runs("python3", "--version"),
+        "python3 is not installed: the cross-read is skipped");
     Process p = new ProcessBuilder("python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='')))))",
         csv.toString()).redirectErrorStream(true).start();
     String json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -159,14 +160,6 @@ class LoggerSinksTest {
     assertThat(rows.get(1)).containsEntry("val_a,b", "0.25").containsEntry("val_say \"hi\"", "0.5")
         .containsEntry("val_two\nlines", "0.75").containsEntry("epoch", "0").containsEntry("train_loss_step", "");
     assertThat(rows.get(2)).containsEntry("epoch", "1").containsEntry("val_a,b", "0.25");
-  }
-
-  private static boolean python3() {
-    try {
-      return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 
   static io.epochstream.schema.StepMetrics step(String run, long step, double loss) {

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -23,7 +25,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * end. Signals sent before the listener started are not for this process.
  */
 public final class ControlListener implements AutoCloseable {
-  private final KafkaConsumer<String, ControlEvent> consumer;
+  private static final EventSerde<ControlEvent> CONTROL = EventSerde.control(WireFormat.AVRO); // reads JSON values too
+  private final KafkaConsumer<String, byte[]> consumer;
+  /** Only the first unreadable record is reported. */
+  private boolean skipped;
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicReference<EarlyStop> signal = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -34,7 +39,9 @@ public final class ControlListener implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    consumer = new KafkaConsumer<>(props, new StringDeserializer(), EventSerde.control(WireFormat.AVRO).deserializer());
+    // Values decoded here, record by record: a record that is not a control event is passed over
+    // (the stream app dead-letters it), never a reason for the listener to stop.
+    consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> parts = consumer.partitionsFor(topics.control()).stream()
         .map(p -> new TopicPartition(topics.control(), p.partition())).toList();
     consumer.assign(parts);
@@ -49,7 +56,20 @@ public final class ControlListener implements AutoCloseable {
     try {
       while (!closed.get()) {
         consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-          if (run.equals(r.key()) && r.value() != null && r.value().getPayload() instanceof EarlyStop es) {
+          if (!run.equals(r.key()) || r.value() == null) {
+            return;
+          }
+          ControlEvent event;
+          try {
+            event = CONTROL.decode(r.value());
+          } catch (SerializationException e) {
+            if (!skipped) {
+              System.err.println("skipped an unreadable record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+              skipped = true;
+            }
+            return;
+          }
+          if (event.getPayload() instanceof EarlyStop es) {
             signal.set(es);
             stop.set(true);
           }
