@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class RunId {
   public static final int MAX_LENGTH = 200;
-  /** What the rule allows besides letters and digits, for messages and the README. */
+  /** What the rule allows besides letters and digits, for messages and docs/wire-formats.md. */
   public static final String PUNCTUATION = "._-+=@:~";
 
   private RunId() {}

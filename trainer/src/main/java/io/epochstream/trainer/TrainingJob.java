@@ -110,7 +110,7 @@ public final class TrainingJob {
       case "gpu" -> {
         if (engine.getGpuCount() == 0) {
           throw new IllegalStateException("--device gpu: no CUDA device is visible to DJL's PyTorch engine (this build"
-              + " has the CPU native library; build with -Pcuda on a machine with a GPU, see the README)");
+              + " has the CPU native library; build with -Pcuda on a machine with a GPU, see docs/trainer.md)");
         }
         yield Device.gpu();
       }

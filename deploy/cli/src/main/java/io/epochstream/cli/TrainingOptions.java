@@ -58,7 +58,7 @@ public final class TrainingOptions {
   Integer threads;
 
   @Option(names = "--metrics", paramLabel = "FILE",
-      description = "The run's metric configuration: a JSON object with metrics, scalars, best, early_stopping (the run line of the README's JSON lines).")
+      description = "The run's metric configuration: a JSON object with metrics, scalars, best, early_stopping (the run line of JSON lines, docs/wire-formats.md).")
   Path metrics;
 
   /** What a trainer publishes per step: {@code preds} (probabilities and labels) or {@code state} (metric state). */

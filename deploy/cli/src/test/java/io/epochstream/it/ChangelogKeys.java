@@ -31,7 +31,7 @@ final class ChangelogKeys {
 
   /**
    * The keys that name {@code run}: the run id itself or a key built from it ({@code run:…}), as
-   * the README's store table states the layout — in a store key a run id's ':' is written "%3A"
+   * docs/operations.md's store table states the layout — in a store key a run id's ':' is written "%3A"
    * (and '%' "%25"), so the run id ends at the first ':'.
    */
   static boolean names(String run, String storeAndKey) {
