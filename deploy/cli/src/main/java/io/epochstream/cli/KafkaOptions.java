@@ -66,7 +66,7 @@ public final class KafkaOptions {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof AuthorizationException) {
           throw new IllegalStateException("the principal of --client-config may not describe or create the topics "
-              + topicPrefix + "*: grant it ACLs for them (see docs/operations.md, "Secured Kafka"): " + c.getMessage(), e);
+              + topicPrefix + "*: grant it ACLs for them (see docs/operations.md, Secured Kafka): " + c.getMessage(), e);
         }
       }
       throw e;

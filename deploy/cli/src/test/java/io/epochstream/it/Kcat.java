@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's {@code kcat} (librdkafka, C): the non-JVM Kafka client the wire-format tests produce and
@@ -43,27 +42,10 @@ final class Kcat {
   }
 
   private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    byte[][] output = new byte[1][];
-    Thread reader = new Thread(() -> {
-      try {
-        output[0] = p.getInputStream().readAllBytes();
-      } catch (IOException e) {
-        output[0] = new byte[0];
-      }
-    });
-    reader.start();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      reader.join();
-      throw new AssertionError(command.get(1) + " did not finish within " + timeoutSeconds + " s; output: "
-          + new String(output[0], StandardCharsets.UTF_8));
+    ChildProcess.Result r = ChildProcess.run(new ProcessBuilder(command), timeoutSeconds);
+    if (r.code() != 0) {
+      throw new AssertionError(String.join(" ", command) + " exited " + r.code() + ": " + r.output());
     }
-    reader.join();
-    String text = new String(output[0], StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ": " + text);
-    }
-    return text;
+    return r.output();
   }
 }

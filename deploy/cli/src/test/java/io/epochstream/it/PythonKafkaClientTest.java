@@ -111,7 +111,7 @@ class PythonKafkaClientTest {
 
   private static void write(PythonWithTorch python, TestKafka kafka, Topics topics, String mode, String run, int ranks, Path oracle)
       throws Exception {
-    PythonWithTorch.Result r = python.run(List.of("tests/write_torch_run.py", mode, "kafka:" + kafka.bootstrapServers(), run,
+    ChildProcess.Result r = python.run(List.of("tests/write_torch_run.py", mode, "kafka:" + kafka.bootstrapServers(), run,
         Integer.toString(ranks), oracle.toString()), Map.of("EPOCHSTREAM_TOPIC_PREFIX", topics.prefix()), 300);
     assertThat(r.code()).as(r.output()).isZero();
   }

@@ -58,7 +58,7 @@ class PythonPublisherTest {
 
   @Test
   void thePythonPackagesUnitTestsPass() throws Exception {
-    Result r = python(List.of("-m", "unittest", "discover", "-s", "tests", "-t", "."));
+    ChildProcess.Result r = python(List.of("-m", "unittest", "discover", "-s", "tests", "-t", "."));
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("OK");
   }
@@ -126,7 +126,7 @@ class PythonPublisherTest {
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("state"))) {
       app.start(Duration.ofSeconds(60));
       Path truth = dir.resolve("truth.json");
-      Result r = python(DEBIAN_PYTHON, Map.of("EPOCHSTREAM_TOPIC_PREFIX", topics.prefix()),
+      ChildProcess.Result r = python(DEBIAN_PYTHON, Map.of("EPOCHSTREAM_TOPIC_PREFIX", topics.prefix()),
           List.of("tests/write_run.py", "kafka:" + kafka.bootstrapServers(), run, "2", truth.toString()));
       assertThat(r.code()).as(r.output()).isZero();
       // What went to the steps topic, as JSON lines: every rank's events once, in its order.
@@ -218,23 +218,18 @@ class PythonPublisherTest {
     return out;
   }
 
-  private record Result(int code, String output) {}
-
   /** Debian's python3: the one with confluent-kafka (a pyenv's python3 may shadow it on PATH). */
   private static final String DEBIAN_PYTHON = "/usr/bin/python3";
 
-  private static Result python(List<String> args) throws Exception {
+  private static ChildProcess.Result python(List<String> args) throws Exception {
     return python("python3", Map.of(), args);
   }
 
-  private static Result python(String python, Map<String, String> env, List<String> args) throws Exception {
+  private static ChildProcess.Result python(String python, Map<String, String> env, List<String> args) throws Exception {
     List<String> command = new ArrayList<>(List.of(python));
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(PACKAGE.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(PACKAGE.toFile());
     builder.environment().putAll(env);
-    Process p = builder.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("python3 %s finished", args).isTrue();
-    return new Result(p.exitValue(), output);
+    return ChildProcess.run(builder, 120);
   }
 }

@@ -16,7 +16,7 @@ class PythonSuiteWithTorchTest {
   @Test
   void theWholeSuiteRunsWithTorchAndNothingIsSkipped() throws Exception {
     PythonWithTorch python = PythonWithTorch.find();
-    PythonWithTorch.Result r = python.run(List.of("-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."),
+    ChildProcess.Result r = python.run(List.of("-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."),
         Map.of("EPOCHSTREAM_REQUIRE_TORCH", "1"), 300);
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).as(r.output()).contains("\nOK").doesNotContain("skipped");

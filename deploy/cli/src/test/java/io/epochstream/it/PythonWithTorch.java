@@ -3,7 +3,6 @@ package io.epochstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,31 +46,12 @@ public final class PythonWithTorch {
     io.epochstream.testing.RequiredTool.require(false, why);
   }
 
-  record Result(int code, String output) {}
-
   /** Runs a command in trainer/python with {@code env} added; fails the test on a timeout. */
-  Result run(List<String> args, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
+  ChildProcess.Result run(List<String> args, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(executable));
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(PACKAGE.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(PACKAGE.toFile());
     builder.environment().putAll(env);
-    Process p = builder.start();
-    byte[][] output = new byte[1][];
-    Thread reader = new Thread(() -> {
-      try {
-        output[0] = p.getInputStream().readAllBytes();
-      } catch (IOException e) {
-        output[0] = new byte[0];
-      }
-    });
-    reader.start();
-    boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    if (!finished) {
-      p.destroyForcibly();
-    }
-    reader.join();
-    String text = new String(output[0], StandardCharsets.UTF_8);
-    assertThat(finished).as("%s %s finished within %d s: %s", executable, args, timeoutSeconds, text).isTrue();
-    return new Result(p.exitValue(), text);
+    return ChildProcess.run(builder, timeoutSeconds);
   }
 }
