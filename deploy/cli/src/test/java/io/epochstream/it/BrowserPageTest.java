@@ -151,7 +151,10 @@ class BrowserPageTest {
               "--metrics", metrics.toString(), "--no-http"}, kafkaFlags))).isZero();
           awaitJson(base + "runs/" + encode(run) + "/epochs", n -> n.size() == 2 * EPOCHS);
         }
-        // The oracle: each run's summaries as the topic the page's board reads holds them, read by the test.
+        // The oracle: each run's summaries as the topic the page's board reads holds them, read by the test
+        // once all are committed (the stream app's HTTP view can run ahead of its last transaction).
+        TopicReader.awaitAtLeast(kafka.clientConfig(), topics.epochSummaries(), (topic, bytes) -> bytes,
+            LEARNING_RATES.size() * 2 * EPOCHS, Duration.ofSeconds(60));
         List<EpochSummary> summaries = TopicReader.readAll(kafka.clientConfig(), topics.epochSummaries(),
             (topic, bytes) -> EventSerde.summaries(WireFormat.AVRO).decode(bytes));
         Map<String, Oracle> runs = new LinkedHashMap<>();
