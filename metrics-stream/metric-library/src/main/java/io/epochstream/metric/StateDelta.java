@@ -252,10 +252,12 @@ public final class StateDelta {
   /** Walks a state's runs, checking that each lies inside its {@code slots} slots. */
   private static void skipRuns(VarintInput in, int slots, int encoding, String what) throws VarintInput.Malformed {
     int runs = in.readCount(slots, what + ": the run count");
+    String gap = what + ": a gap"; // once per state, not per run: a delta holds thousands of runs
+    String runLength = what + ": a run length";
     long end = 0;
     for (int r = 0; r < runs; r++) {
-      long start = end + in.readCount(slots, what + ": a gap");
-      int length = in.readCount(slots, what + ": a run length");
+      long start = end + in.readCount(slots, gap);
+      int length = in.readCount(slots, runLength);
       end = start + length;
       if (length == 0 || end > slots) {
         throw new VarintInput.Malformed(what + ": a run of " + length + " slots from slot " + start + " does not fit its " + slots + " slots");
