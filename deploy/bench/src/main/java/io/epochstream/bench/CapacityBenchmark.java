@@ -51,7 +51,7 @@ public final class CapacityBenchmark {
   }
 
   /** One (C, mode): bytes published per training step and each repetition's CPU seconds per million samples. */
-  public record Result(int classes, Mode mode, double stepBytes, long samples, List<Double> appCpuPerMillion,
+  public record Result(StepEvents.Scores scores, int classes, Mode mode, double stepBytes, long samples, List<Double> appCpuPerMillion,
       List<Double> jitCpuPerMillion, List<Double> plainCpuPerMillion) {
     List<Double> ratios() {
       List<Double> out = new ArrayList<>();
@@ -67,8 +67,8 @@ public final class CapacityBenchmark {
     int[] classes = args.length > 1 ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
         : new int[] {10, 100, 1000};
     for (Result r : run(classes, reps, false)) {
-      System.out.printf(Locale.ROOT, "C=%d (%s): %.0f bytes per step, %d samples; CPU-s per M samples: stream app %s (JIT %s), plain consumer %s%n",
-          r.classes(), r.mode().label(), r.stepBytes(), r.samples(), r.appCpuPerMillion(), r.jitCpuPerMillion(), r.plainCpuPerMillion());
+      System.out.printf(Locale.ROOT, "%s, C=%d (%s): %.0f bytes per step, %d samples; CPU-s per M samples: stream app %s (JIT %s), plain consumer %s%n",
+          r.scores().label, r.classes(), r.mode().label(), r.stepBytes(), r.samples(), r.appCpuPerMillion(), r.jitCpuPerMillion(), r.plainCpuPerMillion());
     }
   }
 
@@ -81,25 +81,27 @@ public final class CapacityBenchmark {
     md.append("Also alone: `" + BenchJar.command(CapacityBenchmark.class, "3 10 100 1000") + "`. "
         + "CPU: process CPU time (user + system, every thread) of the stream app's JVM and of a plain consumer's JVM (reads the same records, "
         + "touches the bytes), from the first step published until the app's summary is visible and the consumer's last record read; both "
-        + "JVMs run for the whole bench, measured after warm-up passes (the JIT still compiles: its threads are a column of their own). Every mode publishes the same batches (random float32 scores in [0, 1), "
-        + "uniform labels), state deltas made by the trainer's `StateDeltaSink`; the summaries of all modes are checked equal. "
+        + "JVMs run for the whole bench, measured after warm-up passes (the JIT still compiles: its threads are a column of their own). Every mode publishes the same batches (float32 scores "
+        + "drawn two ways: uniform in [0, 1), the worst case for state deltas, since every bin of every class is hit every step; and the softmax of "
+        + "logits N(0, 1) with the target's raised by 4, as a trained classifier emits; uniform labels), state deltas made by the trainer's `StateDeltaSink`; the summaries of all modes are checked equal. "
         + "Bytes: the encoded step events published per training step (a state step without a delta carries loss and batch size only). "
         + "Ranks: samples per app-CPU-second ÷ " + String.format(Locale.ROOT, "%.0f–%.0f", RANK_RATE[0], RANK_RATE[1])
         + " samples/s per rank (ResNet-50 training on one GPU), for one core given to the app.\n\n");
-    md.append("| C | mode | samples per repetition | bytes per training step | stream app CPU-s per M samples | of which JIT compiler threads "
+    md.append("| scores | C | mode | samples per repetition | bytes per training step | stream app CPU-s per M samples | of which JIT compiler threads "
         + "| plain consumer CPU-s per M samples | app ÷ plain (goal ≤ 2 at C = 10) | ÷ preds (goal ≤ 0.2) | ranks per app core |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|\n");
-    Map<Integer, Double> predsMedian = new HashMap<>();
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    Map<String, Double> predsMedian = new HashMap<>();
     for (Result r : results) {
       double app = Stats.median(r.appCpuPerMillion());
       if (!r.mode().state()) {
-        predsMedian.put(r.classes(), app);
+        predsMedian.put(r.scores() + " " + r.classes(), app);
       }
       double perSecond = 1e6 / app;
-      md.append(String.format(Locale.ROOT, "| %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %.0f–%.0f |%n", r.classes(), r.mode().label(), r.samples(),
+      md.append(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %.0f–%.0f |%n", r.scores().label, r.classes(),
+          r.mode().label(), r.samples(),
           r.stepBytes(), Stats.summary(r.appCpuPerMillion(), "%.2f"), Stats.summary(r.jitCpuPerMillion(), "%.2f"),
           Stats.summary(r.plainCpuPerMillion(), "%.2f"),
-          Stats.summary(r.ratios(), "%.1f"), r.mode().state() ? String.format(Locale.ROOT, "%.2f", app / predsMedian.get(r.classes())) : "1",
+          Stats.summary(r.ratios(), "%.1f"), r.mode().state() ? String.format(Locale.ROOT, "%.2f", app / predsMedian.get(r.scores() + " " + r.classes())) : "1",
           perSecond / RANK_RATE[1], perSecond / RANK_RATE[0]));
     }
   }
@@ -134,33 +136,39 @@ public final class CapacityBenchmark {
         // which otherwise compiles for a minute and more.
         int warmUps = quick ? 1 : 2;
         for (int r = 0; r < warmUps + reps; r++) {
-          for (int c : classes) {
-            int steps = steps(c, quick);
-            Map<String, List<Double>> predsValues = null;
-            for (Mode mode : Mode.ALL) {
-              String key = c + " " + mode.label();
-              Run run = measure.run("c" + c + "-" + (mode.state() ? "s" + mode.flushSteps() : "p") + "-" + r, c, steps, mode);
-              if (predsValues == null) {
-                predsValues = run.values();
-              } else if (!predsValues.equals(run.values())) {
-                throw new IllegalStateException("C=" + c + " " + mode.label() + ": the summary " + run.values() + " differs from preds mode's "
-                    + predsValues);
+          for (StepEvents.Scores scores : StepEvents.Scores.values()) {
+            for (int c : classes) {
+              int steps = steps(c, quick);
+              Map<String, List<Double>> predsValues = null;
+              for (Mode mode : Mode.ALL) {
+                String key = scores + " " + c + " " + mode.label();
+                Run run = measure.run(scores.name().toLowerCase(Locale.ROOT) + "-c" + c + "-" + (mode.state() ? "s" + mode.flushSteps() : "p") + "-" + r,
+                    c, steps, mode, scores);
+                if (predsValues == null) {
+                  predsValues = run.values();
+                } else if (!predsValues.equals(run.values())) {
+                  throw new IllegalStateException(scores.label + ", C=" + c + " " + mode.label() + ": the summary " + run.values() + " differs from preds mode's "
+                      + predsValues);
+                }
+                if (r >= warmUps) {
+                  appCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.appCpu() / run.samples() * 1e6);
+                  jitCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.jitCpu() / run.samples() * 1e6);
+                  plainCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.plainCpu() / run.samples() * 1e6);
+                }
+                bytes.put(key, (double) run.bytes() / steps);
+                System.err.printf(Locale.ROOT, "capacity pass %d, %s, C=%d (%s): app %.2f, plain %.2f CPU-s per M samples%n", r, scores.label, c,
+                    mode.label(), run.appCpu() / run.samples() * 1e6, run.plainCpu() / run.samples() * 1e6);
               }
-              if (r >= warmUps) {
-                appCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.appCpu() / run.samples() * 1e6);
-                jitCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.jitCpu() / run.samples() * 1e6);
-                plainCpu.computeIfAbsent(key, k -> new ArrayList<>()).add(run.plainCpu() / run.samples() * 1e6);
-              }
-              bytes.put(key, (double) run.bytes() / steps);
-              System.err.printf(Locale.ROOT, "capacity pass %d, C=%d (%s): app %.2f, plain %.2f CPU-s per M samples%n", r, c, mode.label(),
-                  run.appCpu() / run.samples() * 1e6, run.plainCpu() / run.samples() * 1e6);
             }
           }
         }
-        for (int c : classes) {
-          for (Mode mode : Mode.ALL) {
-            String key = c + " " + mode.label();
-            results.add(new Result(c, mode, bytes.get(key), (long) steps(c, quick) * BATCH, appCpu.get(key), jitCpu.get(key), plainCpu.get(key)));
+        for (StepEvents.Scores scores : StepEvents.Scores.values()) {
+          for (int c : classes) {
+            for (Mode mode : Mode.ALL) {
+              String key = scores + " " + c + " " + mode.label();
+              results.add(new Result(scores, c, mode, bytes.get(key), (long) steps(c, quick) * BATCH, appCpu.get(key), jitCpu.get(key),
+                  plainCpu.get(key)));
+            }
           }
         }
       }
@@ -174,7 +182,7 @@ public final class CapacityBenchmark {
   private record Measure(EmbeddedKafka kafka, Topics topics, StreamAppProcess app, PlainConsumerProcess.Child plain,
       CommittedRecords summaries, Admin admin) {
 
-    Run run(String runId, int classes, int steps, Mode mode) throws Exception {
+    Run run(String runId, int classes, int steps, Mode mode, StepEvents.Scores scores) throws Exception {
       TopicPartition tp = new TopicPartition(topics.steps(), 0);
       long from = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
       plain.read(tp, from, steps + 2L); // RunStarted, the steps, EpochEnd
@@ -182,7 +190,7 @@ public final class CapacityBenchmark {
       Map<String, Double> threads0 = app.threadCpuSeconds();
       long bytes = 0;
       // One seed per C: every mode and repetition publishes the same batches.
-      try (StepEvents events = new StepEvents(kafka, topics, runId, BATCH, classes, classes)) {
+      try (StepEvents events = new StepEvents(kafka, topics, runId, BATCH, classes, classes).drawing(scores)) {
         if (mode.state()) {
           events.publishingState(DefaultMetrics.multiclass(classes), mode.flushSteps());
         }
