@@ -27,9 +27,13 @@ import org.apache.kafka.common.TopicPartition;
  * producer, the JIT, the collector, RocksDB's native threads) per million samples, for B = 256 and the
  * trainer's default metric set (accuracy, macro F1, binned macro AUROC), one rank on one partition,
  * against a plain consumer (a JVM of its own too) that reads the same records, both live while the
- * steps are published. Every mode gets the same batches (one seed per class count): {@code preds},
- * and state deltas made by the trainer's own {@code StateDeltaSink} on every step and on every 10th.
- * The summaries of every mode are checked to be equal, value for value, and to count every sample.
+ * steps are published. Every mode gets the same batches (one seed per class count and score
+ * distribution: uniform, or a classifier's softmax): {@code preds}, and state deltas made by the
+ * trainer's own {@code StateDeltaSink} on every step and on every 10th. The summaries of every mode
+ * are checked to be equal, value for value, and to count every sample.
+ *
+ * <p>One idea past 250 lines: one measurement and its table; the stream app's child process is
+ * nested because nothing else runs it.
  *
  * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*"
  * io.epochstream.bench.CapacityBenchmark [reps=3] [classes...]} (default 10 100 1000).

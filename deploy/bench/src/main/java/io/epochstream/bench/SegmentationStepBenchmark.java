@@ -46,7 +46,7 @@ import org.apache.kafka.clients.admin.Admin;
  * <p>Usage: {@code java -cp "deploy/cli/target/epochstream.jar:deploy/bench/target/epochstream-bench.jar:deploy/bench/target/lib/*" io.epochstream.bench.SegmentationStepBenchmark [steps=10] [reps=3] [form...]},
  * forms {@code int64 int32 uint8 bool scores} (default all).
  *
- * <p>One measurement per wire form, in one file: the forms differ only in how the masks are packed,
+ * <p>One idea past 250 lines, one measurement per wire form in one file: the forms differ only in how the masks are packed,
  * and the rows compare because they share the images, the metric set and the method.
  */
 public final class SegmentationStepBenchmark {

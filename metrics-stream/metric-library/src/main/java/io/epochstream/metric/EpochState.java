@@ -17,6 +17,9 @@ import java.util.Map;
  * Everything folded for one epoch (of one rank, or of several merged): step and sample counts, the
  * event-time range, and a named set of metrics. Its binary form is the metrics' states in
  * configuration order, so whoever reads it must build the same set first (see {@link #read}).
+ *
+ * <p>One idea past 250 lines: an epoch's folded state and its own update, merge and binary form —
+ * the three must agree on the same counts and metric order, so they live beside the fields they share.
  */
 public final class EpochState {
   private static final VersionedFormat FORMAT = VersionedFormat.of("epoch state", 1);

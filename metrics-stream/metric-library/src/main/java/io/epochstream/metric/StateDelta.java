@@ -34,6 +34,9 @@ import java.util.TreeSet;
  * as Pearson's count, means and co-moments do, gets them rebuilt whole). Fixed-size states use encoding 0 or 1
  * with N their size; a growing (concatenated) state uses 2 with N the values it appends. Version 1
  * (zlib of every slot, {@link StateDeltaV1}) is still read.
+ *
+ * <p>One idea past 250 lines: the delta's binary form — its writer, its checked reader and its
+ * merge read the same layout, so they change together.
  */
 public final class StateDelta {
   public static final int FORMAT = 2;
