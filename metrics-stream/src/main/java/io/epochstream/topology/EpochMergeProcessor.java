@@ -72,7 +72,7 @@ public final class EpochMergeProcessor implements Processor<String, RankPartial,
     }
     // Wall clock, not stream time: a silent rank sends nothing that would advance stream time.
     context.schedule(every.isZero() ? Duration.ofMillis(1) : every, PunctuationType.WALL_CLOCK_TIME, this::closeIdleEpochs);
-    context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, drop::sweep);
+    drop.schedule(context);
   }
 
   @Override

@@ -26,7 +26,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -79,8 +78,7 @@ public final class RankFoldProcessor implements Processor<String, StepEvent, Str
     this.drop = new RunDrop(retention, this::dropRun, (run, signal) -> signals.send(run, signal, context.currentSystemTimeMs()));
     // Runs configured under a release without run retention start counting now.
     retention.adopt(runs.stored(), context.currentSystemTimeMs());
-    // Wall clock: a finished run sends nothing more that would advance stream time.
-    context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, drop::sweep);
+    drop.schedule(context);
   }
 
   @Override

@@ -5,6 +5,8 @@ import io.epochstream.retention.RunRetention;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /**
  * Drops runs from one stage's stores: those the retention sweep finds due, and a deleted one at
@@ -20,6 +22,14 @@ final class RunDrop {
     this.retention = retention;
     this.dropStores = dropStores;
     this.tell = tell;
+  }
+
+  /**
+   * Runs {@link #sweep} on the processor's wall clock every {@link RunRetention#sweepEvery}: wall
+   * time, not stream time, since a run that went quiet sends nothing that would advance stream time.
+   */
+  void schedule(ProcessorContext<?, ?> context) {
+    context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
   }
 
   /** The retention sweep (a wall-clock punctuation). */

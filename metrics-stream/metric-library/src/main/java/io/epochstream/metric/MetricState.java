@@ -65,6 +65,13 @@ public final class MetricState {
     values[i] += delta;
   }
 
+  /** Adds {@code deltas[i]} to slot i for each i of {@code deltas}: a batch's local sums, applied. */
+  public void add(double[] deltas) {
+    for (int i = 0; i < deltas.length; i++) {
+      values[i] += deltas[i];
+    }
+  }
+
   public void set(int i, double value) {
     values[i] = value;
   }

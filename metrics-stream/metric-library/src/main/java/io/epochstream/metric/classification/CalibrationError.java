@@ -1,7 +1,5 @@
 package io.epochstream.metric.classification;
 
-import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
@@ -9,7 +7,6 @@ import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
 import io.epochstream.metric.input.ClassArgmax;
-import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.input.ScoreLayout;
 import io.epochstream.metric.input.Task;
@@ -36,34 +33,25 @@ public final class CalibrationError implements MetricFamily {
 
   @Override
   public Metric create(MetricParams p) {
-    Task task = Task.from(p);
-    if (task == Task.MULTILABEL) {
-      throw p.error("task", "multilabel is not a task of calibration_error (TorchMetrics' CalibrationError: binary, multiclass)");
-    }
-    int classes = task == Task.MULTICLASS ? p.requiredInteger("num_classes", 2) : 1;
+    ScoreTask input = ScoreTask.read(p, "calibration_error", "CalibrationError");
     int bins = p.integer("n_bins", 15);
     if (bins < 1) {
       throw p.error("n_bins", "must be an integer larger than 0, not " + bins);
     }
     String norm = p.string("norm", "l1", "l1", "l2", "max");
-    return new Binned(task, classes, bins, norm, IgnoreIndex.read(p));
+    return new Binned(input, bins, norm);
   }
 
-  private static final class Binned extends Metric {
-    private final Task task;
-    private final int classes;
+  private static final class Binned extends ScoreMetric {
     private final String norm;
-    private final IgnoreIndex ignore;
     private final ThresholdBuckets boundaries;
     private final MetricState count;
     private final MetricState confidence;
     private final MetricState accuracy;
 
-    Binned(Task task, int classes, int bins, String norm, IgnoreIndex ignore) {
-      this.task = task;
-      this.classes = classes;
+    Binned(ScoreTask input, int bins, String norm) {
+      super(input);
       this.norm = norm;
-      this.ignore = ignore;
       double[] edges = new double[bins + 1];
       for (int i = 0; i <= bins; i++) {
         edges[i] = (double) i / bins;
@@ -75,18 +63,13 @@ public final class CalibrationError implements MetricFamily {
     }
 
     @Override
-    public Update prepare(DecodedBatch decoded) {
-    Batch batch = decoded.batch();
-      if (!batch.hasPredictions()) {
-        return Update.NONE;
-      }
-      ScoreBatch b = ScoreBatch.read("calibration_error", task, classes, ignore, decoded);
+    Update prepare(ScoreBatch b) {
       int slots = count.size();
       double[] n = new double[slots];
       double[] conf = new double[slots];
       double[] acc = new double[slots];
       double[] probs = b.probs();
-      if (task == Task.BINARY) {
+      if (input.task() == Task.BINARY) {
         for (int i = 0; i < probs.length; i++) {
           if (b.kept(i)) {
             int bin = boundaries.bucket(probs[i]) - 1;
@@ -100,7 +83,7 @@ public final class CalibrationError implements MetricFamily {
         for (int s = 0; s < layout.samples(); s++) {
           if (b.kept(s)) {
             int base = layout.index(s, 0);
-            int best = ClassArgmax.of(b.scores(), base, layout.extra(), classes);
+            int best = ClassArgmax.of(b.scores(), base, layout.extra(), input.classes());
             double p = probs[base + best * layout.extra()];
             int bin = boundaries.bucket(p) - 1;
             n[bin]++;
@@ -110,11 +93,9 @@ public final class CalibrationError implements MetricFamily {
         }
       }
       return () -> {
-        for (int i = 0; i < slots; i++) {
-          count.add(i, n[i]);
-          confidence.add(i, conf[i]);
-          accuracy.add(i, acc[i]);
-        }
+        count.add(n);
+        confidence.add(conf);
+        accuracy.add(acc);
       };
     }
 

@@ -1,14 +1,11 @@
 package io.epochstream.metric.classification;
 
-import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
-import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.ScoreBatch;
 import io.epochstream.metric.input.ScoreLayout;
 import io.epochstream.metric.input.Task;
@@ -32,48 +29,36 @@ public final class HingeLoss implements MetricFamily {
 
   @Override
   public Metric create(MetricParams p) {
-    Task task = Task.from(p);
-    if (task == Task.MULTILABEL) {
-      throw p.error("task", "multilabel is not a task of hinge_loss (TorchMetrics' HingeLoss: binary, multiclass)");
-    }
-    int classes = task == Task.MULTICLASS ? p.requiredInteger("num_classes", 2) : 1;
+    ScoreTask input = ScoreTask.read(p, "hinge_loss", "HingeLoss");
     boolean squared = p.bool("squared", false);
     // Like TorchMetrics' wrapper, a binary task accepts multiclass_mode and ignores it.
     boolean oneVsAll = p.string("multiclass_mode", "crammer-singer", "crammer-singer", "one-vs-all").equals("one-vs-all")
-        && task == Task.MULTICLASS;
-    return new Loss(task, classes, squared, oneVsAll, IgnoreIndex.read(p));
+        && input.task() == Task.MULTICLASS;
+    return new Loss(input, squared, oneVsAll);
   }
 
-  private static final class Loss extends Metric {
-    private final Task task;
+  private static final class Loss extends ScoreMetric {
     private final int classes;
     private final boolean squared;
     private final boolean oneVsAll;
-    private final IgnoreIndex ignore;
     private final MetricState measures;
     private final MetricState total;
 
-    Loss(Task task, int classes, boolean squared, boolean oneVsAll, IgnoreIndex ignore) {
-      this.task = task;
-      this.classes = classes;
+    Loss(ScoreTask input, boolean squared, boolean oneVsAll) {
+      super(input);
+      this.classes = input.classes();
       this.squared = squared;
       this.oneVsAll = oneVsAll;
-      this.ignore = ignore;
       this.measures = addState("measures", oneVsAll ? classes : 1, Reduction.SUM);
       this.total = addState("total", 1, Reduction.SUM);
     }
 
     @Override
-    public Update prepare(DecodedBatch decoded) {
-    Batch batch = decoded.batch();
-      if (!batch.hasPredictions()) {
-        return Update.NONE;
-      }
-      ScoreBatch b = ScoreBatch.read("hinge_loss", task, classes, ignore, decoded);
+    Update prepare(ScoreBatch b) {
       double[] sums = new double[measures.size()];
       long n = 0;
       double[] probs = b.probs();
-      if (task == Task.BINARY) {
+      if (input.task() == Task.BINARY) {
         for (int i = 0; i < probs.length; i++) {
           if (b.kept(i)) {
             sums[0] += measure(b.target()[i] == 1 ? probs[i] : -probs[i]);
@@ -106,9 +91,7 @@ public final class HingeLoss implements MetricFamily {
       }
       long count = n;
       return () -> {
-        for (int i = 0; i < sums.length; i++) {
-          measures.add(i, sums[i]);
-        }
+        measures.add(sums);
         total.add(0, count);
       };
     }

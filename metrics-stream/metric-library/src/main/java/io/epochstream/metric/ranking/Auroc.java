@@ -19,9 +19,6 @@ public final class Auroc extends AveragedCurveScore {
 
   @Override
   protected double exactScore(Curve c) {
-    if (c.empty()) {
-      return Double.NaN;
-    }
     if (c.positives() == 0 || c.negatives() == 0) {
       return 0.0;
     }

@@ -20,9 +20,6 @@ public final class AveragePrecision extends AveragedCurveScore {
 
   @Override
   protected double exactScore(Curve c) {
-    if (c.empty()) {
-      return Double.NaN;
-    }
     if (c.recallOnes()) {
       return c.tp()[0] / (c.tp()[0] + c.fp()[0]);
     }

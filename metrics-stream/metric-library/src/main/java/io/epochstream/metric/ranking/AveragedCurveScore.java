@@ -13,7 +13,7 @@ public abstract class AveragedCurveScore extends ScoreCurveMetric {
     super(config);
   }
 
-  /** The metric's value for one exact curve. */
+  /** The metric's value for one exact curve that holds a sample (an empty one is NaN, see {@link #score}). */
   protected abstract double exactScore(Curve curve);
 
   /** The metric's value for one binned curve. */
@@ -79,7 +79,15 @@ public abstract class AveragedCurveScore extends ScoreCurveMetric {
     };
   }
 
+  /**
+   * An exact curve without a single sample has no points (TorchMetrics cannot compute one): NaN for
+   * every curve score, so macro and weighted leave the class out. A binned curve has its thresholds
+   * whatever it counted, and each score says what its empty counts give.
+   */
   private double score(Curve curve) {
-    return exact() ? exactScore(curve) : binnedScore(curve);
+    if (!exact()) {
+      return binnedScore(curve);
+    }
+    return curve.empty() ? Double.NaN : exactScore(curve);
   }
 }

@@ -32,30 +32,13 @@ final class ExplainedVariance extends Metric {
 
   @Override
   public Update prepare(Batch batch) {
-    if (!batch.hasPredictions()) {
-      return Update.NONE;
-    }
-    int rows = RegressionShapes.COLUMNS.rows(batch, outputs);
-    double[] p = batch.preds();
-    double[] t = batch.target();
-    double[][] local = new double[4][outputs];
-    for (int i = 0; i < t.length; i++) {
-      int o = i % outputs;
-      double d = t[i] - p[i];
-      local[0][o] += d;
-      local[1][o] += d * d;
-      local[2][o] += t[i];
-      local[3][o] += t[i] * t[i];
-    }
-    return () -> {
-      for (int o = 0; o < outputs; o++) {
-        sumError.add(o, local[0][o]);
-        sumSquaredError.add(o, local[1][o]);
-        sumTarget.add(o, local[2][o]);
-        sumSquaredTarget.add(o, local[3][o]);
-      }
-      numObs.add(0, rows);
-    };
+    return ResidualSums.prepare(batch, outputs, sums -> {
+      sumError.add(sums.residual());
+      sumSquaredError.add(sums.squaredResidual());
+      sumTarget.add(sums.target());
+      sumSquaredTarget.add(sums.squaredTarget());
+      numObs.add(0, sums.rows());
+    });
   }
 
   @Override

@@ -35,30 +35,12 @@ final class R2Score extends Metric {
 
   @Override
   public Update prepare(Batch batch) {
-    if (!batch.hasPredictions()) {
-      return Update.NONE;
-    }
-    int rows = RegressionShapes.COLUMNS.rows(batch, outputs);
-    double[] p = batch.preds();
-    double[] t = batch.target();
-    double[] sq = new double[outputs];
-    double[] sum = new double[outputs];
-    double[] rss = new double[outputs];
-    for (int i = 0; i < t.length; i++) {
-      int o = i % outputs;
-      sq[o] += t[i] * t[i];
-      sum[o] += t[i];
-      double r = t[i] - p[i];
-      rss[o] += r * r;
-    }
-    return () -> {
-      for (int o = 0; o < outputs; o++) {
-        sumSquaredObs.add(o, sq[o]);
-        sumObs.add(o, sum[o]);
-        residual.add(o, rss[o]);
-      }
-      total.add(0, rows);
-    };
+    return ResidualSums.prepare(batch, outputs, sums -> {
+      sumSquaredObs.add(sums.squaredTarget());
+      sumObs.add(sums.target());
+      residual.add(sums.squaredResidual());
+      total.add(0, sums.rows());
+    });
   }
 
   @Override

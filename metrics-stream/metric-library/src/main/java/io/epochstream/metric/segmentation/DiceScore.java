@@ -1,8 +1,5 @@
 package io.epochstream.metric.segmentation;
 
-import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.DecodedBatch;
-import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
@@ -21,10 +18,9 @@ import java.util.Locale;
  * merged exactly across steps and ranks. {@code "global"} sums the counts over the epoch first (one
  * score from Σ tp, Σ fp, Σ fn): three SUM states per class.
  */
-final class DiceScore extends Metric {
+final class DiceScore extends MaskMetric {
   enum Average { MICRO, MACRO, WEIGHTED, NONE }
 
-  private final MaskInput input;
   private final Average average;
   private final boolean global;
   private final int classes;
@@ -46,7 +42,7 @@ final class DiceScore extends Metric {
   }
 
   private DiceScore(MaskInput input, Average average, boolean global) {
-    this.input = input;
+    super(input);
     this.average = average;
     this.global = global;
     this.classes = input.reported();
@@ -59,12 +55,7 @@ final class DiceScore extends Metric {
   }
 
   @Override
-  public Update prepare(DecodedBatch decoded) {
-    Batch batch = decoded.batch();
-    if (!batch.hasPredictions()) {
-      return Update.NONE;
-    }
-    MaskCounts c = MaskCounts.of(decoded, input);
+  Update prepare(MaskCounts c) {
     int k = c.classes();
     if (global) {
       double[] inter = new double[k];
@@ -78,9 +69,9 @@ final class DiceScore extends Metric {
         }
       }
       return () -> {
-        add(intersection, inter);
-        add(predSum, pred);
-        add(targetSum, target);
+        intersection.add(inter);
+        predSum.add(pred);
+        targetSum.add(target);
       };
     }
     int slots = scoreSum.size();
@@ -104,16 +95,9 @@ final class DiceScore extends Metric {
       }
     }
     return () -> {
-      add(scoreSum, sums);
-      add(scored, counts);
+      scoreSum.add(sums);
+      scored.add(counts);
     };
-  }
-
-  private static void add(MetricState state, double[] local) {
-    double[] v = state.values();
-    for (int i = 0; i < local.length; i++) {
-      v[i] += local[i];
-    }
   }
 
   /** The score of one set of per-class counts (an image's, or the epoch's summed ones): [1] or, for none, [classes]. */

@@ -1,8 +1,5 @@
 package io.epochstream.metric.segmentation;
 
-import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.DecodedBatch;
-import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
@@ -20,10 +17,9 @@ import io.epochstream.metric.Reduction;
  * this is not class c's own maximum). Reproduced as it is, so a step's images are weighted as
  * TorchMetrics weighs the same update.
  */
-final class GeneralizedDiceScore extends Metric {
+final class GeneralizedDiceScore extends MaskMetric {
   enum Weight { SQUARE, SIMPLE, LINEAR }
 
-  private final MaskInput input;
   private final boolean perClass;
   private final Weight weight;
   private final MetricState score;
@@ -37,7 +33,7 @@ final class GeneralizedDiceScore extends Metric {
   }
 
   private GeneralizedDiceScore(MaskInput input, boolean perClass, Weight weight) {
-    this.input = input;
+    super(input);
     this.perClass = perClass;
     this.weight = weight;
     this.score = addState("score", perClass ? input.reported() : 1, Reduction.SUM);
@@ -45,12 +41,7 @@ final class GeneralizedDiceScore extends Metric {
   }
 
   @Override
-  public Update prepare(DecodedBatch decoded) {
-    Batch batch = decoded.batch();
-    if (!batch.hasPredictions()) {
-      return Update.NONE;
-    }
-    MaskCounts c = MaskCounts.of(decoded, input);
+  Update prepare(MaskCounts c) {
     int n = c.samples();
     int k = c.classes();
     double[] w = weights(c.targetSum(), n, k);
@@ -74,10 +65,7 @@ final class GeneralizedDiceScore extends Metric {
       }
     }
     return () -> {
-      double[] s = score.values();
-      for (int j = 0; j < local.length; j++) {
-        s[j] += local[j];
-      }
+      score.add(local);
       samples.add(0, n);
     };
   }

@@ -1,8 +1,5 @@
 package io.epochstream.metric.segmentation;
 
-import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.DecodedBatch;
-import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
@@ -16,8 +13,7 @@ import io.epochstream.metric.Reduction;
  * {@code num_classes} may be left out for one-hot or mixed masks (their class axis says it), as in
  * TorchMetrics; index masks of one or two dimensions are one image ([W] → [1, 1, W], [H, W] → [1, H, W]).
  */
-final class MeanIou extends Metric {
-  private final MaskInput input;
+final class MeanIou extends MaskMetric {
   private final boolean perClass;
   private final MetricState score;
   private final MetricState counted;
@@ -28,7 +24,7 @@ final class MeanIou extends Metric {
   }
 
   private MeanIou(MaskInput input, boolean perClass) {
-    this.input = input;
+    super(input);
     this.perClass = perClass;
     int slots = perClass ? input.reported() : 1;
     this.score = addState("score", slots, Reduction.SUM);
@@ -36,12 +32,7 @@ final class MeanIou extends Metric {
   }
 
   @Override
-  public Update prepare(DecodedBatch decoded) {
-    Batch batch = decoded.batch();
-    if (!batch.hasPredictions()) {
-      return Update.NONE;
-    }
-    MaskCounts c = MaskCounts.of(decoded, input);
+  Update prepare(MaskCounts c) {
     int k = c.classes();
     double[] sums = new double[score.size()];
     double[] counts = new double[score.size()];
@@ -58,10 +49,8 @@ final class MeanIou extends Metric {
       }
     }
     return () -> {
-      for (int s = 0; s < sums.length; s++) {
-        score.add(s, sums[s]);
-        counted.add(s, counts[s]);
-      }
+      score.add(sums);
+      counted.add(counts);
     };
   }
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.epochstream.event.Stage;
 import io.epochstream.logger.LogPaths;
-import io.epochstream.logger.MetricsSink;
+import io.epochstream.logger.OnStepLogger;
 import io.epochstream.logger.RunCurves;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
@@ -51,7 +51,7 @@ import org.apache.commons.csv.CSVRecord;
  * <p>One idea, the file's layout and its one canonical row order; its length is that rule's cases
  * (sparse columns, a header rewritten, rows kept across restarts).
  */
-public final class LightningCsvLogger implements MetricsSink {
+public final class LightningCsvLogger implements OnStepLogger {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = YAMLMapper.builder().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
@@ -93,15 +93,7 @@ public final class LightningCsvLogger implements MetricsSink {
   }
 
   @Override
-  public boolean wantsSteps() {
-    return true;
-  }
-
-  @Override
-  public void onStep(StepMetrics step) {
-    if (!MetricsSink.loggedOnStep(step)) {
-      return;
-    }
+  public void onLoggedStep(StepMetrics step) {
     Map<String, String> row = new LinkedHashMap<>();
     row.put("epoch", Integer.toString(step.getEpoch()));
     row.put("step", Long.toString(step.getStep()));

@@ -1,7 +1,7 @@
 package io.epochstream.logger.tensorboard;
 
 import io.epochstream.logger.LogPaths;
-import io.epochstream.logger.MetricsSink;
+import io.epochstream.logger.OnStepLogger;
 import io.epochstream.logger.RunCurves;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricValue;
@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * {@code SessionLog START}, whose purge (every point at or after its step, all tags) would hide
  * earlier points the new file does not repeat.
  */
-public final class TensorBoardSink implements MetricsSink {
+public final class TensorBoardSink implements OnStepLogger {
   private static final String SUFFIX = "epochstream";
   private final Path root;
   private final String host;
@@ -71,17 +71,9 @@ public final class TensorBoardSink implements MetricsSink {
     this.host = h.replaceAll("[^A-Za-z0-9-]", "_");
   }
 
-  @Override
-  public boolean wantsSteps() {
-    return true;
-  }
-
   /** Rank 0's training step values, as Lightning logs on_step: {@code train/<name>_step} at the global step. */
   @Override
-  public void onStep(StepMetrics step) {
-    if (!MetricsSink.loggedOnStep(step)) {
-      return;
-    }
+  public void onLoggedStep(StepMetrics step) {
     RunLog log = log(step.getRun());
     log.highestTrainStep = Math.max(log.highestTrainStep, step.getStep());
     try {
