@@ -90,7 +90,7 @@ public sealed interface StoreKey {
   sealed interface OpenEpoch extends StoreKey permits RankEpoch, Chunk {
     static OpenEpoch parse(String key) {
       int hash = key.indexOf('#');
-      if (hash < 0) {
+      if (hash <= 0) { // no '#', or nothing before it: not a chunk's key (a refusal then names the whole key)
         return RankEpoch.parse(key);
       }
       return new Chunk(RankEpoch.parse(key.substring(0, hash)), padded(key.substring(hash + 1)));
@@ -151,7 +151,7 @@ public sealed interface StoreKey {
 
     public static Partial parse(String key) {
       int hash = key.indexOf('#');
-      if (hash < 0) {
+      if (hash <= 0) {
         throw new IllegalArgumentException("not a rank partial's key: " + key);
       }
       return new Partial(Epoch.parse(key.substring(0, hash)), padded(key.substring(hash + 1)));

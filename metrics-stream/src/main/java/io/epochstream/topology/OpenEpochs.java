@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class OpenEpochs {
   /** Bounds the live objects when ranks die and leave epochs open: past it, the map starts over. */
-  private static final int MAX_LIVE = 4096;
+  static final int MAX_LIVE = 4096;
 
   private final KeyValueStore<StoreKey.OpenEpoch, byte[]> store;
   private final Map<StoreKey.RankEpoch, RankFold> live = new HashMap<>();

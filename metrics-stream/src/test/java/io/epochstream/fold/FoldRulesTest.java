@@ -10,6 +10,7 @@ import io.epochstream.store.FoldValues;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.StepOutput;
 import io.epochstream.schema.StepOffsets;
+import io.epochstream.schema.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -177,6 +178,22 @@ class FoldRulesTest {
     assertThat(BatchDecoder.decode(labels).predsIntegral()).isTrue();
     assertThat(BatchDecoder.decode(step(0, 2, 1.0)).predsIntegral()).isFalse();
     assertThat(BatchDecoder.decode(new StepOutput(0L, 0, 2.0, null, null, Map.of(), null)).hasPredictions()).isFalse();
+  }
+
+  /** Whether a target came as integers (labels, masks) is its dtype's, whatever the preds' dtype. */
+  @Test
+  void aTargetIsIntegralExactlyWhenItCameAsIntegers() {
+    Tensor floatTarget = Tensors.ofDoubles(new double[] {1, 0}, 2);
+    Tensor intTarget = Tensors.ofInts(new int[] {1, 0}, 2);
+    Tensor[] preds = {Tensors.ofFloats(new float[] {0.7f, 0.2f}, 2), Tensors.ofDoubles(new double[] {0.7, 0.2}, 2),
+        Tensors.ofInts(new int[] {1, 1}, 2)};
+    for (Tensor p : preds) {
+      String as = "preds of " + p.getDtype();
+      assertThat(BatchDecoder.decode(new StepOutput(0L, 2, null, p, floatTarget, Map.of(), null)).targetIntegral())
+          .as(as + ", float target").isFalse();
+      assertThat(BatchDecoder.decode(new StepOutput(0L, 2, null, p, intTarget, Map.of(), null)).targetIntegral())
+          .as(as + ", int target").isTrue();
+    }
   }
 
   @Test

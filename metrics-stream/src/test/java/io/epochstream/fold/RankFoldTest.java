@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** The rank fold: dedupe and rejection, and its head-plus-chunks storage (linear for exact curves). */
@@ -74,6 +75,28 @@ class RankFoldTest {
     // while the whole state grew to 200 steps' worth.
     assertThat(largestWrite).isLessThan(16 * 4 * 8 + 400);
     assertThat(oneObject.state().toBytes().length).isGreaterThan(200 * 16 * 4 * 8);
+  }
+
+  /** Steps with gaps (a rank that skipped some, or got them out of order) keep several ranges in the head. */
+  @Test
+  void aHeadWhoseStepsHaveGapsReadsBackWithEveryStepCounted() {
+    Random r = new Random(4);
+    RankFold fold = RankFold.open(EXACT);
+    long[] sent = {0, 1, 5, 9, 12, 13};
+    List<byte[]> chunks = new ArrayList<>();
+    for (long n : sent) {
+      assertThat(fold.fold(step(n, r), n, Long.MAX_VALUE).accepted()).isTrue();
+      chunks.add(fold.takeChunk());
+    }
+    RankFold read = RankFold.read(EXACT, fold.headBytes(), chunks);
+    assertThat(read.state().toBytes()).isEqualTo(fold.state().toBytes());
+    assertThat(read.lastStep()).isEqualTo(13);
+    for (long n = 0; n <= 14; n++) {
+      long step = n;
+      FoldOutcome.Kind expected = LongStream.of(sent).anyMatch(s -> s == step) ? FoldOutcome.Kind.DUPLICATE : FoldOutcome.Kind.ACCEPTED;
+      assertThat(RankFold.read(EXACT, fold.headBytes(), chunks).fold(step(n, r), n, Long.MAX_VALUE).kind())
+          .as("step " + n).isEqualTo(expected);
+    }
   }
 
   @Test

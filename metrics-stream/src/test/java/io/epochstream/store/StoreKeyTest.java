@@ -3,6 +3,7 @@ package io.epochstream.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -63,9 +64,23 @@ class StoreKeyTest {
   }
 
   @Test
+  void aKeyGoesThroughItsSerdeAsItsTextInUtf8AndANullStaysNull() {
+    StoreKeySerde<StoreKey.Partial> serde = StoreKeySerde.of(StoreKey.Partial::parse);
+    StoreKey.Partial key = new StoreKey.Partial(new StoreKey.Epoch("é:1", "val", 2), 3);
+    byte[] bytes = serde.serializer().serialize("t", key);
+    assertThat(bytes).isEqualTo("é%3A1:val:2#00000003".getBytes(StandardCharsets.UTF_8));
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(key);
+    assertThat(serde.serializer().serialize("t", null)).isNull();
+    assertThat(serde.deserializer().deserialize("t", null)).isNull();
+  }
+
+  @Test
   void aKeyOfTheWrongShapeIsRefusedWithTheKey() {
     assertThatThrownBy(() -> StoreKey.Epoch.parse("r:train")).hasMessageContaining("'r:train' has 2 fields, expected 3");
     assertThatThrownBy(() -> StoreKey.Partial.parse("r:train:1#12")).hasMessageContaining("'12' is not a 8-digit index");
     assertThatThrownBy(() -> new StoreKey.Partial(new StoreKey.Epoch("r", "train", 1), -1)).hasMessageContaining("negative rank");
+    // A '#' with no head before it: refused naming the whole key, not the empty text before the '#'.
+    assertThatThrownBy(() -> StoreKey.Partial.parse("#00000001")).hasMessage("not a rank partial's key: #00000001");
+    assertThatThrownBy(() -> StoreKey.OpenEpoch.parse("#00000001")).hasMessageContaining("'#00000001' has 1 fields, expected 4");
   }
 }

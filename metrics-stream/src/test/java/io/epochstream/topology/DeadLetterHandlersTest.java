@@ -93,6 +93,22 @@ class DeadLetterHandlersTest {
   }
 
   @Test
+  void aRecordThatCannotBeSerialisedBecomesADeadLetterOfItsSourceNamingWhatFailed() {
+    Context ctx = new Context("steps", 2, 9L, "k".getBytes(), "step".getBytes(), false);
+    ProductionExceptionHandler.Response r = handlers().handleSerializationError(ctx, new ProducerRecord<>("summaries", "k", "v"),
+        new org.apache.kafka.common.errors.SerializationException("no schema"),
+        ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+    assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+    ProducerRecord<byte[], byte[]> letter = r.deadLetterQueueRecords().get(0);
+    assertThat(letter.topic()).isEqualTo("dlq");
+    assertThat(letter.key()).isEqualTo("k".getBytes());
+    assertThat(letter.value()).isEqualTo("step".getBytes());
+    assertThat(header(letter, DeadLetters.REASON))
+        .isEqualTo("could not serialise the value of a record for summaries: SerializationException: no schema");
+    assertThat(header(letter, DeadLetters.SOURCE_PARTITION)).isEqualTo("2");
+  }
+
+  @Test
   void anUndecodableRecordKeepsItsBytesAndTheExceptionAndADeadLetterThatCannotBeSentIsDroppedNotLooped() {
     Context ctx = new Context("steps", 0, 7L, null, null, false);
     var r = handlers().handleError(ctx, new ConsumerRecord<>("steps", 0, 7L, "k".getBytes(), "not avro".getBytes()),

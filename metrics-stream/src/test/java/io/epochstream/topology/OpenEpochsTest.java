@@ -70,6 +70,24 @@ class OpenEpochsTest {
     assertThat(epochs.open(ab, EXACT).state().steps()).as("a closed epoch opens again empty").isZero();
   }
 
+  /** Ranks that die leave epochs open: the live objects stay bounded, and one let go reads back from the store. */
+  @Test
+  void pastTheLiveBoundTheLiveObjectsStartOverAndAnEpochLetGoReadsBackWhole() {
+    OpenEpochs epochs = new OpenEpochs(store);
+    StoreKey.RankEpoch first = new StoreKey.RankEpoch("r", "train", 0, 0);
+    RankFold folded = epochs.open(first, EXACT);
+    folded.fold(step(0, new Random(10)), 0, Long.MAX_VALUE);
+    epochs.save(first, folded);
+    for (int rank = 1; rank < OpenEpochs.MAX_LIVE; rank++) {
+      epochs.open(new StoreKey.RankEpoch("r", "train", 0, rank), EXACT);
+    }
+    assertThat(epochs.open(first, EXACT)).as("at the bound, still live").isSameAs(folded);
+    epochs.open(new StoreKey.RankEpoch("r", "train", 0, OpenEpochs.MAX_LIVE), EXACT); // one more: the live map starts over
+    RankFold again = epochs.open(first, EXACT);
+    assertThat(again).as("let go, read from the store").isNotSameAs(folded);
+    assertThat(again.state().toBytes()).isEqualTo(folded.state().toBytes());
+  }
+
   /** A re-announced run's open epochs are read again with its new metric set; another run's stay as they are. */
   @Test
   void aReloadedRunsOpenEpochIsReadWithItsNewMetricSetAndADroppedRunsOpensEmpty() {
