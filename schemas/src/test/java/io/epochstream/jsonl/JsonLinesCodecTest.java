@@ -3,6 +3,7 @@ package io.epochstream.jsonl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.schema.DType;
 import io.epochstream.schema.EpochEnd;
@@ -12,7 +13,6 @@ import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
-import io.epochstream.event.ParamValues;
 import io.epochstream.schema.ParamValue;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.epochstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.epochstream.schema.EpochSummary;
 import io.epochstream.event.ParamValues;
+import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunEvent;

@@ -2,9 +2,9 @@ package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Keys;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.schema.EpochEnd;
-import io.epochstream.event.ParamValues;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunFinished;

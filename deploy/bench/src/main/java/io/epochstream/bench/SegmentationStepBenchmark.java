@@ -1,6 +1,7 @@
 package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.fold.BatchDecoder;
 import io.epochstream.fold.RunConfigs;
@@ -9,7 +10,6 @@ import io.epochstream.metric.EpochState;
 import io.epochstream.metric.MetricConfig;
 import io.epochstream.schema.DType;
 import io.epochstream.schema.EpochEnd;
-import io.epochstream.event.ParamValues;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;

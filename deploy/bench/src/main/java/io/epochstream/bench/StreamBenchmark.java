@@ -1,11 +1,11 @@
 package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.replay.ReplayService;
 import io.epochstream.schema.EpochSummary;
-import io.epochstream.event.ParamValues;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.serde.EventSerde;
 import io.epochstream.serde.WireFormat;
