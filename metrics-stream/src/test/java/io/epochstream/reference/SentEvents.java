@@ -76,6 +76,9 @@ public final class SentEvents {
       items.forEach(item -> array.add(param(item)));
       return array;
     }
+    if (v instanceof Long l && l == l.intValue()) {
+      return JSON.getNodeFactory().numberNode(l.intValue()); // as the JSON text "100" reads: the reference asks isInt()
+    }
     return JSON.valueToTree(v);
   }
 

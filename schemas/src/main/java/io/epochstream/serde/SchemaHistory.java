@@ -22,7 +22,9 @@ final class SchemaHistory {
       // 4, and RankPartial-2, RunEvent-2: metric parameters as JSON text only, before typed ParamValues
       "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc", "StepEvent-3.avsc", "StepEvent-4.avsc"),
       "RankPartial", List.of("RankPartial-1.avsc", "RankPartial-2.avsc"), // 1: before the lifecycle signal
-      "RunEvent", List.of("RunEvent-1.avsc", "RunEvent-2.avsc")); // 1: before the rank a RunFinished speaks for
+      "RunEvent", List.of("RunEvent-1.avsc", "RunEvent-2.avsc"), // 1: before the rank a RunFinished speaks for
+      // on its own, the stream app's run-config store holds it: before typed metric parameters
+      "RunStarted", List.of("RunStarted-1.avsc"));
 
   private SchemaHistory() {}
 

@@ -201,7 +201,7 @@ class AvroSerdeTest {
   }
 
   @Test
-  void aRunStartedWrittenWithJsonTextParametersIsReadWithThemOnEachTopic() throws Exception {
+  void aRunStartedWrittenWithJsonTextParametersIsReadWithThemOnEachTopicAndInTheRunConfigStore() throws Exception {
     org.apache.avro.Schema runs = history("RunEvent-2.avsc");
     var run = new org.apache.avro.generic.GenericRecordBuilder(runs).set("run", "old").set("time", 1L)
         .set("payload", oldRunStarted(branch(runs.getField("payload").schema(), "RunStarted"))).build();
@@ -217,6 +217,9 @@ class AvroSerdeTest {
         .set("rank", 0).set("config", oldRunStarted(partials.getField("config").schema()))
         .set("state", java.nio.ByteBuffer.wrap(new byte[0])).build();
     assertJsonTextParameters(AvroSerde.of(io.epochstream.schema.RankPartial.class).decode(encodeOld(partials, partial)).getConfig());
+
+    org.apache.avro.Schema stored = history("RunStarted-1.avsc"); // a run-config store's value, on its changelog
+    assertJsonTextParameters(AvroSerde.of(io.epochstream.schema.RunStarted.class).decode(encodeOld(stored, oldRunStarted(stored))));
   }
 
   @Test
