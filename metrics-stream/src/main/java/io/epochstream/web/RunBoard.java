@@ -3,6 +3,8 @@ package io.epochstream.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.epochstream.event.ParamValueException;
+import io.epochstream.event.ParamValues;
 import io.epochstream.logger.MetricsSink;
 import io.epochstream.retention.ExpiredRuns;
 import io.epochstream.retention.ProcessingLag;
@@ -373,7 +375,13 @@ public final class RunBoard implements MetricsSink {
     r.metrics.forEach((name, spec) -> {
       ObjectNode m = metrics.putObject(name).put("metric", spec.getMetric());
       ObjectNode params = m.putObject("params");
-      spec.getParams().forEach(params::put);
+      spec.getParams().forEach((k, v) -> {
+        try {
+          params.set(k, ParamValues.json(k, v));
+        } catch (ParamValueException e) {
+          params.put(k, String.valueOf(v)); // the stream app refuses such a run; the page still shows what was sent
+        }
+      });
     });
     ObjectNode stages = n.putObject("stages");
     r.stages.forEach((stage, history) ->

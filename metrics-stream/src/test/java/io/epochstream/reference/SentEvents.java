@@ -55,16 +55,31 @@ public final class SentEvents {
     Map<String, JsonNode> metrics = new LinkedHashMap<>();
     for (Map.Entry<String, MetricSpec> m : r.getMetrics().entrySet()) {
       com.fasterxml.jackson.databind.node.ObjectNode spec = JSON.createObjectNode().put("metric", m.getValue().getMetric());
-      m.getValue().getParams().forEach((k, v) -> {
-        try {
-          spec.set(k, JSON.readTree(v)); // parameters travel as JSON text
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-          throw new UncheckedIOException(ex);
-        }
-      });
+      m.getValue().getParams().forEach((k, v) -> spec.set(k, param(v)));
       metrics.put(m.getKey(), spec);
     }
     return new Sent.Run(run, r.getWorldSize(), metrics, r.getScalars() == null ? Map.of() : r.getScalars());
+  }
+
+  /** A parameter as the schema documents it: a typed ParamValue, or (older writers) its JSON text. */
+  private static JsonNode param(Object wire) {
+    if (wire instanceof CharSequence text) {
+      try {
+        return JSON.readTree(text.toString());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+        throw new UncheckedIOException(ex);
+      }
+    }
+    Object v = ((io.epochstream.schema.ParamValue) wire).getValue();
+    if (v instanceof List<?> items) {
+      com.fasterxml.jackson.databind.node.ArrayNode array = JSON.createArrayNode();
+      items.forEach(item -> array.add(param(item)));
+      return array;
+    }
+    if (v instanceof Long l && l == l.intValue()) {
+      return JSON.getNodeFactory().numberNode(l.intValue()); // as the JSON text "100" reads: the reference asks isInt()
+    }
+    return JSON.valueToTree(v);
   }
 
   /** Rows of a [N] or [N, C] tensor. */

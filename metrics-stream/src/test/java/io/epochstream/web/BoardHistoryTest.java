@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * and per-class counts above) and curves. Every expected figure is computed here from the values sent.
  */
 class BoardHistoryTest {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final HandClock clock = new HandClock();
   private final RunBoard board = new RunBoard(clock, Duration.ofMinutes(2), Duration.ofDays(1));
 
@@ -84,6 +85,18 @@ class BoardHistoryTest {
     assertThat(recall.get(2).get(1).asDouble()).isEqualTo(2.0);
     assertThat(recall.get(2).get(2).isNull()).as("an absent class (NaN) is null").isTrue();
     assertThat(board.history("r").get("metrics").get("recall").get("metric").asText()).isEqualTo("recall");
+  }
+
+  @Test
+  void theHistoryShowsEachParameterAsItsJsonValueWhicheverFormItCameIn() throws Exception {
+    start("r", Map.of("auroc", new MetricSpec("auroc", Map.of("task", new io.epochstream.schema.ParamValue("binary"),
+            "thresholds", new io.epochstream.schema.ParamValue(java.util.List.of(new io.epochstream.schema.ParamValue(0.5))))),
+        "acc", new MetricSpec("accuracy", Map.of("task", "\"binary\"", "ignore_index", "null", "broken", "[1,"))), Map.of(), Map.of());
+    JsonNode metrics = board.history("r").get("metrics");
+    assertThat(metrics.get("auroc").get("params")).isEqualTo(JSON.readTree("{\"task\":\"binary\",\"thresholds\":[0.5]}"));
+    assertThat(metrics.get("acc").get("params").get("task").textValue()).as("JSON text of an older writer").isEqualTo("binary");
+    assertThat(metrics.get("acc").get("params").get("ignore_index").isNull()).isTrue();
+    assertThat(metrics.get("acc").get("params").get("broken").textValue()).as("unreadable: shown as sent").isEqualTo("[1,");
   }
 
   @Test

@@ -2,9 +2,10 @@ package io.epochstream.jsonl;
 
 import static io.epochstream.jsonl.JsonFields.*;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.epochstream.event.ParamValueException;
+import io.epochstream.event.ParamValues;
 import io.epochstream.run.RunEnding;
 import io.epochstream.schema.EarlyStopping;
 import io.epochstream.schema.MetricSpec;
@@ -33,10 +34,14 @@ final class RunJson {
       if (!spec.isObject() || !spec.path("metric").isTextual()) {
         throw new JsonLinesException(where, where + " must be an object with a \"metric\" name");
       }
-      Map<String, String> params = new LinkedHashMap<>();
+      Map<String, Object> params = new LinkedHashMap<>();
       spec.fields().forEachRemaining(p -> {
         if (!p.getKey().equals("metric")) {
-          params.put(p.getKey(), p.getValue().toString());
+          try {
+            params.put(p.getKey(), ParamValues.of(p.getKey(), p.getValue()));
+          } catch (ParamValueException ex) {
+            throw new JsonLinesException(where + "." + p.getKey(), where + ": " + ex.getMessage());
+          }
         }
       });
       metrics.put(e.getKey(), new MetricSpec(spec.get("metric").asText(), params));
@@ -112,13 +117,7 @@ final class RunJson {
     ObjectNode metrics = out.putObject("metrics");
     r.getMetrics().forEach((name, spec) -> {
       ObjectNode m = metrics.putObject(name).put("metric", spec.getMetric());
-      spec.getParams().forEach((k, v) -> {
-        try {
-          m.set(k, MAPPER.readTree(v));
-        } catch (JsonProcessingException ex) {
-          throw new IllegalArgumentException("parameter " + k + " of " + name + " is not JSON: " + v, ex);
-        }
-      });
+      ParamValues.json(spec).forEach(m::set);
     });
     ObjectNode scalars = out.putObject("scalars");
     r.getScalars().forEach(scalars::put);

@@ -18,10 +18,13 @@ final class SchemaHistory {
   /** Per record name, its earlier versions, oldest first. Add a line when a schema changes. */
   private static final Map<String, List<String>> PREVIOUS = Map.of(
       // 1: before StepOutput.state (--publish state); 2: before RunFinished/RunDeleted on steps;
-      // 3: before the compact tensor dtypes (float16, bfloat16, int8, int16, uint8, bool)
-      "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc", "StepEvent-3.avsc"),
-      "RankPartial", List.of("RankPartial-1.avsc"), // before the lifecycle signal
-      "RunEvent", List.of("RunEvent-1.avsc")); // before the rank a RunFinished speaks for
+      // 3: before the compact tensor dtypes (float16, bfloat16, int8, int16, uint8, bool);
+      // 4, and RankPartial-2, RunEvent-2: metric parameters as JSON text only, before typed ParamValues
+      "StepEvent", List.of("StepEvent-1.avsc", "StepEvent-2.avsc", "StepEvent-3.avsc", "StepEvent-4.avsc"),
+      "RankPartial", List.of("RankPartial-1.avsc", "RankPartial-2.avsc"), // 1: before the lifecycle signal
+      "RunEvent", List.of("RunEvent-1.avsc", "RunEvent-2.avsc"), // 1: before the rank a RunFinished speaks for
+      // on its own, the stream app's run-config store holds it: before typed metric parameters
+      "RunStarted", List.of("RunStarted-1.avsc"));
 
   private SchemaHistory() {}
 

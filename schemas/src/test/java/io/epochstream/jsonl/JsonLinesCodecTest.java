@@ -3,6 +3,7 @@ package io.epochstream.jsonl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.schema.DType;
 import io.epochstream.schema.EpochEnd;
@@ -12,6 +13,7 @@ import io.epochstream.schema.RunEvent;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
+import io.epochstream.schema.ParamValue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,8 @@ class JsonLinesCodecTest {
     assertThat(run.getWorldSize()).isEqualTo(1);
     assertThat(run.getMetrics().get("acc").getMetric()).isEqualTo("accuracy");
     assertThat(run.getMetrics().get("acc").getParams())
-        .containsEntry("task", "\"multiclass\"").containsEntry("num_classes", "3").containsEntry("average", "\"macro\"");
+        .containsEntry("task", new ParamValue("multiclass")).containsEntry("num_classes", new ParamValue(3L))
+        .containsEntry("average", new ParamValue("macro"));
     assertThat(run.getScalars()).containsEntry("grad_norm", "max");
   }
 
@@ -105,10 +108,44 @@ class JsonLinesCodecTest {
   @Test
   void runEventsRoundTripThroughTheirJsonLine() {
     RunStarted started = RunStarted.newBuilder().setWorldSize(2)
-        .setMetrics(Map.of("acc", new io.epochstream.schema.MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3"))))
+        .setMetrics(Map.of("acc", ParamValues.spec("accuracy", Map.of("task", "multiclass", "num_classes", 3, "top_k", 2)),
+            "auroc", ParamValues.spec("auroc", Map.of("task", "binary", "thresholds", List.of(0.1, 0.5), "ignore_index", -1,
+                "max_samples", 5_000_000_000L)),
+            "dice", ParamValues.spec("dice_score", Map.of("num_classes", 2, "include_background", false))))
         .setScalars(Map.of("lr", "max")).setHparams(Map.of("seed", "1")).setBest(Map.of("acc", "max")).build();
     RunEvent event = new RunEvent("r", 3L, started, null);
     assertThat(((JsonEvent.Run) JsonLinesCodec.decode(JsonLinesCodec.encode(event), 0L)).event()).isEqualTo(event);
+  }
+
+  @Test
+  void parametersWrittenAsJsonTextBeforeTypedValuesAreTheSameJsonValues() throws Exception {
+    Map<String, Object> text = new LinkedHashMap<>();
+    text.put("task", "\"binary\"");
+    text.put("thresholds", "[0.1, 0.5]");
+    text.put("ignore_index", "null");
+    text.put("top_k", "2");
+    RunStarted started = RunStarted.newBuilder().setMetrics(Map.of("auroc", new io.epochstream.schema.MetricSpec("auroc", text))).build();
+    String line = JsonLinesCodec.encode(new RunEvent("r", 3L, started, null));
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("metrics").get("auroc")).isEqualTo(
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            "{\"metric\":\"auroc\",\"task\":\"binary\",\"thresholds\":[0.1,0.5],\"ignore_index\":null,\"top_k\":2}"));
+    RunStarted back = (RunStarted) ((JsonEvent.Run) JsonLinesCodec.decode(line, 0L)).event().getPayload();
+    assertThat(back.getMetrics().get("auroc").getParams())
+        .containsEntry("task", new ParamValue("binary"))
+        .containsEntry("thresholds", new ParamValue(List.of(new ParamValue(0.1), new ParamValue(0.5))))
+        .containsEntry("ignore_index", new ParamValue(null))
+        .containsEntry("top_k", new ParamValue(2L));
+  }
+
+  @Test
+  void aParameterThatIsNoParameterValueIsRefusedNamingItsField() {
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"r\","
+        + "\"metrics\":{\"auroc\":{\"metric\":\"auroc\",\"thresholds\":{\"from\":0}}}}", 0L))
+        .isInstanceOf(JsonLinesException.class).hasMessageContaining("thresholds must be null, a boolean, a number")
+        .extracting(e -> ((JsonLinesException) e).field()).isEqualTo("metrics.auroc.thresholds");
+    assertThatThrownBy(() -> JsonLinesCodec.decode("{\"type\":\"run\",\"run\":\"r\","
+        + "\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"num_classes\":[1, 100000000000000000000]}}}", 0L))
+        .isInstanceOf(JsonLinesException.class).hasMessageContaining("does not fit in 64 bits");
   }
 
   @Test

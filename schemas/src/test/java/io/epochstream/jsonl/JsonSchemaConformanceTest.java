@@ -52,7 +52,7 @@ class JsonSchemaConformanceTest {
   @Test
   void runAndRunFinishedLinesAsWrittenValidate() throws Exception {
     RunStarted started = RunStarted.newBuilder().setWorldSize(4)
-        .setMetrics(Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "10")),
+        .setMetrics(Map.of("acc", io.epochstream.event.ParamValues.spec("accuracy", Map.of("task", "multiclass", "num_classes", 10, "top_k", 2)),
             "auroc", new MetricSpec("auroc", Map.of("thresholds", "[0.1,0.5]", "ignore_index", "null"))))
         .setScalars(Map.of("grad_norm", "max:disable")).setHparams(Map.of("lr", "0.01")).setBest(Map.of("loss", "min"))
         .setEarlyStopping(new EarlyStopping("loss", "val", "min", 3, 0.001)).build();
@@ -121,6 +121,8 @@ class JsonSchemaConformanceTest {
         + "\"preds\":{\"dtype\":\"float32\",\"shape\":[1],\"data\":\"AAAAAA==\",\"order\":\"big\"}}")).isNotEmpty();
     assertThat(validate("run", "{\"type\":\"run\",\"run\":\"r\",\"world_size\":0}")).isNotEmpty();
     assertThat(validate("run", "{\"type\":\"run\",\"run\":\"r\",\"metrics\":{\"acc\":{\"task\":\"binary\"}}}")).isNotEmpty();
+    assertThat(validate("run", "{\"type\":\"run\",\"run\":\"r\",\"metrics\":{\"auroc\":{\"metric\":\"auroc\",\"thresholds\":[0.1,{\"x\":1}]}}}"))
+        .as("a parameter is no object, nor holds one").isNotEmpty();
     JsonNode summary = MAPPER.readTree("{\"run\":\"r\",\"stage\":\"val\",\"epoch\":0,\"complete\":true,\"ranks\":1,\"steps\":1,\"samples\":1}");
     assertThat(schema("summary").validate(summary)).as("metrics is required").isNotEmpty();
   }

@@ -162,4 +162,83 @@ class AvroSerdeTest {
     byte[] run = AvroSerde.of(RunEvent.class).encode(new RunEvent("r", 1L, new io.epochstream.schema.RunFinished("completed", null), null));
     assertThatThrownBy(() -> serde.decode(run)).isInstanceOf(SerializationException.class);
   }
+  private static org.apache.avro.Schema history(String file) throws Exception {
+    try (var in = AvroSerdeTest.class.getResourceAsStream("/io/epochstream/schema/history/" + file)) {
+      return new org.apache.avro.Schema.Parser().parse(in);
+    }
+  }
+
+  private static org.apache.avro.Schema branch(org.apache.avro.Schema union, String name) {
+    return union.getTypes().stream().filter(t -> t.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static final Map<String, String> JSON_TEXT = Map.of(
+      "task", "\"multiclass\"", "num_classes", "3", "average", "null", "thresholds", "[0.1, 0.5]", "include_background", "false");
+
+  /** A RunStarted of the old schema, its parameters as JSON text, built without the product's writer. */
+  private static org.apache.avro.generic.GenericRecord oldRunStarted(org.apache.avro.Schema runStarted) {
+    org.apache.avro.Schema specSchema = runStarted.getField("metrics").schema().getValueType();
+    assertThat(specSchema.getField("params").schema().getValueType().getType()).isEqualTo(org.apache.avro.Schema.Type.STRING);
+    var spec = new org.apache.avro.generic.GenericRecordBuilder(specSchema).set("metric", "f1_score").set("params", JSON_TEXT).build();
+    return new org.apache.avro.generic.GenericRecordBuilder(runStarted).set("world_size", 2).set("metrics", Map.of("f1", spec)).build();
+  }
+
+  private static byte[] encodeOld(org.apache.avro.Schema schema, org.apache.avro.generic.GenericRecord record) throws Exception {
+    return new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), schema).encode(record).array();
+  }
+
+  private static void assertJsonTextParameters(io.epochstream.schema.RunStarted started) throws Exception {
+    assertThat(started.getWorldSize()).isEqualTo(2);
+    io.epochstream.schema.MetricSpec spec = started.getMetrics().get("f1");
+    assertThat(spec.getMetric()).isEqualTo("f1_score");
+    assertThat(spec.getParams()).isEqualTo(Map.copyOf(JSON_TEXT)); // the string branch: JSON text, as written
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(io.epochstream.event.ParamValues.json(spec)).containsOnly(
+        Map.entry("task", mapper.readTree("\"multiclass\"")), Map.entry("num_classes", mapper.readTree("3")),
+        Map.entry("average", mapper.readTree("null")), Map.entry("thresholds", mapper.readTree("[0.1,0.5]")),
+        Map.entry("include_background", mapper.readTree("false")));
+  }
+
+  @Test
+  void aRunStartedWrittenWithJsonTextParametersIsReadWithThemOnEachTopicAndInTheRunConfigStore() throws Exception {
+    org.apache.avro.Schema runs = history("RunEvent-2.avsc");
+    var run = new org.apache.avro.generic.GenericRecordBuilder(runs).set("run", "old").set("time", 1L)
+        .set("payload", oldRunStarted(branch(runs.getField("payload").schema(), "RunStarted"))).build();
+    assertJsonTextParameters((io.epochstream.schema.RunStarted) AvroSerde.of(RunEvent.class).decode(encodeOld(runs, run)).getPayload());
+
+    org.apache.avro.Schema steps = history("StepEvent-4.avsc");
+    var step = new org.apache.avro.generic.GenericRecordBuilder(steps).set("run", "old").set("stage", "").set("epoch", 0).set("time", 1L)
+        .set("payload", oldRunStarted(branch(steps.getField("payload").schema(), "RunStarted"))).build();
+    assertJsonTextParameters((io.epochstream.schema.RunStarted) serde.decode(encodeOld(steps, step)).getPayload());
+
+    org.apache.avro.Schema partials = history("RankPartial-2.avsc");
+    var partial = new org.apache.avro.generic.GenericRecordBuilder(partials).set("run", "old").set("stage", "val").set("epoch", 1)
+        .set("rank", 0).set("config", oldRunStarted(partials.getField("config").schema()))
+        .set("state", java.nio.ByteBuffer.wrap(new byte[0])).build();
+    assertJsonTextParameters(AvroSerde.of(io.epochstream.schema.RankPartial.class).decode(encodeOld(partials, partial)).getConfig());
+
+    org.apache.avro.Schema stored = history("RunStarted-1.avsc"); // a run-config store's value, on its changelog
+    assertJsonTextParameters(AvroSerde.of(io.epochstream.schema.RunStarted.class).decode(encodeOld(stored, oldRunStarted(stored))));
+  }
+
+  @Test
+  void typedParametersRoundTripAndAreWrittenWithTheCurrentSchema() throws Exception {
+    var p = new java.util.LinkedHashMap<String, Object>();
+    p.put("task", new io.epochstream.schema.ParamValue("multiclass"));
+    p.put("num_classes", new io.epochstream.schema.ParamValue(5_000_000_000L));
+    p.put("average", new io.epochstream.schema.ParamValue(null));
+    p.put("zero_division", new io.epochstream.schema.ParamValue(1.0));
+    p.put("include_background", new io.epochstream.schema.ParamValue(true));
+    p.put("thresholds", new io.epochstream.schema.ParamValue(List.of(new io.epochstream.schema.ParamValue(0.25),
+        new io.epochstream.schema.ParamValue(List.of(new io.epochstream.schema.ParamValue(1L))))));
+    var started = io.epochstream.schema.RunStarted.newBuilder().setMetrics(Map.of("m", new io.epochstream.schema.MetricSpec("x", p))).build();
+    AvroSerde<RunEvent> runs = AvroSerde.of(RunEvent.class);
+    RunEvent event = new RunEvent("r", 1L, started, null);
+    byte[] bytes = runs.encode(event);
+    assertThat(runs.decode(bytes)).isEqualTo(event);
+    long fingerprint = java.nio.ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    assertThat(fingerprint).isEqualTo(org.apache.avro.SchemaNormalization.parsingFingerprint64(RunEvent.getClassSchema()))
+        .isNotEqualTo(org.apache.avro.SchemaNormalization.parsingFingerprint64(history("RunEvent-2.avsc")));
+  }
 }

@@ -50,7 +50,7 @@ class EventSerdeTest {
         + "\"metrics\":{\"acc\":{\"metric\":\"accuracy\",\"task\":\"multiclass\",\"num_classes\":3}}}").getBytes(StandardCharsets.UTF_8));
     RunStarted started = (RunStarted) announced.getPayload();
     assertThat(started.getWorldSize()).isEqualTo(2);
-    assertThat(started.getMetrics()).containsEntry("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3")));
+    assertThat(started.getMetrics()).containsEntry("acc", new MetricSpec("accuracy", Map.of("task", new io.epochstream.schema.ParamValue("multiclass"), "num_classes", new io.epochstream.schema.ParamValue(3L))));
     StepEvent finished = steps.decode("{\"type\":\"run_finished\",\"run\":\"r1\",\"rank\":3,\"status\":\"failed\",\"error\":\"oom\"}"
         .getBytes(StandardCharsets.UTF_8));
     assertThat(finished.getRank()).isEqualTo(3);

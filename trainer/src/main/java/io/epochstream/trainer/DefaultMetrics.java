@@ -1,5 +1,6 @@
 package io.epochstream.trainer;
 
+import io.epochstream.event.ParamValues;
 import io.epochstream.schema.MetricSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,16 +16,16 @@ public final class DefaultMetrics {
   public static Map<String, MetricSpec> multiclass(int classes) {
     Map<String, MetricSpec> m = new LinkedHashMap<>();
     m.put("acc", spec("accuracy", classes, Map.of()));
-    m.put("f1", spec("f1_score", classes, Map.of("average", "\"macro\"")));
-    m.put("auroc", spec("auroc", classes, Map.of("average", "\"macro\"", "thresholds", "100")));
+    m.put("f1", spec("f1_score", classes, Map.of("average", "macro")));
+    m.put("auroc", spec("auroc", classes, Map.of("average", "macro", "thresholds", 100)));
     return m;
   }
 
-  private static MetricSpec spec(String metric, int classes, Map<String, String> extra) {
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("task", "\"multiclass\"");
-    params.put("num_classes", Integer.toString(classes));
+  private static MetricSpec spec(String metric, int classes, Map<String, ?> extra) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("task", "multiclass");
+    params.put("num_classes", classes);
     params.putAll(extra);
-    return new MetricSpec(metric, params);
+    return ParamValues.spec(metric, params);
   }
 }

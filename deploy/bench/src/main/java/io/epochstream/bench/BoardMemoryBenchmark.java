@@ -1,6 +1,7 @@
 package io.epochstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.epochstream.event.ParamValues;
 import io.epochstream.schema.EpochSummary;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.MetricValue;
@@ -125,8 +126,8 @@ public final class BoardMemoryBenchmark {
   private static RunStarted started(int classes, boolean confusion, int r) {
     Map<String, MetricSpec> metrics = new LinkedHashMap<>(DefaultMetrics.multiclass(classes));
     if (confusion) {
-      metrics.put("confusion", new MetricSpec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", Integer.toString(classes))));
-      metrics.put("recall", new MetricSpec("recall", Map.of("task", "\"multiclass\"", "num_classes", Integer.toString(classes), "average", "\"none\"")));
+      metrics.put("confusion", ParamValues.spec("confusion_matrix", Map.of("task", "multiclass", "num_classes", classes)));
+      metrics.put("recall", ParamValues.spec("recall", Map.of("task", "multiclass", "num_classes", classes, "average", "none")));
     }
     TrainingConfig config = TrainingConfig.defaults("run", 100, r);
     Map<String, String> hparams = new LinkedHashMap<>(config.hparams());

@@ -2,6 +2,7 @@ package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Keys;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
@@ -71,7 +72,7 @@ public final class RunLifecycleBenchmark {
   private static final Duration WAIT = Duration.ofMinutes(10);
   private static final Duration COMPACTION_WAIT = Duration.ofSeconds(90);
   private static final Pattern RESTORED = Pattern.compile("restored ([\\d,]+) changelog records into (\\d+) stores in ([\\d.]+) s");
-  private static final Map<String, MetricSpec> METRICS = Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"binary\"")));
+  private static final Map<String, MetricSpec> METRICS = Map.of("acc", ParamValues.spec("accuracy", Map.of("task", "binary")));
 
   private RunLifecycleBenchmark() {}
 

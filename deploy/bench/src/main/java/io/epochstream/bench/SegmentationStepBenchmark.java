@@ -1,6 +1,7 @@
 package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.fold.BatchDecoder;
 import io.epochstream.fold.RunConfigs;
@@ -178,19 +179,25 @@ public final class SegmentationStepBenchmark {
 
   static Map<String, MetricSpec> metrics(String form) {
     boolean scores = form.equals("scores");
-    String format = scores ? "\"mixed\"" : "\"index\"";
+    String format = scores ? "mixed" : "index";
     Map<String, MetricSpec> m = new LinkedHashMap<>();
-    m.put("dice", new MetricSpec("dice_score", Map.of("num_classes", "2", "include_background", "false", "input_format", format,
-        "aggregation_level", "\"global\"")));
-    m.put("dice_per_image", new MetricSpec("dice_score", Map.of("num_classes", "2", "include_background", "false", "input_format", format)));
-    m.put("iou", new MetricSpec("mean_iou", Map.of("num_classes", "2", "per_class", "true", "input_format", format)));
-    m.put("sensitivity", new MetricSpec("recall", Map.of("task", "\"multiclass\"", "num_classes", "2", "average", "null")));
-    m.put("specificity", new MetricSpec("specificity", Map.of("task", "\"multiclass\"", "num_classes", "2", "average", "null")));
+    m.put("dice", ParamValues.spec("dice_score", Map.of("num_classes", 2, "include_background", false, "input_format", format,
+        "aggregation_level", "global")));
+    m.put("dice_per_image", ParamValues.spec("dice_score", Map.of("num_classes", 2, "include_background", false, "input_format", format)));
+    m.put("iou", ParamValues.spec("mean_iou", Map.of("num_classes", 2, "per_class", true, "input_format", format)));
+    m.put("sensitivity", ParamValues.spec("recall", perClass(Map.of("task", "multiclass", "num_classes", 2))));
+    m.put("specificity", ParamValues.spec("specificity", perClass(Map.of("task", "multiclass", "num_classes", 2))));
     if (scores) {
-      m.put("ap", new MetricSpec("average_precision", Map.of("task", "\"multiclass\"", "num_classes", "2", "average", "null",
-          "thresholds", "101")));
+      m.put("ap", ParamValues.spec("average_precision", perClass(Map.of("task", "multiclass", "num_classes", 2, "thresholds", 101))));
     }
     return m;
+  }
+
+  /** average=None: one value per class (Map.of holds no null). */
+  private static Map<String, Object> perClass(Map<String, Object> params) {
+    Map<String, Object> p = new LinkedHashMap<>(params);
+    p.put("average", null);
+    return p;
   }
 
   public static Result run(String form, int steps, int reps) throws Exception {

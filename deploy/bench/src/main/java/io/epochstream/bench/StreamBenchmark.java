@@ -1,6 +1,7 @@
 package io.epochstream.bench;
 
 import io.epochstream.broker.EmbeddedKafka;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.replay.ReplayService;
@@ -132,9 +133,9 @@ public final class StreamBenchmark {
       }
       Map<String, MetricSpec> metrics = Map.of(
           "acc", spec("accuracy", Map.of()),
-          "f1", spec("f1_score", Map.of("average", "\"macro\"")),
+          "f1", spec("f1_score", Map.of("average", "macro")),
           "cm", spec("confusion_matrix", Map.of()),
-          "auroc", spec("auroc", Map.of("thresholds", "100")));
+          "auroc", spec("auroc", Map.of("thresholds", 100)));
       // One epoch of `steps` steps spread over the ranks.
       long produceStart = System.nanoTime();
       publish(kafka, topics, "tput", ranks, metrics, 0, steps / ranks);
@@ -207,10 +208,10 @@ public final class StreamBenchmark {
     return appConfig;
   }
 
-  private static MetricSpec spec(String metric, Map<String, String> extra) {
-    Map<String, String> p = new HashMap<>(Map.of("task", "\"multiclass\"", "num_classes", Integer.toString(C)));
+  private static MetricSpec spec(String metric, Map<String, ?> extra) {
+    Map<String, Object> p = new HashMap<>(Map.of("task", "multiclass", "num_classes", C));
     p.putAll(extra);
-    return new MetricSpec(metric, p);
+    return ParamValues.spec(metric, p);
   }
 
   private static void publish(EmbeddedKafka kafka, Topics topics, String run, int ranks, Map<String, MetricSpec> metrics, int epoch, int stepsPerRank) {

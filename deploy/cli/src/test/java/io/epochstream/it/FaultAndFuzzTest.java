@@ -7,6 +7,7 @@ import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.CliRun;
 import io.epochstream.cli.Main;
 import io.epochstream.event.Keys;
+import io.epochstream.event.ParamValues;
 import io.epochstream.jsonl.JsonEvent;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.ControlListener;
@@ -254,8 +255,8 @@ class FaultAndFuzzTest {
   void runsAnnouncedWithInvalidMetricsAreDeadLetteredWithTheReason() throws Exception {
     Map<String, Map<String, MetricSpec>> invalid = Map.of(
         "fz-unknown", Map.of("x", new MetricSpec("no_such_metric", Map.of())),
-        "fz-negative", Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "-3"))),
-        "fz-huge", Map.of("cm", new MetricSpec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "5000"))));
+        "fz-negative", Map.of("acc", ParamValues.spec("accuracy", Map.of("task", "multiclass", "num_classes", -3))),
+        "fz-huge", Map.of("cm", ParamValues.spec("confusion_matrix", Map.of("task", "multiclass", "num_classes", 5000))));
     List<String> runs = List.of("fz-unknown", "fz-negative", "fz-huge");
     List<ProducerRecord<String, byte[]>> announced = runs.stream().map(run -> new ProducerRecord<>(topics.steps(), Keys.step(run, 0),
         STEPS.encode(new StepEvent(run, "", 0, 0, 0L, RunStarted.newBuilder().setWorldSize(1).setMetrics(invalid.get(run))

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.eval.OfflineEvaluator;
+import io.epochstream.event.ParamValues;
 import io.epochstream.fold.RunConfigs;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.metric.Batch;
@@ -65,8 +66,8 @@ class PublishStateModeTest {
   /** The default set plus a confusion matrix and exact (unbinned) AUROC. */
   private static RunStarted runStarted() {
     Map<String, MetricSpec> metrics = new LinkedHashMap<>(DefaultMetrics.multiclass(4));
-    metrics.put("cm", new MetricSpec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "4")));
-    metrics.put("auroc_exact", new MetricSpec("auroc", Map.of("task", "\"multiclass\"", "num_classes", "4")));
+    metrics.put("cm", ParamValues.spec("confusion_matrix", Map.of("task", "multiclass", "num_classes", 4)));
+    metrics.put("auroc_exact", ParamValues.spec("auroc", Map.of("task", "multiclass", "num_classes", 4)));
     return RunStarted.newBuilder().setWorldSize(1).setMetrics(metrics).setScalars(new HashMap<>(Map.of("lr", "mean"))).build();
   }
 

@@ -7,10 +7,10 @@ import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.Main;
 import io.epochstream.event.Keys;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.publish.StepPublisher;
 import io.epochstream.schema.EpochSummary;
-import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.RunStarted;
 import io.epochstream.schema.StepEvent;
 import io.epochstream.schema.StepOutput;
@@ -91,7 +91,7 @@ class RunLifecycleTest {
       sendAvro(kafka, topics, Keys.step("life007", 0), new StepEvent("life007", "train", 1, 0, System.currentTimeMillis(),
           new StepOutput(9L, 2, 0.1, Tensors.ofFloats(new float[] {0.9f, 0.1f}, 2), Tensors.ofLongs(new long[] {1, 0}, 2), Map.of(), null)));
       sendAvro(kafka, topics, Keys.step("life008", 0), new StepEvent("life008", "", 0, 0, System.currentTimeMillis(),
-          RunStarted.newBuilder().setMetrics(Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"binary\"")))).build()));
+          RunStarted.newBuilder().setMetrics(Map.of("acc", ParamValues.spec("accuracy", Map.of("task", "binary")))).build()));
       StreamDrain.await(kafka.clientConfig(), app, topics, Duration.ofSeconds(60));
       List<ConsumerRecord<String, byte[]>> dead = TopicReader.recordsToEnd(kafka.clientConfig(), topics.deadLetters());
       assertThat(dead).extracting(RunLifecycleTest::reason).hasSize(2)
@@ -113,7 +113,7 @@ class RunLifecycleTest {
         MetricsStreamApp.DEFAULT_EPOCH_TIMEOUT, EpochCloseListener.NONE, RETENTION);
          StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "long", 0)) {
       stream.start(Duration.ofSeconds(90));
-      publisher.runStarted(1, Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"binary\""))), Map.of(), Map.of());
+      publisher.runStarted(1, Map.of("acc", ParamValues.spec("accuracy", Map.of("task", "binary"))), Map.of(), Map.of());
       Instant end = Instant.now().plus(RETENTION.multipliedBy(4));
       long steps = 0;
       while (Instant.now().isBefore(end)) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.cli.Main;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.jsonl.JsonLinesCodec;
 import io.epochstream.publish.StepPublisher;
@@ -147,10 +148,10 @@ class SegmentationValidationTest {
     perImage /= images - 1;
 
     Map<String, MetricSpec> metrics = new LinkedHashMap<>();
-    metrics.put("dice", new MetricSpec("dice_score", Map.of("num_classes", "2", "include_background", "false",
-        "input_format", "\"index\"", "aggregation_level", "\"global\"")));
-    metrics.put("dice_per_image", new MetricSpec("dice_score", Map.of("num_classes", "2", "include_background", "false",
-        "input_format", "\"index\"")));
+    metrics.put("dice", ParamValues.spec("dice_score", Map.of("num_classes", 2, "include_background", false,
+        "input_format", "index", "aggregation_level", "global")));
+    metrics.put("dice_per_image", ParamValues.spec("dice_score", Map.of("num_classes", 2, "include_background", false,
+        "input_format", "index")));
     Topics topics = TestTopics.create(kafka, 1);
     String appId = "s-" + UUID.randomUUID();
     try (MetricsStreamApp app = new MetricsStreamApp(kafka.clientConfig(), topics, appId, dir.resolve("big"))) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.epochstream.broker.TestKafka;
 import io.epochstream.broker.SharedKafka;
 import io.epochstream.event.Keys;
+import io.epochstream.event.ParamValues;
 import io.epochstream.reference.SentEvents;
 import io.epochstream.reference.SummaryView;
 import io.epochstream.event.Tensors;
@@ -14,7 +15,6 @@ import io.epochstream.schema.StepEvent;
 import io.epochstream.serde.AvroSerde;
 import io.epochstream.topic.Topics;
 import io.epochstream.topology.MetricsStreamApp;
-import io.epochstream.schema.MetricSpec;
 import io.epochstream.trainer.DefaultMetrics;
 import io.epochstream.trainer.TrainingConfig;
 import io.epochstream.trainer.TrainingJob;
@@ -84,7 +84,8 @@ class TrainerToSummariesTest {
          KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
          StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "bad", 0)) {
       app.start(Duration.ofSeconds(60));
-      publisher.runStarted(1, Map.of("acc", new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "2"))), Map.of(), Map.of());
+      publisher.runStarted(1, Map.of("acc", ParamValues.spec("accuracy", Map.of("task", "multiclass", "num_classes", 2))),
+          Map.of(), Map.of());
       raw.send(new ProducerRecord<>(topics.steps(), Keys.step("bad", 0), "not avro".getBytes())).get();
       // A well-formed event that breaks a rule (class 9 of 2) is skipped the same way.
       publisher.step("train", 0, 0, 1, 9.0, Tensors.ofFloats(new float[] {.5f, .5f}, 1, 2), Tensors.ofInts(new int[] {9}, 1), Map.of());

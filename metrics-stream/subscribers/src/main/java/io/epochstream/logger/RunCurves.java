@@ -1,5 +1,7 @@
 package io.epochstream.logger;
 
+import io.epochstream.event.ParamValueException;
+import io.epochstream.event.ParamValues;
 import io.epochstream.schema.MetricSpec;
 import io.epochstream.schema.MetricValue;
 import io.epochstream.schema.RunStarted;
@@ -53,11 +55,20 @@ public final class RunCurves {
         default -> null;
       };
       if (kind != null) {
-        String thresholds = e.getValue().getParams().getOrDefault("thresholds", "null").trim();
-        curves.put(e.getKey(), new Spec(kind, thresholds.matches("[0-9]+")));
+        curves.put(e.getKey(), new Spec(kind, binned(e.getValue())));
       }
     }
     runs.put(run, curves);
+  }
+
+  /** thresholds=N bins the curve; a list or none keeps it exact (an unreadable value: the stream app refuses the run). */
+  private static boolean binned(MetricSpec spec) {
+    Object thresholds = spec.getParams().get("thresholds");
+    try {
+      return thresholds != null && ParamValues.json("thresholds", thresholds).isIntegralNumber();
+    } catch (ParamValueException e) {
+      return false;
+    }
   }
 
   public void forget(String run) {

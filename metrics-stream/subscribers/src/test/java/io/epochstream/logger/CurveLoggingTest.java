@@ -35,8 +35,8 @@ class CurveLoggingTest {
   private static RunStarted run() {
     Map<String, MetricSpec> metrics = new LinkedHashMap<>();
     metrics.put("roc", new MetricSpec("roc", Map.of("task", "\"binary\"")));
-    metrics.put("pr", new MetricSpec("precision_recall_curve",
-        Map.of("task", "\"multiclass\"", "num_classes", "2", "thresholds", "3")));
+    metrics.put("pr", new MetricSpec("precision_recall_curve", Map.of("task", new io.epochstream.schema.ParamValue("multiclass"),
+        "num_classes", new io.epochstream.schema.ParamValue(2L), "thresholds", new io.epochstream.schema.ParamValue(3L))));
     metrics.put("pr_exact", new MetricSpec("precision_recall_curve", Map.of("task", "\"binary\"")));
     metrics.put("cm", new MetricSpec("confusion_matrix", Map.of("task", "\"multiclass\"", "num_classes", "3")));
     return RunStarted.newBuilder().setMetrics(metrics).setHparams(Map.of()).build();

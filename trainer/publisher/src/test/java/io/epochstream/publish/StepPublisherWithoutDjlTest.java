@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.epochstream.broker.EmbeddedKafka;
 import io.epochstream.event.Keys;
+import io.epochstream.event.ParamValues;
 import io.epochstream.event.Tensors;
 import io.epochstream.schema.EpochEnd;
 import io.epochstream.schema.MetricSpec;
@@ -67,7 +68,7 @@ class StepPublisherWithoutDjlTest {
       // Two partitions of steps (a rank's key keeps one) and runs, as the command line would make them.
       admin.createTopics(List.of(new NewTopic(topics.steps(), 2, (short) 1), new NewTopic(topics.runs(), 2, (short) 1))).all().get();
     }
-    MetricSpec acc = new MetricSpec("accuracy", Map.of("task", "\"multiclass\"", "num_classes", "3"));
+    MetricSpec acc = ParamValues.spec("accuracy", Map.of("task", "multiclass", "num_classes", 3));
     try (StepPublisher publisher = new StepPublisher(kafka.clientConfig(), topics, "plain-jvm", 1, WireFormat.JSON)) {
       publisher.runStarted(2, Map.of("acc", acc), Map.of(), Map.of("lr", "0.1"));
       publisher.step("train", 0, 0, 2, 0.75, Tensors.ofFloats(new float[] {0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.1f}, 2, 3),
@@ -84,6 +85,7 @@ class StepPublisherWithoutDjlTest {
     assertThat(steps).extracting(ConsumerRecord::key).containsOnly(Keys.step("plain-jvm", 1));
     List<Object> payloads = steps.stream().map(r -> stepSerde.decode(r.value()).getPayload()).toList();
     assertThat(payloads).hasExactlyElementsOfTypes(RunStarted.class, StepOutput.class, StepOutput.class, EpochEnd.class, RunFinished.class);
+    assertThat(((RunStarted) payloads.get(0)).getMetrics()).containsOnly(Map.entry("acc", acc));
     StepOutput first = (StepOutput) payloads.get(1);
     assertThat(first.getBatchSize()).isEqualTo(2);
     assertThat(Tensors.toDoubles(first.getTarget())).containsExactly(1, 0);
