@@ -9,16 +9,13 @@ import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Kafka serde for a generated Avro record using Avro's single-object encoding: every value starts
  * with the 2-byte marker and the 8-byte fingerprint of its writer schema, so a reader can resolve
  * older writer schemas registered in a {@link SchemaStore} (schema evolution without a registry).
  */
-public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+public final class AvroSerde<T extends SpecificRecord> implements BytesSerde<T> {
   private final String typeName;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
@@ -41,6 +38,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return new AvroSerde<>(type, store);
   }
 
+  @Override
   public byte[] encode(T value) {
     try {
       ByteBuffer buffer = encoder.encode(value);
@@ -52,6 +50,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
   }
 
+  @Override
   public T decode(byte[] bytes) {
     try {
       return decoder.decode(bytes);
@@ -59,15 +58,5 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       throw new SerializationException(
           "not a valid " + typeName + " (Avro single-object encoding): " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public Serializer<T> serializer() {
-    return (topic, value) -> value == null ? null : encode(value);
-  }
-
-  @Override
-  public Deserializer<T> deserializer() {
-    return (topic, bytes) -> bytes == null ? null : decode(bytes);
   }
 }

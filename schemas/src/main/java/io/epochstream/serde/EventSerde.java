@@ -11,9 +11,6 @@ import io.epochstream.schema.StepMetrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The serde of a topic's values: reads Avro single-object encoding (marker {@code C3 01}) and UTF-8
@@ -21,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * neither, or does not hold a valid event, fails with a one-line reason (which the stream app's
  * dead letters carry in their headers).
  */
-public final class EventSerde<T extends SpecificRecord> implements Serde<T> {
+public final class EventSerde<T extends SpecificRecord> implements BytesSerde<T> {
   private final String typeName;
   private final AvroSerde<T> avro;
   private final JsonShape<T> json;
@@ -58,10 +55,12 @@ public final class EventSerde<T extends SpecificRecord> implements Serde<T> {
     return writes;
   }
 
+  @Override
   public byte[] encode(T value) {
     return writes == WireFormat.JSON ? json.encode(value).getBytes(StandardCharsets.UTF_8) : avro.encode(value);
   }
 
+  @Override
   public T decode(byte[] bytes) {
     return switch (formatOf(bytes)) {
       case AVRO -> avro.decode(bytes);
@@ -98,15 +97,5 @@ public final class EventSerde<T extends SpecificRecord> implements Serde<T> {
       hex.append(String.format("%02X ", bytes[i]));
     }
     return hex.toString().trim();
-  }
-
-  @Override
-  public Serializer<T> serializer() {
-    return (topic, value) -> value == null ? null : encode(value);
-  }
-
-  @Override
-  public Deserializer<T> deserializer() {
-    return (topic, bytes) -> bytes == null ? null : decode(bytes);
   }
 }
