@@ -341,20 +341,8 @@ public final class StateDelta {
         walk((pos, x) -> v[pos] = r.combine(v[pos], x));
         return;
       }
-      // Counts into a sum: the common case (stat scores, histograms), as a plain loop.
-      try {
-        VarintInput in = new VarintInput(data, offset, data.length);
-        int runs = (int) in.readUnsigned();
-        int pos = 0;
-        for (int k = 0; k < runs; k++) {
-          pos += (int) in.readUnsigned();
-          int length = (int) in.readUnsigned();
-          in.addSigned(length, v, pos);
-          pos += length;
-        }
-      } catch (VarintInput.Malformed e) {
-        throw new IllegalStateException("a checked state delta no longer reads: " + e.getMessage(), e);
-      }
+      // Counts into a sum: the common case (stat scores, histograms), a run's varints added in one loop.
+      runs((pos, length, in) -> in.addSigned(length, v, pos));
     }
 
     @Override
@@ -373,17 +361,31 @@ public final class StateDelta {
       void take(int pos, double value);
     }
 
+    /** One run of slots: it starts at {@code pos}; its {@code length} values are next in {@code in}. */
+    private interface Run {
+      void take(int pos, int length, VarintInput in) throws VarintInput.Malformed;
+    }
+
+    /** Each slot with its value, in order. */
     private void walk(Slot slot) {
+      runs((pos, length, in) -> {
+        for (int end = pos + length; pos < end; pos++) {
+          slot.take(pos, encoding == INTEGERS ? (double) in.readSigned() : in.readDouble());
+        }
+      });
+    }
+
+    /** The section's runs in order; the section was checked when decoded, so a read that fails is a bug. */
+    private void runs(Run run) {
       try {
         VarintInput in = new VarintInput(data, offset, data.length);
         int runs = (int) in.readUnsigned();
         int pos = 0;
         for (int k = 0; k < runs; k++) {
           pos += (int) in.readUnsigned();
-          int end = pos + (int) in.readUnsigned();
-          for (; pos < end; pos++) {
-            slot.take(pos, encoding == INTEGERS ? (double) in.readSigned() : in.readDouble());
-          }
+          int length = (int) in.readUnsigned();
+          run.take(pos, length, in);
+          pos += length;
         }
       } catch (VarintInput.Malformed e) {
         throw new IllegalStateException("a checked state delta no longer reads: " + e.getMessage(), e);
