@@ -110,11 +110,15 @@ public final class CapacityBenchmark {
     }
   }
 
-  /** Steps per repetition: about 100 MB of preds events, at least 200 steps (40 with quick), at most 4000 (400). */
+  /**
+   * Steps per repetition: about 100 MB of preds events, at least 800 steps (40 with quick), at most 4000 (400). The
+   * floor is for C = 1000's state modes: at 200 steps they cost the app ~0.3 CPU-s, too near the 10 ms CPU tick and
+   * the JIT's leftovers to read.
+   */
   static int steps(int classes, boolean quick) {
     long bytes = StepEvents.stepEvent(BATCH, classes).length;
     long steps = (quick ? 10_000_000L : 100_000_000L) / bytes;
-    return (int) Math.max(quick ? 40 : 200, Math.min(quick ? 400 : 4000, steps));
+    return (int) Math.max(quick ? 40 : 800, Math.min(quick ? 400 : 4000, steps));
   }
 
   /** Every mode for each C, {@code reps} repetitions after a warm-up, one broker, stream app and plain consumer for all. */
