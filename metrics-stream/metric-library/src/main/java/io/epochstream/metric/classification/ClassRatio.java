@@ -3,6 +3,7 @@ package io.epochstream.metric.classification;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.input.Average;
 
 /**
  * A stat-score metric given by its per-class ratio of tp, fp, tn and fn (precision tp/(tp+fp),
@@ -25,7 +26,7 @@ public final class ClassRatio {
    */
   public static Metric metric(MetricParams p, PerClass ratio) {
     TaskConfig cfg = TaskConfig.read(p, true);
-    Average average = Average.read(p, cfg.task());
+    Average average = Average.read(p, cfg.task(), Average.MICRO);
     return new StatScoreMetric(cfg, counts -> reduce(counts, average, ratio, false));
   }
 

@@ -3,6 +3,7 @@ package io.epochstream.metric.classification;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.Average;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -86,7 +87,7 @@ public final class ClassificationMetrics implements MetricFamily {
     });
     registry.put("stat_scores", p -> {
       TaskConfig cfg = TaskConfig.read(p, true);
-      Average average = Average.read(p, cfg.task());
+      Average average = Average.read(p, cfg.task(), Average.MICRO);
       return new StatScoreMetric(cfg, counts -> StatScores.reduce(counts, average));
     });
     registry.put("confusion_matrix", p -> {
@@ -98,7 +99,7 @@ public final class ClassificationMetrics implements MetricFamily {
 
   private static Metric ratio(MetricParams p, Score score, double beta, boolean zeroDivision) {
     TaskConfig cfg = TaskConfig.read(p, true);
-    Average average = Average.read(p, cfg.task());
+    Average average = Average.read(p, cfg.task(), Average.MICRO);
     double zd = zeroDivision ? zeroDivision(p) : 0;
     return new StatScoreMetric(cfg, counts -> score.reduce(counts, average, beta, zd));
   }

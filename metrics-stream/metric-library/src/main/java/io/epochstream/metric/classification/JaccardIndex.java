@@ -4,6 +4,7 @@ import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.input.Average;
 import io.epochstream.metric.input.Task;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class JaccardIndex implements MetricFamily {
   @Override
   public Metric create(MetricParams p) {
     TaskConfig cfg = TaskConfig.read(p, false);
-    Average average = Average.read(p, cfg.task(), "macro");
+    Average average = Average.read(p, cfg.task(), Average.MACRO);
     double zeroDivision = p.real("zero_division", 0);
     Integer ignore = cfg.ignore().boxed();
     return new ConfusionMatrix(cfg, counts -> reduce(counts, cfg.task(), average, ignore, zeroDivision));

@@ -3,6 +3,7 @@ package io.epochstream.metric.classification;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricFamily;
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.Average;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,7 @@ public final class NegativePredictiveValue implements MetricFamily {
   @Override
   public Metric create(MetricParams p) {
     TaskConfig cfg = TaskConfig.read(p, true);
-    Average average = Average.read(p, cfg.task());
+    Average average = Average.read(p, cfg.task(), Average.MICRO);
     double zd = ClassificationMetrics.zeroDivision(p);
     return new StatScoreMetric(cfg, counts -> ClassRatio.reduce(counts, average,
         (tp, fp, tn, fn) -> StatCounts.safeDivide(tn, tn + fn, zd), true));

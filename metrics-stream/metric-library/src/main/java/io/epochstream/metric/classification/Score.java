@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.input.Average;
 
 /**
  * The ratios derived from stat scores, each reduced over classes the TorchMetrics 1.9 way

@@ -1,9 +1,10 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.Batch;
-import io.epochstream.metric.input.DecodedBatch;
 import io.epochstream.metric.Metric;
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.input.Average;
+import io.epochstream.metric.input.DecodedBatch;
 import java.util.function.Function;
 
 /**

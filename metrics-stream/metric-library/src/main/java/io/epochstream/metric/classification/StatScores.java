@@ -1,6 +1,7 @@
 package io.epochstream.metric.classification;
 
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.input.Average;
 
 /**
  * stat_scores: [tp, fp, tn, fn, support] — binary and averaged results have shape [5], average=none

@@ -1,6 +1,7 @@
 package io.epochstream.metric.ranking;
 
 import io.epochstream.metric.MetricResult;
+import io.epochstream.metric.input.Average;
 import io.epochstream.metric.input.Task;
 
 /**
@@ -75,7 +76,7 @@ public abstract class AveragedCurveScore extends ScoreCurveMetric {
         }
         yield MetricResult.scalar(sum);
       }
-      case MICRO -> throw new IllegalStateException("unreachable");
+      case MICRO, BINARY -> throw new IllegalStateException("unreachable");
     };
   }
 

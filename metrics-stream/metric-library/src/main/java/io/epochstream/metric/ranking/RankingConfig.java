@@ -2,6 +2,7 @@ package io.epochstream.metric.ranking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.epochstream.metric.MetricParams;
+import io.epochstream.metric.input.Average;
 import io.epochstream.metric.input.IgnoreIndex;
 import io.epochstream.metric.input.Task;
 import java.util.Locale;

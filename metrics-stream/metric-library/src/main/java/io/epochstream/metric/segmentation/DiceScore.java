@@ -4,7 +4,7 @@ import io.epochstream.metric.MetricParams;
 import io.epochstream.metric.MetricResult;
 import io.epochstream.metric.MetricState;
 import io.epochstream.metric.Reduction;
-import java.util.Locale;
+import io.epochstream.metric.input.Average;
 
 /**
  * TorchMetrics 1.9's {@code segmentation.DiceScore}: per class 2·|P∩T| / (|P| + |T|), NaN where a
@@ -19,7 +19,6 @@ import java.util.Locale;
  * score from Σ tp, Σ fp, Σ fn): three SUM states per class.
  */
 final class DiceScore extends MaskMetric {
-  enum Average { MICRO, MACRO, WEIGHTED, NONE }
 
   private final Average average;
   private final boolean global;
@@ -34,9 +33,7 @@ final class DiceScore extends MaskMetric {
 
   static DiceScore create(MetricParams p) {
     MaskInput input = MaskInput.read(p);
-    boolean none = p.explicitNull("average");
-    Average average = none ? Average.NONE
-        : Average.valueOf(p.string("average", "macro", "micro", "macro", "weighted", "none").toUpperCase(Locale.ROOT));
+    Average average = Average.read(p, Average.MACRO);
     boolean global = p.string("aggregation_level", "samplewise", "samplewise", "global").equals("global");
     return new DiceScore(input, average, global);
   }
@@ -121,7 +118,7 @@ final class DiceScore extends MaskMetric {
       case NONE -> dice;
       case MACRO -> new double[] {nanMean(dice)};
       case WEIGHTED -> new double[] {weighted(dice, target)};
-      case MICRO -> throw new AssertionError();
+      case MICRO, BINARY -> throw new AssertionError();
     };
   }
 
