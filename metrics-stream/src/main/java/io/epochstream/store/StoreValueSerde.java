@@ -1,11 +1,9 @@
 package io.epochstream.store;
 
 import io.epochstream.serde.AvroSerde;
+import io.epochstream.serde.BytesSerde;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The codec of one kind of stored value: the domain value as an Avro record in single-object
@@ -13,7 +11,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * earlier release stored in its own byte layout — that layout's reader, so changelogs written
  * before keep reading after an upgrade.
  */
-public final class StoreValueSerde<D, A extends SpecificRecord> implements Serde<D> {
+public final class StoreValueSerde<D, A extends SpecificRecord> implements BytesSerde<D> {
   /** Avro single-object encoding's marker; no earlier layout began with it (they began with a format byte of 1, or an int). */
   private static final byte MARKER_0 = (byte) 0xC3;
   private static final byte MARKER_1 = 0x01;
@@ -36,24 +34,16 @@ public final class StoreValueSerde<D, A extends SpecificRecord> implements Serde
     return new StoreValueSerde<>(type, toAvro, fromAvro, earlierLayout);
   }
 
+  @Override
   public byte[] encode(D value) {
     return avro.encode(toAvro.apply(value));
   }
 
+  @Override
   public D decode(byte[] bytes) {
     if (bytes.length >= 2 && bytes[0] == MARKER_0 && bytes[1] == MARKER_1 || earlierLayout == null) {
       return fromAvro.apply(avro.decode(bytes));
     }
     return earlierLayout.apply(bytes);
-  }
-
-  @Override
-  public Serializer<D> serializer() {
-    return (topic, value) -> value == null ? null : encode(value);
-  }
-
-  @Override
-  public Deserializer<D> deserializer() {
-    return (topic, bytes) -> bytes == null ? null : decode(bytes);
   }
 }

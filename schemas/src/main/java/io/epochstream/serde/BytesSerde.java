@@ -8,7 +8,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * A serde given by its two conversions. A null value is a tombstone on the compacted topics, so it
  * passes through as null both ways instead of reaching {@link #encode} or {@link #decode}.
  */
-interface BytesSerde<T> extends Serde<T> {
+public interface BytesSerde<T> extends Serde<T> {
   byte[] encode(T value);
 
   T decode(byte[] bytes);
